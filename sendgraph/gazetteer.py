@@ -1,0 +1,79 @@
+"""The gazetteer of boards: finding where a text names a board, sentence by sentence.
+
+Each board is found by its label and every alias in ``boards.csv``. Names written all in
+capitals (DLT, SLT, RESP) match only in capitals, so that "slt" inside a word or a
+lower-case phrase is not taken for the Strategic Leadership Team; other names match in
+any case, since progress text writes "performance board" as often as "Performance Board".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'‘(])")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A board named in a sentence."""
+
+    board: str
+    name: str
+    sentence: str
+
+
+def sentences(text: str) -> list[str]:
+    """Split text into sentences: at line breaks, and after a full stop before a capital.
+
+    >>> sentences("Team enhanced. Now reporting to the performance board monthly.")
+    ['Team enhanced.', 'Now reporting to the performance board monthly.']
+    """
+    found = []
+    for line in text.splitlines():
+        found.extend(part.strip() for part in SENTENCE_END.split(line) if part.strip())
+    return found
+
+
+class Gazetteer:
+    """Board names, longest first, compiled to find mentions in text."""
+
+    def __init__(self) -> None:
+        self._names: list[tuple[str, str]] = []
+        self._pattern: re.Pattern[str] | None = None
+
+    def add(self, board: str, names: list[str]) -> None:
+        """Add a board's label and aliases."""
+        self._names.extend((name, board) for name in names if name.strip())
+        self._pattern = None
+
+    def _compiled(self) -> re.Pattern[str]:
+        if self._pattern is None:
+            parts = []
+            for name, _ in sorted(self._names, key=lambda item: -len(item[0])):
+                words = r"\s+".join(re.escape(word) for word in name.split())
+                body = words if name.isupper() else f"(?i:{words})"
+                parts.append(rf"(?<![\w-]){body}(?![\w-])")
+            self._pattern = re.compile("|".join(parts) if parts else r"(?!x)x")
+        return self._pattern
+
+    def board_for(self, written: str) -> str | None:
+        """Return the board a name (label or alias) stands for, or None."""
+        folded = " ".join(written.split())
+        for name, board in self._names:
+            if name == folded or (not name.isupper() and name.casefold() == folded.casefold()):
+                return board
+        return None
+
+    def find(self, text: str) -> list[Mention]:
+        """Return each board named in each sentence of ``text``, once per sentence."""
+        mentions = []
+        pattern = self._compiled()
+        for sentence in sentences(text):
+            seen: set[str] = set()
+            for match in pattern.finditer(sentence):
+                board = self.board_for(match.group(0))
+                if board is not None and board not in seen:
+                    seen.add(board)
+                    mentions.append(Mention(board, match.group(0), sentence))
+        return mentions

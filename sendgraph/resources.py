@@ -1,0 +1,25 @@
+"""Where the bundled ontology, shapes and Rotherham data are."""
+
+from __future__ import annotations
+
+from importlib import resources
+from importlib.resources.abc import Traversable
+
+
+def _bundled(name: str) -> Traversable:
+    return resources.files("sendgraph").joinpath("resources", name)
+
+
+def ontology_file() -> Traversable:
+    """Return the OWL ontology (``ontology/sendgraph.ttl``)."""
+    return _bundled("ontology").joinpath("sendgraph.ttl")
+
+
+def shapes_file() -> Traversable:
+    """Return the SHACL shapes (``ontology/shapes.ttl``)."""
+    return _bundled("ontology").joinpath("shapes.ttl")
+
+
+def bundled_data() -> Traversable:
+    """Return the folder of bundled Rotherham data files."""
+    return _bundled("data")
