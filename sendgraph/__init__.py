@@ -1,0 +1,28 @@
+"""sendgraph: SEND governance papers as one linked knowledge graph.
+
+``build_graph()`` reads a folder of data files and returns the graph with every problem
+found. Imports are lazy, so that ``sendgraph --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = ["Build", "Problem", "SendgraphError", "Severity", "build_graph"]
+
+if TYPE_CHECKING:
+    from sendgraph.build import Build, build_graph
+    from sendgraph.problems import Problem, SendgraphError, Severity
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("Build", "build_graph"):
+        from sendgraph import build
+
+        return getattr(build, name)
+    if name in ("Problem", "SendgraphError", "Severity"):
+        from sendgraph import problems
+
+        return getattr(problems, name)
+    raise AttributeError(name)

@@ -29,7 +29,9 @@ from sendgraph.vocab import DCTERMS, FOAF, ORG, PREFIXES, PROV, RDF, RDFS, SG, S
 
 
 def _text(value: str) -> Literal:
-    return Literal(value, datatype=XSD.string)
+    # A plain literal is an xsd:string in RDF 1.1; rdflib only compares it equal to
+    # other plain literals, which is how the shapes and queries write theirs.
+    return Literal(value)
 
 
 class _Writer:
@@ -220,6 +222,7 @@ class _Writer:
         self.text(node, SKOS.notation, action.ref)
         self.text(node, RDFS.label, action.ref)
         self.add(node, DCTERMS.isPartOf, self.mint("plan", plan.id))
+        self.provenance(node, first, plan.document, section)
         self.text(node, SG.text, first.action)
         self.text(node, SG.ownerText, first.owner_text)
         self.text(node, SG.targetDateText, first.target_text)
