@@ -1,0 +1,58 @@
+"""Shared fixtures: the graph built once from the bundled Rotherham data, and scratch copies of it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+
+from sendgraph.build import Build, build_graph, default_data_folder
+from sendgraph.vocab import Minter
+
+MINT = Minter("rotherham")
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def rotherham() -> Build:
+    """The build of the bundled data, shared by every test that only reads it."""
+    return build_graph()
+
+
+@pytest.fixture(scope="session")
+def graph(rotherham: Build) -> Graph:
+    """The Rotherham graph."""
+    return rotherham.graph
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled data folder, named ``data`` like the original."""
+    target = tmp_path / "data"
+    shutil.copytree(default_data_folder(), target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def iri() -> Callable[..., URIRef]:
+    """Mint Rotherham IRIs the way the graph does: ``iri("action", "pr-14")``."""
+    return MINT
+
+
+def select(graph: Graph, query: str, **bindings: object) -> list[tuple[object, ...]]:
+    """Run a SELECT with the sendgraph prefixes and return its rows as tuples of Python values."""
+    prefixes = """
+        PREFIX sg: <https://w3id.org/sendgraph/ontology#>
+        PREFIX org: <http://www.w3.org/ns/org#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    """
+    result = graph.query(prefixes + query, initBindings=bindings)  # type: ignore[arg-type]
+    return [tuple(term.toPython() if term is not None else None for term in row) for row in result]  # type: ignore[union-attr]
