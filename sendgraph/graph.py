@@ -338,7 +338,7 @@ class _Writer:
             self.text(node, SG.considerationText, item.consideration)
             self.text(node, SG.note, item.note)
             self.add(node, PROV.wasGeneratedBy, self.mint("review", item.review))
-            self.provenance(node, item, document, section)
+            self.provenance(node, item, document, item.section)
             holder = node
             if item.identified_action:
                 holder = self.mint("action", slug(item.ref))
