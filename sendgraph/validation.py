@@ -8,7 +8,7 @@ from rdflib.term import Node
 
 from sendgraph.problems import Problem, Severity
 from sendgraph.resources import shapes_file
-from sendgraph.vocab import SG
+from sendgraph.vocab import PREFIXES, SG
 
 SEVERITIES = {SH.Violation: Severity.ERROR, SH.Warning: Severity.WARNING, SH.Info: Severity.INFO}
 
@@ -20,11 +20,15 @@ def load_shapes() -> Graph:
     return shapes
 
 
-def _short(graph: Graph, node: Node | None) -> str:
+def _short(node: Node | None) -> str:
     if node is None:
         return ""
     if isinstance(node, URIRef):
-        return graph.namespace_manager.normalizeUri(node)
+        for prefix, namespace in PREFIXES.items():
+            base = str(namespace)
+            if node.startswith(base):
+                return f"{prefix}:{node[len(base) :]}"
+        return f"<{node}>"
     return str(node)
 
 
@@ -51,6 +55,6 @@ def validate_graph(graph: Graph, shapes: Graph | None = None) -> list[Problem]:
         severity = SEVERITIES.get(report.value(result, SH.resultSeverity), Severity.ERROR)  # type: ignore[arg-type]
         source = graph.value(focus, SG.sourceFile)
         row = graph.value(focus, SG.sourceRow)
-        text = f"{_short(graph, focus)} {_short(graph, path)}: {message}".replace(" : ", ": ")
+        text = f"{_short(focus)} {_short(path)}: {message}".replace(" : ", ": ")
         problems.append(Problem(str(source or ""), int(row or 0), "", severity, f"shape: {text}"))
     return sorted(problems)

@@ -1,0 +1,56 @@
+"""The house style that a reader relies on: data flows one way, and public names are documented."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import pkgutil
+from pathlib import Path
+
+import pytest
+
+import sendgraph
+
+# sources -> records -> graph -> questions -> views -> cli: a module may import only from
+# its own stage or the ones before it.
+STAGES = {
+    "problems": 0, "resources": 0,
+    "sources": 1,
+    "dates": 2, "codes": 2, "owners": 2, "gazetteer": 2, "records": 2,
+    "vocab": 3, "graph": 3, "validation": 3, "build": 3,
+    "cli": 9,
+}  # fmt: skip
+PACKAGE = Path(sendgraph.__file__).parent
+MODULES = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__")
+
+
+def test_every_module_has_a_stage() -> None:
+    assert set(MODULES) == set(STAGES)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_imports_flow_one_way(module: str) -> None:
+    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+    imported = {
+        node.module.split(".")[1]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sendgraph.")
+    }
+    later = {name for name in imported if STAGES[name] > STAGES[module]}
+    assert later == set(), f"{module} imports from a later stage"
+
+
+@pytest.mark.parametrize("module", [m.name for m in pkgutil.iter_modules([str(PACKAGE)])])
+def test_public_functions_and_classes_have_docstrings(module: str) -> None:
+    loaded = importlib.import_module(f"sendgraph.{module}")
+    assert loaded.__doc__
+    undocumented = [
+        name
+        for name, member in vars(loaded).items()
+        if not name.startswith("_")
+        and (inspect.isfunction(member) or inspect.isclass(member))
+        and member.__module__ == loaded.__name__
+        and not inspect.getdoc(member)
+    ]
+    assert undocumented == []
