@@ -77,10 +77,14 @@ data_argument = click.argument(
     "data", required=False, type=click.Path(file_okay=False, path_type=Path), metavar="[DATA]"
 )
 encoding_option = click.option(
-    "--encoding", default=None, metavar="NAME",
+    "--encoding",
+    default=None,
+    metavar="NAME",
     help="Read the data files in this encoding (such as cp1252). Default: UTF-8, with or without BOM.",
-)  # fmt: skip
-verbose_option = click.option("-v", "--verbose", is_flag=True, help="Also print notes, not only errors and warnings.")
+)
+verbose_option = click.option(
+    "-v", "--verbose", is_flag=True, help="Also print notes, not only errors and warnings."
+)
 
 
 @click.group()
@@ -95,15 +99,27 @@ def main() -> None:
 @main.command()
 @data_argument
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
     help="Where to write the graph; '-' for stdout. Default: build/sendgraph.<format>.",
-)  # fmt: skip
-@click.option("-f", "--format", "fmt", type=click.Choice(list(FORMATS)), default="ttl", show_default=True)
+)
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(list(FORMATS)), default="ttl", show_default=True
+)
 @encoding_option
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL check of the built graph.")
 @verbose_option
 @handles_errors
-def build(data: Path | None, output: Path | None, fmt: str, encoding: str | None, no_validate: bool, verbose: bool) -> None:
+def build(
+    data: Path | None,
+    output: Path | None,
+    fmt: str,
+    encoding: str | None,
+    no_validate: bool,
+    verbose: bool,
+) -> None:
     """Build the knowledge graph from DATA and print what it holds and the problems found.
 
     The graph is written only when no problem is an error; otherwise the command exits 1.
@@ -125,7 +141,9 @@ def build(data: Path | None, output: Path | None, fmt: str, encoding: str | None
             click.echo(payload.decode("utf-8"), nl=False)
         else:
             write_atomically(target, payload)
-    print_summary(result, None if to_stdout or not result.ok else f"{target} ({format_name})", to_stdout)
+    print_summary(
+        result, None if to_stdout or not result.ok else f"{target} ({format_name})", to_stdout
+    )
     print_problems(result.problems, verbose, err=True)
     if not result.ok:
         click.echo("The graph was not written: fix the errors above and build again.", err=True)
@@ -146,9 +164,12 @@ def print_summary(result: Build, written: str | None, err: bool) -> None:
 @data_argument
 @encoding_option
 @click.option(
-    "--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default="error",
+    show_default=True,
     help="The least severe problem that makes the command exit 1.",
-)  # fmt: skip
+)
 @verbose_option
 @handles_errors
 def validate(data: Path | None, encoding: str | None, fail_on: str, verbose: bool) -> None:

@@ -72,7 +72,7 @@ def find_mentions(text: str, families: set[str]) -> list[Code]:
         for start in range(len(words)):
             family = " ".join(words[start:])
             if code_key(family, "") in families:
-                notation = f"{family}{code.notation[len(code.family):]}".strip()
+                notation = f"{family}{code.notation[len(code.family) :]}".strip()
                 found.append(Code(notation, family, code.number))
                 break
     return found

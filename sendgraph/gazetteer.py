@@ -29,7 +29,7 @@ def sentences(text: str) -> list[str]:
     >>> sentences("Team enhanced. Now reporting to the performance board monthly.")
     ['Team enhanced.', 'Now reporting to the performance board monthly.']
     """
-    found = []
+    found: list[str] = []
     for line in text.splitlines():
         found.extend(part.strip() for part in SENTENCE_END.split(line) if part.strip())
     return found

@@ -98,7 +98,11 @@ class _Writer:
             self.text(node, FOAF.name, person.name)
             label = person.name
             if names[person.name] > 1:
-                inner = person.initials.split("(")[-1].rstrip(")").strip() if "(" in person.initials else person.initials
+                inner = (
+                    person.initials.split("(")[-1].rstrip(")").strip()
+                    if "(" in person.initials
+                    else person.initials
+                )
                 label = f"{person.name} ({inner or person.id})"
             self.text(node, RDFS.label, label)
             self.text(node, SG.initials, person.initials)
@@ -107,15 +111,15 @@ class _Writer:
             self.provenance(node, person, person.document, person.section)
         for number, post in enumerate(self.records.posts, start=1):
             node = self.mint("post", number)
-            person = self.mint("person", post.person)
+            holder = self.mint("person", post.person)
             self.add(node, RDF.type, ORG.Post)
             self.text(node, RDFS.label, post.title)
-            self.add(node, ORG.heldBy, person)
-            self.add(person, ORG.holds, node)
+            self.add(node, ORG.heldBy, holder)
+            self.add(holder, ORG.holds, node)
             for org_id in post.organisations:
                 org = self.mint("organisation", org_id)
                 self.add(node, ORG.postIn, org)
-                self.add(person, ORG.memberOf, org)
+                self.add(holder, ORG.memberOf, org)
             self.text(node, SG.note, post.note)
             self.provenance(node, post, post.document, post.section)
 
@@ -247,7 +251,9 @@ class _Writer:
                 for target in targets:
                     self.add(node, SG.targetDate, target)
                 if row.targets:
-                    self.add(node, SG.currentTargetDate, URIRef(f"{entry}/target/{len(row.targets)}"))
+                    self.add(
+                        node, SG.currentTargetDate, URIRef(f"{entry}/target/{len(row.targets)}")
+                    )
             self.mentions(node, row.boards, row, plan.document, section, row.number)
 
     def entry(self, action: URIRef, row: ActionRow, document: str, section: str) -> URIRef:
@@ -282,7 +288,13 @@ class _Writer:
         return entry
 
     def mentions(
-        self, subject: URIRef, mentions: list[BoardMention], origin: Located, document: str, section: str, row: int
+        self,
+        subject: URIRef,
+        mentions: list[BoardMention],
+        origin: Located,
+        document: str,
+        section: str,
+        row: int,
     ) -> None:
         for number, found in enumerate(mentions, start=1):
             board = self.mint("board", found.mention.board)
@@ -354,7 +366,9 @@ class _Writer:
                 self.add(entry, SG.rowNumber, Literal(1, datatype=XSD.positiveInteger))
                 self.text(entry, SG.text, item.progress)
                 self.provenance(entry, item, document, f"{section}, progress update")
-            on_finding = [m for m in item.boards if m.field in ("strength", "area_for_consideration")]
+            on_finding = [
+                m for m in item.boards if m.field in ("strength", "area_for_consideration")
+            ]
             on_action = [m for m in item.boards if m not in on_finding]
             self.mentions(node, on_finding, item, document, section, 1)
             self.mentions(holder, on_action, item, document, section, 2)
@@ -401,9 +415,19 @@ class _Writer:
 
     def write(self) -> Graph:
         for step in (
-            self.documents, self.organisations, self.people, self.boards, self.reviews, self.plans,
-            self.statuses, self.actions, self.ccg_gaps, self.peer_challenge, self.versions, self.governance,
-        ):  # fmt: skip
+            self.documents,
+            self.organisations,
+            self.people,
+            self.boards,
+            self.reviews,
+            self.plans,
+            self.statuses,
+            self.actions,
+            self.ccg_gaps,
+            self.peer_challenge,
+            self.versions,
+            self.governance,
+        ):
             step()
         return self.graph
 
@@ -444,5 +468,3 @@ def count_by_kind(graph: Graph) -> dict[str, int]:
     )
     counts["triples"] = len(graph)
     return counts
-
-

@@ -52,7 +52,9 @@ class Table:
     rows: list[SourceRow] = field(default_factory=list)
 
 
-def decode(raw: bytes, source: str, encoding: str | None = None) -> tuple[str | None, list[Problem]]:
+def decode(
+    raw: bytes, source: str, encoding: str | None = None
+) -> tuple[str | None, list[Problem]]:
     """Decode a file's bytes to text, or explain in a sentence why it cannot be.
 
     UTF-8 with or without Excel's byte-order mark is read as it is. Anything else needs
@@ -62,12 +64,17 @@ def decode(raw: bytes, source: str, encoding: str | None = None) -> tuple[str | 
         try:
             return raw.decode(encoding).removeprefix("\ufeff"), []
         except (UnicodeDecodeError, LookupError) as exc:
-            return None, [Problem(source, 0, "", Severity.ERROR, f"cannot be read as {encoding}: {exc}.")]
+            return None, [
+                Problem(source, 0, "", Severity.ERROR, f"cannot be read as {encoding}: {exc}.")
+            ]
     if raw.startswith(UTF16_BOMS):
         return None, [
             Problem(
-                source, 0, "", Severity.ERROR,
-                "is UTF-16 (Excel's \"Unicode Text\"); save it as \"CSV UTF-8\" or pass --encoding utf-16.",
+                source,
+                0,
+                "",
+                Severity.ERROR,
+                'is UTF-16 (Excel\'s "Unicode Text"); save it as "CSV UTF-8" or pass --encoding utf-16.',
             )
         ]
     try:
@@ -78,12 +85,12 @@ def decode(raw: bytes, source: str, encoding: str | None = None) -> tuple[str | 
         hint = ""
         try:
             raw.decode("cp1252")
-            hint = " It reads as Windows-1252 (cp1252), as older Excel saves \"CSV\"."
+            hint = ' It reads as Windows-1252 (cp1252), as older Excel saves "CSV".'
         except UnicodeDecodeError:
             pass
         message = (
             f"is not UTF-8: byte 0x{byte} on line {line} cannot be decoded.{hint} "
-            "Save it as \"CSV UTF-8\", or pass --encoding cp1252 if that is what it is."
+            'Save it as "CSV UTF-8", or pass --encoding cp1252 if that is what it is.'
         )
         return None, [Problem(source, line, "", Severity.ERROR, message)]
 
@@ -113,7 +120,11 @@ def read_table(
         return table, problems
     if not text.strip():
         expected = ", ".join(required)
-        return table, [Problem(source, 0, "", Severity.ERROR, f"is empty; it needs a header row with {expected}.")]
+        return table, [
+            Problem(
+                source, 0, "", Severity.ERROR, f"is empty; it needs a header row with {expected}."
+            )
+        ]
 
     records = csv.reader(io.StringIO(text, newline=""))
     header = [name.strip() for name in next(records)]
@@ -121,16 +132,34 @@ def read_table(
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            problems.append(Problem(source, 1, name, Severity.ERROR, f"column {name!r} appears twice in the header."))
+            problems.append(
+                Problem(
+                    source, 1, name, Severity.ERROR, f"column {name!r} appears twice in the header."
+                )
+            )
         seen.add(name)
     for name in required:
         if name not in seen:
-            problems.append(Problem(source, 1, name, Severity.ERROR, f"required column {name!r} is missing from the header."))
+            problems.append(
+                Problem(
+                    source,
+                    1,
+                    name,
+                    Severity.ERROR,
+                    f"required column {name!r} is missing from the header.",
+                )
+            )
     known = set(required) | set(optional)
     for name in header:
         if name and name not in known:
             problems.append(
-                Problem(source, 1, name, Severity.WARNING, f"column {name!r} is not one sendgraph reads; its cells are ignored.")
+                Problem(
+                    source,
+                    1,
+                    name,
+                    Severity.WARNING,
+                    f"column {name!r} is not one sendgraph reads; its cells are ignored.",
+                )
             )
 
     for number, cells in enumerate(records, start=2):
@@ -141,7 +170,10 @@ def read_table(
             if extra:
                 problems.append(
                     Problem(
-                        source, number, "", Severity.ERROR,
+                        source,
+                        number,
+                        "",
+                        Severity.ERROR,
                         f"has {len(cells)} cells but the header names {len(header)} columns; "
                         f"the extra cells {extra!r} belong to no column.",
                     )
@@ -151,7 +183,13 @@ def read_table(
             value = cell.replace("\r\n", "\n").replace("\r", "\n")
             if value != value.strip():
                 problems.append(
-                    Problem(source, number, name, Severity.INFO, "leading or trailing spaces were removed.")
+                    Problem(
+                        source,
+                        number,
+                        name,
+                        Severity.INFO,
+                        "leading or trailing spaces were removed.",
+                    )
                 )
             values[name] = value.strip()
         table.rows.append(SourceRow(source, number, values))

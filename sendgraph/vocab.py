@@ -8,7 +8,20 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 SG = Namespace("https://w3id.org/sendgraph/ontology#")
 ID_BASE = "https://w3id.org/sendgraph/id/"
 
-__all__ = ["DCTERMS", "FOAF", "ID_BASE", "ORG", "OWL", "PROV", "RDF", "RDFS", "SG", "SKOS", "XSD", "Minter"]
+__all__ = [
+    "DCTERMS",
+    "FOAF",
+    "ID_BASE",
+    "ORG",
+    "OWL",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SG",
+    "SKOS",
+    "XSD",
+    "Minter",
+]
 
 PREFIXES = {
     "sg": SG,

@@ -21,7 +21,9 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-@pytest.mark.parametrize(("fmt", "parser"), [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])
+@pytest.mark.parametrize(
+    ("fmt", "parser"), [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")]
+)
 def test_build_writes_a_graph_that_parses_back(
     runner: CliRunner, tmp_path: Path, rotherham: Build, fmt: str, parser: str
 ) -> None:
@@ -31,7 +33,9 @@ def test_build_writes_a_graph_that_parses_back(
     assert f"Wrote {out} (" in result.stdout
     assert "  recommendations                   23" in result.stdout
     assert "0 errors, 5 warnings" in result.stderr
-    assert "data/actions.csv:55:target_date: warning: 'Paul?' is not a month and year" in result.stderr
+    assert (
+        "data/actions.csv:55:target_date: warning: 'Paul?' is not a month and year" in result.stderr
+    )
     parsed = Graph().parse(out, format=parser)
     assert isomorphic(parsed, rotherham.graph)
 
@@ -54,12 +58,17 @@ def test_build_default_output_lands_in_build(
     assert (tmp_path / "build" / "sendgraph.ttl").stat().st_size > 100_000
 
 
-def test_build_with_errors_writes_nothing_and_exits_1(runner: CliRunner, data_copy: Path, tmp_path: Path) -> None:
+def test_build_with_errors_writes_nothing_and_exits_1(
+    runner: CliRunner, data_copy: Path, tmp_path: Path
+) -> None:
     row = edit(data_copy, "actions", "ref", "PR 3", owner="Nobody Known")
     out = tmp_path / "graph.ttl"
     result = runner.invoke(main, ["build", str(data_copy), "-o", str(out)])
     assert result.exit_code == 1
-    assert f"data/actions.csv:{row}:owner: error: 'Nobody Known' is not a name or alias in people.csv." in result.stderr
+    assert (
+        f"data/actions.csv:{row}:owner: error: 'Nobody Known' is not a name or alias in people.csv."
+        in result.stderr
+    )
     assert "The graph was not written" in result.stderr
     assert not out.exists()
     assert "Traceback" not in result.output
@@ -82,7 +91,9 @@ def test_validate_fail_on_warning(runner: CliRunner) -> None:
 def test_missing_folder_is_a_sentence_and_exit_3(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["build", str(tmp_path / "nowhere")])
     assert result.exit_code == 3
-    assert result.stderr == f"Error: {tmp_path / 'nowhere'} is not a folder of sendgraph data files.\n"
+    assert (
+        result.stderr == f"Error: {tmp_path / 'nowhere'} is not a folder of sendgraph data files.\n"
+    )
 
 
 def test_unknown_format_is_a_usage_error(runner: CliRunner) -> None:
@@ -91,7 +102,9 @@ def test_unknown_format_is_a_usage_error(runner: CliRunner) -> None:
     assert "'xml' is not one of" in result.stderr
 
 
-def test_cp1252_file_reads_with_encoding_option(runner: CliRunner, data_copy: Path, tmp_path: Path) -> None:
+def test_cp1252_file_reads_with_encoding_option(
+    runner: CliRunner, data_copy: Path, tmp_path: Path
+) -> None:
     for path in data_copy.glob("*.csv"):
         path.write_bytes(path.read_text(encoding="utf-8-sig").encode("cp1252", errors="strict"))
     failed = runner.invoke(main, ["validate", str(data_copy)])

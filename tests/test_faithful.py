@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import re
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -17,7 +16,12 @@ TEXT_COLUMNS = {
     "actions": ("codes", "action", "owner", "target_date", "progress", "status"),
     "priorities": ("title", "lead_officer"),
     "ccg_gaps": ("issue", "progress"),
-    "peer_challenge": ("strength", "area_for_consideration", "identified_action", "progress_update"),
+    "peer_challenge": (
+        "strength",
+        "area_for_consideration",
+        "identified_action",
+        "progress_update",
+    ),
     "versions": ("amended_by", "date", "summary"),
     "posts": ("post",),
     "boards": ("label", "aliases", "quote"),
@@ -62,8 +66,16 @@ def test_every_word_of_the_data_is_in_the_papers(name: str, source_words: set[st
 
 
 def test_typos_stay_as_written() -> None:
-    cells = "\n".join(v for name in ("actions", "ccg_gaps") for row in rows(name) for v in row.values())
-    for typo in ("Designated Clinical Offer", "Holllingsworth", "boing planned", "Paul?", "Improved Board"):
+    cells = "\n".join(
+        v for name in ("actions", "ccg_gaps") for row in rows(name) for v in row.values()
+    )
+    for typo in (
+        "Designated Clinical Offer",
+        "Holllingsworth",
+        "boing planned",
+        "Paul?",
+        "Improved Board",
+    ):
         assert typo in cells
 
 
@@ -76,7 +88,11 @@ def graph_tokens(graph: Graph) -> tuple[set[str], set[str]]:
 @pytest.mark.parametrize("name", sorted(p.stem for p in default_data_folder().glob("*.csv")))
 def test_every_non_empty_cell_is_in_the_graph(name: str, graph: Graph) -> None:
     literals, segments = graph_tokens(graph)
-    segments |= {"reports_to"} if (None, __import__("rdflib").namespace.ORG.reportsTo, None) in graph else set()
+    segments |= (
+        {"reports_to"}
+        if (None, __import__("rdflib").namespace.ORG.reportsTo, None) in graph
+        else set()
+    )
     segments |= {s.removeprefix("status-") for s in segments if s.startswith("status-")}
     missing = []
     for index, row in enumerate(rows(name), start=2):

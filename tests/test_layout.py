@@ -15,12 +15,20 @@ import sendgraph
 # sources -> records -> graph -> questions -> views -> cli: a module may import only from
 # its own stage or the ones before it.
 STAGES = {
-    "problems": 0, "resources": 0,
+    "problems": 0,
+    "resources": 0,
     "sources": 1,
-    "dates": 2, "codes": 2, "owners": 2, "gazetteer": 2, "records": 2,
-    "vocab": 3, "graph": 3, "validation": 3, "build": 3,
+    "dates": 2,
+    "codes": 2,
+    "owners": 2,
+    "gazetteer": 2,
+    "records": 2,
+    "vocab": 3,
+    "graph": 3,
+    "validation": 3,
+    "build": 3,
     "cli": 9,
-}  # fmt: skip
+}
 PACKAGE = Path(sendgraph.__file__).parent
 MODULES = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__")
 

@@ -56,7 +56,10 @@ def test_unknown_owner_names_the_name(data_copy: Path) -> None:
     row = edit(data_copy, "actions", "ref", "PR 3", owner="Jackie Parkinson")
     _, problems = load_records(data_copy)
     [problem] = [p for p in problems if p.row == row and p.source == "data/actions.csv"]
-    assert str(problem) == f"data/actions.csv:{row}:owner: error: 'Jackie Parkinson' is not a name or alias in people.csv."
+    assert (
+        str(problem)
+        == f"data/actions.csv:{row}:owner: error: 'Jackie Parkinson' is not a name or alias in people.csv."
+    )
 
 
 def test_ambiguous_name_lists_both_people(data_copy: Path) -> None:
@@ -75,9 +78,11 @@ def test_duplicate_reference_row(data_copy: Path) -> None:
 def test_unparsable_date_is_a_warning_and_the_words_are_kept(data_copy: Path) -> None:
     row = edit(data_copy, "actions", "ref", "PR 1", target_date="sometime soon")
     records, problems = load_records(data_copy)
-    assert [(p.row, p.field, p.severity) for p in problems if p.row == row and p.source == "data/actions.csv"] == [
-        (row, "target_date", Severity.WARNING)
-    ]
+    assert [
+        (p.row, p.field, p.severity)
+        for p in problems
+        if p.row == row and p.source == "data/actions.csv"
+    ] == [(row, "target_date", Severity.WARNING)]
     assert [t.raw for t in records.actions["PR 1"].first.targets] == ["sometime soon"]
 
 

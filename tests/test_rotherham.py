@@ -63,10 +63,31 @@ def test_every_reference_is_present(graph: Graph) -> None:
 def test_peer_challenge_rows_in_printed_order(rotherham: Build) -> None:
     refs = list(rotherham.records.peer_challenge)
     assert refs == [
-        "PC S1", "PC S2", "PC S3", "PC S4", "PC A1", "PC A2", "PC A3",
-        "PC 1.1", "PC 1.2", "PC 1.3", "PC 2.2", "PC 2.3", "PC 2.4", "PC 3.2", "PC 3.3",
-        "PC 4.2", "PC 5.2", "PC 5.3", "PC 5.4", "PC 5.5", "PC 6.2", "PC 6.3", "PC 7.2", "PC 7.3",
-    ]  # fmt: skip
+        "PC S1",
+        "PC S2",
+        "PC S3",
+        "PC S4",
+        "PC A1",
+        "PC A2",
+        "PC A3",
+        "PC 1.1",
+        "PC 1.2",
+        "PC 1.3",
+        "PC 2.2",
+        "PC 2.3",
+        "PC 2.4",
+        "PC 3.2",
+        "PC 3.3",
+        "PC 4.2",
+        "PC 5.2",
+        "PC 5.3",
+        "PC 5.4",
+        "PC 5.5",
+        "PC 6.2",
+        "PC 6.3",
+        "PC 7.2",
+        "PC 7.3",
+    ]
 
 
 def test_peer_challenge_keeps_empty_cells_empty(rotherham: Build) -> None:
@@ -87,27 +108,57 @@ def test_peer_challenge_keeps_empty_cells_empty(rotherham: Build) -> None:
 def test_identified_actions_answer_their_rows(graph: Graph) -> None:
     answered = {str(graph.value(f, SKOS.notation)) for f in graph.objects(None, SG.answers)}
     assert answered == {
-        "PC 1.1", "PC 1.2", "PC 1.3", "PC 2.2", "PC 2.3", "PC 2.4", "PC 3.2", "PC 3.3",
-        "PC 4.2", "PC 5.2", "PC 5.3", "PC 6.2", "PC 7.3",
-    }  # fmt: skip
+        "PC 1.1",
+        "PC 1.2",
+        "PC 1.3",
+        "PC 2.2",
+        "PC 2.3",
+        "PC 2.4",
+        "PC 3.2",
+        "PC 3.3",
+        "PC 4.2",
+        "PC 5.2",
+        "PC 5.3",
+        "PC 6.2",
+        "PC 7.3",
+    }
     unanswered = notations(graph, SG.AreaForConsideration) - answered
     assert unanswered == {"PC A1", "PC A2", "PC A3", "PC 5.4", "PC 5.5"}
 
 
 PR_CODES = {
-    1: {"SEND 1", "SEND 4"}, 2: {"SEND 1", "SEND 4"}, 3: {"SEND 1", "SEND 4"}, 4: {"SEND 1", "SEND 4"},
-    5: {"SEND 7", "WORK-FORCE DEV 1"}, 6: {"SEND 2"}, 7: set(), 8: {"CWD 1", "CWD 2", "CWD 9"},
-    9: {"SEND 8", "CWD 8"}, 10: {"CWD 1"}, 11: {"CWD 9"}, 12: {"CWD 9"}, 13: {"SEND 3", "CWD 2"},
-    14: {"SEND 4", "VOICE 1", "VOICE 4", "VOICE 5", "VOICE 6"}, 15: {"SEND 8", "CWD 8"},
-    16: {"SEND 6", "SEND 7"}, 17: {"LAC 2-2"}, 18: {"SEND 2"}, 19: {"LAC 2-2", "EH12"},
-    20: {"SEND 1", "SEND 2", "SEND 4"}, 21: {"COMM 1"}, 22: {"SEND 3"}, 23: {"SEND 1", "SEND 4"},
-}  # fmt: skip
+    1: {"SEND 1", "SEND 4"},
+    2: {"SEND 1", "SEND 4"},
+    3: {"SEND 1", "SEND 4"},
+    4: {"SEND 1", "SEND 4"},
+    5: {"SEND 7", "WORK-FORCE DEV 1"},
+    6: {"SEND 2"},
+    7: set(),
+    8: {"CWD 1", "CWD 2", "CWD 9"},
+    9: {"SEND 8", "CWD 8"},
+    10: {"CWD 1"},
+    11: {"CWD 9"},
+    12: {"CWD 9"},
+    13: {"SEND 3", "CWD 2"},
+    14: {"SEND 4", "VOICE 1", "VOICE 4", "VOICE 5", "VOICE 6"},
+    15: {"SEND 8", "CWD 8"},
+    16: {"SEND 6", "SEND 7"},
+    17: {"LAC 2-2"},
+    18: {"SEND 2"},
+    19: {"LAC 2-2", "EH12"},
+    20: {"SEND 1", "SEND 2", "SEND 4"},
+    21: {"COMM 1"},
+    22: {"SEND 3"},
+    23: {"SEND 1", "SEND 4"},
+}
 
 
 @pytest.mark.parametrize("number", sorted(PR_CODES))
 def test_ref_column_cross_references(graph: Graph, number: int) -> None:
     action = MINT("action", f"pr-{number}")
-    cited = {str(graph.value(code, SKOS.notation)) for code in graph.objects(action, MINT_REFERENCES)}
+    cited = {
+        str(graph.value(code, SKOS.notation)) for code in graph.objects(action, MINT_REFERENCES)
+    }
     assert cited == PR_CODES[number]
 
 
@@ -116,32 +167,56 @@ MINT_REFERENCES = __import__("rdflib").namespace.DCTERMS.references
 
 def test_codes_that_are_cited_but_never_defined(graph: Graph) -> None:
     assert notations(graph, SG.UndefinedCode) == {
-        "CWD 1", "CWD 2", "CWD 8", "CWD 9", "VOICE 1", "VOICE 4", "VOICE 5", "VOICE 6",
-        "LAC 2-2", "EH12", "COMM 1", "WORK-FORCE DEV 1",
-    }  # fmt: skip
+        "CWD 1",
+        "CWD 2",
+        "CWD 8",
+        "CWD 9",
+        "VOICE 1",
+        "VOICE 4",
+        "VOICE 5",
+        "VOICE 6",
+        "LAC 2-2",
+        "EH12",
+        "COMM 1",
+        "WORK-FORCE DEV 1",
+    }
     for code in graph.subjects(RDF.type, SG.UndefinedCode):
         assert graph.value(code, SG.isDefined) == Literal(False)
 
 
 def test_send_4_is_cited_by_seven_recommendations(graph: Graph) -> None:
-    citing = {str(graph.value(s, SKOS.notation)) for s in graph.subjects(MINT_REFERENCES, MINT("action", "send-4"))}
+    citing = {
+        str(graph.value(s, SKOS.notation))
+        for s in graph.subjects(MINT_REFERENCES, MINT("action", "send-4"))
+    }
     assert citing == {"PR 1", "PR 2", "PR 3", "PR 4", "PR 14", "PR 20", "PR 23"}
 
 
 def test_text_mentions_record_where_text_and_ref_column_disagree(graph: Graph) -> None:
     mentions = {
-        str(graph.value(s, SKOS.notation)): {str(graph.value(c, SKOS.notation)) for c in graph.objects(s, SG.mentions)}
+        str(graph.value(s, SKOS.notation)): {
+            str(graph.value(c, SKOS.notation)) for c in graph.objects(s, SG.mentions)
+        }
         for s in set(graph.subjects(SG.mentions, None))
     }
-    assert mentions == {"PR 8": {"CWD 1", "CWD 2", "CWD 9"}, "PR 12": {"CWD 9"}, "PR 13": {"CWD 2", "SEND 5"}}
+    assert mentions == {
+        "PR 8": {"CWD 1", "CWD 2", "CWD 9"},
+        "PR 12": {"CWD 9"},
+        "PR 13": {"CWD 2", "SEND 5"},
+    }
 
 
 def owned(graph: Graph, person: str, prop: object = SG.owner) -> set[str]:
-    return {str(graph.value(a, SKOS.notation)) for a in graph.subjects(prop, MINT("person", person))}  # type: ignore[arg-type]
+    return {
+        str(graph.value(a, SKOS.notation)) for a in graph.subjects(prop, MINT("person", person))
+    }  # type: ignore[arg-type]
 
 
 def test_the_two_paula_williams_are_two_people(graph: Graph) -> None:
-    inclusion, early_years = MINT("person", "paula-williams-inclusion"), MINT("person", "paula-williams-early-years")
+    inclusion, early_years = (
+        MINT("person", "paula-williams-inclusion"),
+        MINT("person", "paula-williams-early-years"),
+    )
     assert str(graph.value(inclusion, SG.initials)) == "PW (I)"
     assert str(graph.value(early_years, SG.initials)) == "PW (EY)"
     posts = {
@@ -155,11 +230,34 @@ def test_the_two_paula_williams_are_two_people(graph: Graph) -> None:
     }
     assert owned(graph, "paula-williams-early-years") == {"PR 18"}
     assert owned(graph, "paula-williams-inclusion") == {
-        "SEND 1", "SEND 2", "SEND 5", "SEND 6", "SEND 9", "PR 6", "PR 20",
-        "JCP 1.1", "JCP 1.2", "JCP 1.3", "JCP 2.1", "JCP 2.2", "JCP 2.3", "JCP 2.4", "JCP 2.7",
-        "JCP 5.1", "JCP 5.2", "JCP 5.3", "JCP 5.4", "JCP 5.5", "JCP 5.6", "JCP 5.7",
-        "JCP 6.1", "JCP 6.2", "JCP 6.3", "JCP 6.4", "JCP 9.1",
-    }  # fmt: skip
+        "SEND 1",
+        "SEND 2",
+        "SEND 5",
+        "SEND 6",
+        "SEND 9",
+        "PR 6",
+        "PR 20",
+        "JCP 1.1",
+        "JCP 1.2",
+        "JCP 1.3",
+        "JCP 2.1",
+        "JCP 2.2",
+        "JCP 2.3",
+        "JCP 2.4",
+        "JCP 2.7",
+        "JCP 5.1",
+        "JCP 5.2",
+        "JCP 5.3",
+        "JCP 5.4",
+        "JCP 5.5",
+        "JCP 5.6",
+        "JCP 5.7",
+        "JCP 6.1",
+        "JCP 6.2",
+        "JCP 6.3",
+        "JCP 6.4",
+        "JCP 9.1",
+    }
     assert owned(graph, "paula-williams-inclusion", SG.accountableLead) == {"SEND 4", "SEND 7"}
 
 
@@ -182,8 +280,27 @@ def test_every_action_owner_is_resolved(graph: Graph) -> None:
 
 
 def test_appendix_a_initials(rotherham: Build) -> None:
-    initials = [p.initials for p in rotherham.records.people.values() if p.section == "Appendix A: Action Owners"]
-    assert initials == ["KB", "PW (I)", "JP", "FF", "MJ", "DB", "IW", "JS", "CB", "CH", "CW", "PW (EY)", "CP", "SW"]
+    initials = [
+        p.initials
+        for p in rotherham.records.people.values()
+        if p.section == "Appendix A: Action Owners"
+    ]
+    assert initials == [
+        "KB",
+        "PW (I)",
+        "JP",
+        "FF",
+        "MJ",
+        "DB",
+        "IW",
+        "JS",
+        "CB",
+        "CH",
+        "CW",
+        "PW (EY)",
+        "CP",
+        "SW",
+    ]
 
 
 def test_a_joint_post_sits_in_both_organisations(graph: Graph) -> None:
@@ -192,7 +309,10 @@ def test_a_joint_post_sits_in_both_organisations(graph: Graph) -> None:
         'SELECT ?org WHERE { ?post org:heldBy ?p ; rdfs:label "Joint AD RMBC & CCG, Commissioning, Performance & Quality" ; org:postIn ?org }',
         p=MINT("person", "mark-chambers"),
     )
-    assert {r[0] for r in rows} == {str(MINT("organisation", "rmbc")), str(MINT("organisation", "rotherham-ccg"))}
+    assert {r[0] for r in rows} == {
+        str(MINT("organisation", "rmbc")),
+        str(MINT("organisation", "rotherham-ccg")),
+    }
 
 
 REVISIONS = {
@@ -227,7 +347,11 @@ def test_target_dates_are_ordered_revisions(graph: Graph, action: str) -> None:
 
 
 def test_unparsed_target_dates_keep_their_words(graph: Graph) -> None:
-    raw = {str(graph.value(t, SG.rawText)) for t in graph.subjects(RDF.type, SG.TargetDate) if graph.value(t, SG.month) is None}
+    raw = {
+        str(graph.value(t, SG.rawText))
+        for t in graph.subjects(RDF.type, SG.TargetDate)
+        if graph.value(t, SG.month) is None
+    }
     assert raw == {"Paul?", "July 17 and ongoing"}
 
 
@@ -242,9 +366,13 @@ def test_statuses_map_onto_the_plans_key(graph: Graph) -> None:
     assert status(graph, "pr-11") == "amber"  # "Progressing", mapped with a note
     assert status(graph, "pr-15") is None  # ten rows, statuses differ
     assert status(graph, "jcp-3-3") is None  # a sentence, reported
-    assert str(graph.value(MINT("action", "send-4"), SG.statusText)).startswith("Behind Schedule\nGreat improvements")
+    assert str(graph.value(MINT("action", "send-4"), SG.statusText)).startswith(
+        "Behind Schedule\nGreat improvements"
+    )
     statuses = Counter(
-        status(graph, str(a).rsplit("/", 1)[1]) for a in graph.subjects(RDF.type, SG.Action) if "/action/pc-" not in str(a)
+        status(graph, str(a).rsplit("/", 1)[1])
+        for a in graph.subjects(RDF.type, SG.Action)
+        if "/action/pc-" not in str(a)
     )
     # Counted by hand from the plan: SEND 3G 5A 1B; PR 7G 12A 3B, PR 15 mixed;
     # JCP 21G 14A 1B, and JCP 2.7 (empty), 3.3 and 3.4 (a sentence), 9.1 (mixed) have none.
@@ -258,9 +386,17 @@ def test_pr_15_has_ten_progress_rows(graph: Graph) -> None:
         a=MINT("action", "pr-15"),
     )
     assert [r[1].split("\n")[0] for r in rows] == [
-        "On track", "On track", "On track", "Completed", "Completed", "Completed*",
-        "On Track", "Completed*", "On track", "Completed*",
-    ]  # fmt: skip
+        "On track",
+        "On track",
+        "On track",
+        "Completed",
+        "Completed",
+        "Completed*",
+        "On Track",
+        "Completed*",
+        "On track",
+        "Completed*",
+    ]
 
 
 def test_board_mentions_keep_the_sentence(graph: Graph) -> None:
@@ -269,16 +405,35 @@ def test_board_mentions_keep_the_sentence(graph: Graph) -> None:
         "SELECT ?a ?b ?quote WHERE { ?m a sg:BoardMention ; sg:subject ?a ; sg:object ?b ; sg:quote ?quote }",
     )
     found = {(a.rsplit("/", 1)[1], b.rsplit("/", 1)[1], q) for a, b, q in rows}  # type: ignore[union-attr]
-    assert ("send-4", "performance-board", "Now reporting to the performance board monthly.") in found
-    assert ("send-3", "dlt", "RAS report going to DLT 3 April and then Cabinet for approval") in found
-    assert ("send-3", "cabinet", "RAS report going to DLT 3 April and then Cabinet for approval") in found
-    assert ("jcp-6-4", "send-strategic-board", "This will feed into SEND Strategic Board starting in Sept 2017.") in found
+    assert (
+        "send-4",
+        "performance-board",
+        "Now reporting to the performance board monthly.",
+    ) in found
+    assert (
+        "send-3",
+        "dlt",
+        "RAS report going to DLT 3 April and then Cabinet for approval",
+    ) in found
+    assert (
+        "send-3",
+        "cabinet",
+        "RAS report going to DLT 3 April and then Cabinet for approval",
+    ) in found
+    assert (
+        "jcp-6-4",
+        "send-strategic-board",
+        "This will feed into SEND Strategic Board starting in Sept 2017.",
+    ) in found
     mentioned = {b for a, b, _ in found if a == "send-4"}
     assert mentioned == {"performance-board"}
 
 
 def test_stated_oversight_and_reporting_lines(graph: Graph) -> None:
-    oversees = {(str(s).rsplit("/", 1)[1], str(o).rsplit("/", 1)[1]) for s, o in graph.subject_objects(SG.oversees)}
+    oversees = {
+        (str(s).rsplit("/", 1)[1], str(o).rsplit("/", 1)[1])
+        for s, o in graph.subject_objects(SG.oversees)
+    }
     assert oversees == {
         ("send-strategic-board", "neuro-developmental-pathway-action-plan"),
         ("send-strategic-board", "send-service-plan"),
@@ -287,7 +442,10 @@ def test_stated_oversight_and_reporting_lines(graph: Graph) -> None:
         ("send-assurance-group", "multi-agency-send-action-plan"),
         ("send-joint-commissioning-meetings", "send-joint-action-plan"),
     }
-    chain = {(str(s).rsplit("/", 1)[1], str(o).rsplit("/", 1)[1]) for s, o in graph.subject_objects(ORG.reportsTo)}
+    chain = {
+        (str(s).rsplit("/", 1)[1], str(o).rsplit("/", 1)[1])
+        for s, o in graph.subject_objects(ORG.reportsTo)
+    }
     assert {
         ("rotherham-place-board", "health-and-wellbeing-board"),
         ("childrens-partnership", "rotherham-place-board"),
@@ -300,7 +458,10 @@ def test_peer_challenge_review(graph: Graph) -> None:
     review = MINT("review", "peer-challenge-2020")
     assert str(graph.value(review, SG.startDate)) == "2020-02-28"
     assert str(graph.value(review, SG.endDate)) == "2020-03-03"
-    reviewers = {str(graph.value(p, __import__("rdflib").namespace.FOAF.name)) for p in graph.objects(review, SG.reviewer)}
+    reviewers = {
+        str(graph.value(p, __import__("rdflib").namespace.FOAF.name))
+        for p in graph.objects(review, SG.reviewer)
+    }
     assert reviewers == {"John Macilwraith", "Bernie Dawson", "Clare Linfitt", "Rob Mayall"}
     assert len(set(graph.objects(review, SG.focusArea))) == 4
 

@@ -60,7 +60,9 @@ def test_every_term_used_is_declared_with_label_and_comment(graph: Graph) -> Non
     used = {p for p in graph.predicates() if str(p).startswith(str(SG))}
     used |= {o for o in graph.objects(None, RDF.type) if str(o).startswith(str(SG))}
     declared = {
-        s for s in ontology.subjects(RDF.type, None) if (s, RDF.type, OWL.Class) in ontology or "Property" in str(ontology.value(s, RDF.type))
+        s
+        for s in ontology.subjects(RDF.type, None)
+        if (s, RDF.type, OWL.Class) in ontology or "Property" in str(ontology.value(s, RDF.type))
     }
     assert used - declared == set()
     for term in declared:

@@ -19,7 +19,9 @@ def write(tmp_path: Path, raw: bytes) -> Path:
 def test_utf8_with_and_without_bom_read_the_same(tmp_path: Path) -> None:
     text = "ref,owner\r\nPR 1,Children’s Services\r\n"
     plain, p1 = read_table(write(tmp_path, text.encode()), "data/actions.csv", COLUMNS)
-    bom, p2 = read_table(write(tmp_path, b"\xef\xbb\xbf" + text.encode()), "data/actions.csv", COLUMNS)
+    bom, p2 = read_table(
+        write(tmp_path, b"\xef\xbb\xbf" + text.encode()), "data/actions.csv", COLUMNS
+    )
     assert p1 == p2 == []
     assert plain.columns == bom.columns == ["ref", "owner"]
     assert [r.values for r in bom.rows] == [{"ref": "PR 1", "owner": "Children’s Services"}]
@@ -32,13 +34,23 @@ def test_cp1252_is_an_error_naming_the_line_and_the_fix(tmp_path: Path) -> None:
     assert table.rows == []
     assert len(problems) == 1
     problem = problems[0]
-    assert (problem.source, problem.row, problem.severity) == ("data/actions.csv", 3, Severity.ERROR)
-    assert "0x92" in problem.message and "cp1252" in problem.message and "--encoding" in problem.message
+    assert (problem.source, problem.row, problem.severity) == (
+        "data/actions.csv",
+        3,
+        Severity.ERROR,
+    )
+    assert (
+        "0x92" in problem.message
+        and "cp1252" in problem.message
+        and "--encoding" in problem.message
+    )
 
 
 def test_cp1252_reads_when_asked_for(tmp_path: Path) -> None:
     raw = "ref,owner\r\nPR 2,Children’s Services\r\n".encode("cp1252")
-    table, problems = read_table(write(tmp_path, raw), "data/actions.csv", COLUMNS, encoding="cp1252")
+    table, problems = read_table(
+        write(tmp_path, raw), "data/actions.csv", COLUMNS, encoding="cp1252"
+    )
     assert problems == []
     assert table.rows[0].get("owner") == "Children’s Services"
 
@@ -52,7 +64,9 @@ def test_utf16_from_excel_unicode_text_is_explained(tmp_path: Path) -> None:
 
 def test_empty_file_names_the_columns_it_needs(tmp_path: Path) -> None:
     _, problems = read_table(write(tmp_path, b""), "data/actions.csv", COLUMNS)
-    assert [str(p) for p in problems] == ["data/actions.csv: error: is empty; it needs a header row with ref, owner."]
+    assert [str(p) for p in problems] == [
+        "data/actions.csv: error: is empty; it needs a header row with ref, owner."
+    ]
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -89,6 +103,8 @@ def test_cells_with_newlines_keep_spreadsheet_row_numbers(tmp_path: Path) -> Non
 
 
 def test_stray_spaces_are_removed_and_noted(tmp_path: Path) -> None:
-    table, problems = read_table(write(tmp_path, b"ref,owner\r\nPR 1 ,Jo Smith\r\n"), "data/actions.csv", COLUMNS)
+    table, problems = read_table(
+        write(tmp_path, b"ref,owner\r\nPR 1 ,Jo Smith\r\n"), "data/actions.csv", COLUMNS
+    )
     assert table.rows[0].get("ref") == "PR 1"
     assert [(p.row, p.field, p.severity) for p in problems] == [(2, "ref", Severity.INFO)]
