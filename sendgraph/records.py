@@ -423,6 +423,15 @@ class _Loader:
         self.report(row, column, Severity.ERROR, f"{value!r} is not a known {what}.")
         return False
 
+    def known_document(self, row: SourceRow) -> bool:
+        return self.known(
+            row,
+            "document",
+            row.get("document"),
+            self.records.documents,
+            "document id (documents.csv)",
+        )
+
     def iso_date(self, row: SourceRow, column: str) -> dt.date | None:
         text = row.get(column)
         if not text:
@@ -491,13 +500,7 @@ class _Loader:
         seen: dict[str, int] = {}
         for row in self.table("organisations"):
             if self.required(row, "id", "name", "document") and self.unique(row, "id", seen):
-                self.known(
-                    row,
-                    "document",
-                    row.get("document"),
-                    self.records.documents,
-                    "document id (documents.csv)",
-                )
+                self.known_document(row)
                 self.records.organisations[row.get("id")] = Organisation(
                     row,
                     row.get("id"),
@@ -513,13 +516,7 @@ class _Loader:
         for row in self.table("people"):
             if not (self.required(row, "id", "name", "document") and self.unique(row, "id", seen)):
                 continue
-            self.known(
-                row,
-                "document",
-                row.get("document"),
-                self.records.documents,
-                "document id (documents.csv)",
-            )
+            self.known_document(row)
             person = Person(
                 row,
                 row.get("id"),
@@ -545,13 +542,7 @@ class _Loader:
             self.known(
                 row, "person", row.get("person"), self.records.people, "person id (people.csv)"
             )
-            self.known(
-                row,
-                "document",
-                row.get("document"),
-                self.records.documents,
-                "document id (documents.csv)",
-            )
+            self.known_document(row)
             orgs = self.ids(
                 row,
                 "organisations",
@@ -591,13 +582,7 @@ class _Loader:
                     f"{row.get('kind')!r} is not a board kind; use one of {kinds}.",
                 )
             if row.get("document"):
-                self.known(
-                    row,
-                    "document",
-                    row.get("document"),
-                    self.records.documents,
-                    "document id (documents.csv)",
-                )
+                self.known_document(row)
             orgs = self.ids(
                 row,
                 "organisation",
@@ -632,13 +617,7 @@ class _Loader:
         for row in self.table("reviews"):
             if not (self.required(row, "id", "title", "document") and self.unique(row, "id", seen)):
                 continue
-            self.known(
-                row,
-                "document",
-                row.get("document"),
-                self.records.documents,
-                "document id (documents.csv)",
-            )
+            self.known_document(row)
             for column in ("start", "end"):
                 text = row.get(column)
                 if text and not re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", text):
@@ -668,13 +647,7 @@ class _Loader:
         for row in rows:
             if not (self.required(row, "id", "title", "document") and self.unique(row, "id", seen)):
                 continue
-            self.known(
-                row,
-                "document",
-                row.get("document"),
-                self.records.documents,
-                "document id (documents.csv)",
-            )
+            self.known_document(row)
             rows_are = row.get("rows_are") or "actions"
             if rows_are not in ROW_KINDS:
                 self.report(
@@ -1078,16 +1051,7 @@ class _Loader:
                 "board id (boards.csv)" if relation == "reports_to" else "plan, board or review id"
             )
             ok = self.known(row, "object", row.get("object"), pool, what) and ok
-            ok = (
-                self.known(
-                    row,
-                    "document",
-                    row.get("document"),
-                    self.records.documents,
-                    "document id (documents.csv)",
-                )
-                and ok
-            )
+            ok = self.known_document(row) and ok
             if ok:
                 self.records.governance.append(
                     GovernanceLink(

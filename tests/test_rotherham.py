@@ -46,6 +46,12 @@ def test_counts_per_kind(rotherham: Build) -> None:
         # 23 recommendations + 4 CCG gaps + 4 headline strengths + 3 headline areas + 17 Appendix 1 rows
         "findings": 51,
         "target dates without a month": 2,
+        "boards": 52,
+        "people": 32,
+        "posts": 27,
+        "organisations": 8,
+        # 8 plans and plan sections + the 10 JCP priorities
+        "plans": 18,
     }
     assert {name: counts[name] for name in expected} == expected
 
