@@ -13,8 +13,7 @@ from sendgraph.build import Build, build_graph, default_data_folder
 from sendgraph.vocab import Minter
 
 MINT = Minter("rotherham")
-REPO = Path(__file__).resolve().parent.parent
-SEEDS = REPO.parent / "shared" / "seeds"
+SOURCES = default_data_folder() / "sources"
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from sendgraph.build import default_data_folder
-from tests.conftest import SEEDS
+from tests.conftest import SOURCES
 
 # The columns that hold the papers' own words (the rest are ids, numbers and notes).
 TEXT_COLUMNS = {
@@ -43,10 +43,10 @@ def rows(name: str) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def source_words() -> set[str]:
-    if not SEEDS.is_dir():
-        pytest.skip(f"the source papers are not beside the project at {SEEDS}")
+    papers = sorted(SOURCES.glob("*.txt"))
+    assert len(papers) == 2
     found: set[str] = set()
-    for paper in SEEDS.glob("*.txt"):
+    for paper in papers:
         text = re.sub(r"</?p>", " ", paper.read_text(encoding="utf-8"))
         found |= words(text)
         found |= words(re.sub(r"-\s*\n\s*", "-", text))  # words the PDF wrapped at a hyphen
