@@ -1,0 +1,268 @@
+"""SPARQL on a fast store, safely: no network, no files, no updates, bounded time and rows.
+
+Questions are answered on pyoxigraph, not on rdflib's engine: on this project's
+machines a board -> plan -> action join took 0.9 s at 10k triples on rdflib and 8 ms
+on pyoxigraph. Queries from users are checked before they run: SERVICE, FROM, FROM
+NAMED, LOAD and updates are refused, because pyoxigraph would otherwise fetch
+whatever a SERVICE clause names. Each query runs in a forked child process, so a
+query that runs too long is stopped for certain, not merely abandoned.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from sendgraph.problems import SendgraphError
+from sendgraph.vocab import PREFIXES, RDFS
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_ROW_CAP = 10_000
+QUERY_PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()} | {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": str(RDFS),
+}
+
+
+class QueryError(SendgraphError):
+    """A query that cannot be run: refused, malformed, or too slow."""
+
+    exit_code = 2
+
+
+class QueryRefused(QueryError):
+    """A query that asks for something sendgraph never does (network, files, updates)."""
+
+
+class QueryTimeout(QueryError):
+    """A query that ran past its time limit and was stopped."""
+
+    exit_code = 1
+
+
+# Text that cannot hold a keyword: IRIs, strings and comments are blanked before the scan.
+_OPAQUE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+_KEYWORD = r"(?<![\w:?$]){}(?![\w:])"
+_REFUSED = {
+    "SERVICE": "SERVICE clauses are refused: sendgraph queries never reach the network.",
+    "FROM": "FROM and FROM NAMED are refused: a query runs on the graph it is given and loads nothing else.",
+    "LOAD": "LOAD is refused: sendgraph queries never read files or the network.",
+}
+_UPDATES = ("INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "WITH")
+
+
+def refuse_unsafe(query: str) -> None:
+    """Raise `QueryRefused` if ``query`` names SERVICE, FROM, LOAD or an update.
+
+    >>> refuse_unsafe('SELECT * WHERE { ?s ?p "SERVICE" }')
+    >>> refuse_unsafe("SELECT * WHERE { SERVICE <http://x> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    ...
+    sendgraph.sparql.QueryRefused: SERVICE clauses are refused: sendgraph queries never reach the network.
+    """
+    text = _OPAQUE.sub(" ", query)
+    for keyword, message in _REFUSED.items():
+        if re.search(_KEYWORD.format(keyword), text, re.IGNORECASE):
+            raise QueryRefused(message)
+    for keyword in _UPDATES:
+        if re.search(_KEYWORD.format(keyword), text, re.IGNORECASE):
+            raise QueryRefused(f"{keyword} is an update, and updates are refused: sendgraph's graph is read-only.")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One RDF term of a result, in the shape of SPARQL 1.1 Query Results JSON."""
+
+    type: str  # "uri", "literal" or "bnode"
+    value: str
+    datatype: str | None = None
+    lang: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        """Return the term as a SPARQL 1.1 Query Results JSON object."""
+        out = {"type": self.type, "value": self.value}
+        if self.lang:
+            out["xml:lang"] = self.lang
+        elif self.datatype and self.datatype != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = self.datatype
+        return out
+
+    def to_python(self) -> Any:
+        """Return a plain Python value: numbers and booleans as such, everything else as text."""
+        if self.type == "literal" and self.datatype:
+            return Literal(self.value, datatype=URIRef(self.datatype)).toPython()
+        return self.value
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass
+class Answer:
+    """The result of one query: rows, a boolean, or triples; and whether it was cut short."""
+
+    kind: str  # "select", "ask" or "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, Term]] = field(default_factory=list)
+    boolean: bool | None = None
+    ntriples: str = ""
+    truncated: bool = False
+    row_cap: int = DEFAULT_ROW_CAP
+
+    def records(self) -> list[dict[str, Any]]:
+        """Return the rows as dictionaries of plain Python values (unbound variables are None)."""
+        return [{v: (row[v].to_python() if v in row else None) for v in self.variables} for row in self.rows]
+
+    def graph(self) -> Graph:
+        """Return a CONSTRUCT or DESCRIBE result as an rdflib graph."""
+        return Graph().parse(data=self.ntriples, format="nt")
+
+
+def _term(term: Any) -> Term:
+    if isinstance(term, ox.NamedNode):
+        return Term("uri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return Term("bnode", term.value)
+    return Term("literal", term.value, term.datatype.value if term.datatype else None, term.language)
+
+
+def to_oxigraph(node: Node | str) -> Any:
+    """Convert an rdflib term (or a plain string, taken as a literal) to a pyoxigraph term."""
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+    return ox.Literal(str(node))
+
+
+def _syntax_message(error: Exception) -> str:
+    text = str(error)
+    match = re.search(r"error at (\d+):(\d+): (.*)", text, re.DOTALL)
+    if not match:
+        return f"The query is not valid SPARQL: {text.splitlines()[0]}"
+    line, column, rest = match.groups()
+    rest = " ".join(rest.split())
+    if len(rest) > 120:
+        rest = rest[:117] + "..."
+    return f"The query has a syntax error at line {line}, column {column}: {rest}"
+
+
+def _execute(store: ox.Store, query: str, substitutions: dict[Any, Any], row_cap: int) -> dict[str, Any]:
+    try:
+        result = store.query(query, prefixes=QUERY_PREFIXES, substitutions=substitutions or None)
+    except SyntaxError as exc:
+        return {"error": _syntax_message(exc)}
+    except Exception as exc:  # pyoxigraph evaluation errors: report them as a sentence
+        return {"error": f"The query could not be evaluated: {exc}."}
+    if isinstance(result, ox.QueryBoolean):
+        return {"kind": "ask", "boolean": bool(result)}
+    if isinstance(result, ox.QueryTriples):
+        lines = []
+        for number, triple in enumerate(result):
+            if number >= row_cap:
+                return {"kind": "graph", "ntriples": "\n".join(lines) + "\n", "truncated": True}
+            lines.append(f"{triple.subject} {triple.predicate} {triple.object} .")
+        return {"kind": "graph", "ntriples": "\n".join(lines) + ("\n" if lines else ""), "truncated": False}
+    variables = [v.value for v in result.variables]
+    rows = []
+    for number, solution in enumerate(result):
+        if number >= row_cap:
+            return {"kind": "select", "variables": variables, "rows": rows, "truncated": True}
+        rows.append({v: _term(solution[v]) for v in variables if solution[v] is not None})
+    return {"kind": "select", "variables": variables, "rows": rows, "truncated": False}
+
+
+def _child(store: ox.Store, query: str, substitutions: dict[Any, Any], row_cap: int, out: Connection) -> None:
+    try:
+        out.send(_execute(store, query, substitutions, row_cap))
+    finally:
+        out.close()
+
+
+class QueryStore:
+    """A read-only pyoxigraph copy of a graph, queried under a time limit and a row cap."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.store = ox.Store()
+        self.store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        self.size = len(self.store)
+
+    def run(
+        self,
+        query: str,
+        bindings: Mapping[str, Node | str] | None = None,
+        *,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        row_cap: int = DEFAULT_ROW_CAP,
+        trusted: bool = False,
+    ) -> Answer:
+        """Run one SPARQL query and return its `Answer`.
+
+        ``bindings`` give variables their values (never pasted into the text). Queries
+        that are not ``trusted`` (all queries from users) are checked by `refuse_unsafe`
+        first. With a ``timeout``, the query runs in a child process that is killed when
+        the time is up, and `QueryTimeout` is raised; rows past ``row_cap`` are dropped
+        and the answer says it was truncated.
+        """
+        if not trusted:
+            refuse_unsafe(query)
+        substitutions = {ox.Variable(name): to_oxigraph(value) for name, value in (bindings or {}).items()}
+        if timeout is None:
+            payload = _execute(self.store, query, substitutions, row_cap)
+        else:
+            payload = self._in_child(query, substitutions, row_cap, timeout)
+        if "error" in payload:
+            raise QueryError(payload["error"])
+        return Answer(
+            kind=payload["kind"],
+            variables=payload.get("variables", []),
+            rows=payload.get("rows", []),
+            boolean=payload.get("boolean"),
+            ntriples=payload.get("ntriples", ""),
+            truncated=payload.get("truncated", False),
+            row_cap=row_cap,
+        )
+
+    def _in_child(self, query: str, substitutions: dict[Any, Any], row_cap: int, timeout: float) -> dict[str, Any]:
+        context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(target=_child, args=(self.store, query, substitutions, row_cap, sender), daemon=True)
+        child.start()
+        sender.close()
+        try:
+            if not receiver.poll(timeout):
+                raise QueryTimeout(f"The query ran for more than {timeout:g} s and was stopped; raise --timeout to allow longer.")
+            try:
+                payload: dict[str, Any] = receiver.recv()
+            except EOFError:
+                raise QueryError("The query stopped without an answer (the query process ended).") from None
+            return payload
+        finally:
+            if child.is_alive():
+                child.kill()
+            child.join()
+            receiver.close()
+
+    def select(self, query: str, bindings: Mapping[str, Node | str] | None = None) -> list[dict[str, Any]]:
+        """Run a trusted SELECT (a bundled question) in this process; return rows of Python values."""
+        return self.run(query, bindings, timeout=None, trusted=True).records()
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.store)
