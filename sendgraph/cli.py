@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from sendgraph.problems import Problem, SendgraphError, Severity
+from sendgraph.problems import Problem, SendgraphError, Severity, UsageError
 
 if TYPE_CHECKING:
     from sendgraph.build import Build
+    from sendgraph.questions import Questions
 
 FORMATS = {"ttl": ("turtle", "Turtle"), "nt": ("nt", "N-Triples"), "jsonld": ("json-ld", "JSON-LD")}
 F = TypeVar("F", bound=Callable[..., Any])
@@ -196,3 +197,276 @@ def validate(data: Path | None, encoding: str | None, fail_on: str, verbose: boo
     threshold = Severity.ERROR if fail_on == "error" else Severity.WARNING
     if any(p.severity >= threshold for p in result.problems):
         sys.exit(1)
+
+
+# ---------------------------------------------------------------- questions
+
+ROW_FORMATS = ["table", "json", "csv"]
+data_option = click.option(
+    "--data", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Folder of data files to ask about. Default: the bundled Rotherham data.",
+)  # fmt: skip
+rows_format_option = click.option(
+    "-f", "--format", "fmt", type=click.Choice(ROW_FORMATS), default="table", show_default=True
+)
+
+
+def load_questions(data: Path | None, encoding: str | None) -> Questions:
+    """Build the graph (without the SHACL pass) and open the questions on it."""
+    from sendgraph.build import build_graph
+    from sendgraph.questions import Questions
+
+    result = build_graph(data, encoding=encoding, validate=False)
+    if not result.ok:
+        errors = sum(1 for p in result.problems if p.severity == Severity.ERROR)
+        raise InputProblems(f"the data has {errors} errors; run `sendgraph validate` to see them.")
+    return Questions(result.graph)
+
+
+class InputProblems(SendgraphError):
+    """The data could not be built into a graph to ask about."""
+
+    exit_code = 1
+
+
+def print_rows(rows: list[dict[str, Any]], fmt: str, empty: str) -> None:
+    """Print rows in ``fmt``, or the ``empty`` sentence on stderr when there are none."""
+    from sendgraph.tables import render_rows
+
+    if not rows and fmt == "table":
+        click.echo(empty, err=True)
+        return
+    if fmt != "json":
+        # IRIs are for programs; a person reads the label beside them.
+        rows = [{k: v for k, v in row.items() if k != "board"} for row in rows]
+    click.echo(render_rows(rows, fmt), nl=False)
+
+
+@main.command()
+@click.argument("ref")
+@data_option
+@encoding_option
+@rows_format_option
+@handles_errors
+def oversight(ref: str, data: Path | None, encoding: str | None, fmt: str) -> None:
+    """Every board that oversees the action REF, and the path by which it does.
+
+    A path runs through the plan the action is part of, the review whose finding it
+    answers, a report named in its progress text, or up the reporting line between
+    boards. Each step carries its quote and source. A finding's REF asks about the
+    actions that answer it.
+
+    Example:
+
+        sendgraph oversight "SEND 4"
+        sendgraph oversight pc1.2 -f json
+    """
+    rows = load_questions(data, encoding).oversight(ref)
+    print_rows(
+        rows,
+        fmt,
+        f"No board oversees {ref}: no plan, review, report or reporting line leads to one.",
+    )
+
+
+@main.command()
+@click.argument("ref")
+@data_option
+@encoding_option
+@rows_format_option
+@handles_errors
+def trace(ref: str, data: Path | None, encoding: str | None, fmt: str) -> None:
+    """Trace a finding to the actions that answer it, or an action to the findings it answers.
+
+    For a finding or recommendation: each answering action with its owners, accountable
+    leads, their organisations, the boards above it, status, target dates and progress.
+    For an action: the findings it answers or that cite it. For a code: whether it is
+    defined, and who cites it.
+
+    Example:
+
+        sendgraph trace "PR 14"
+        sendgraph trace "PC 5.5"
+    """
+    questions = load_questions(data, encoding)
+    target = questions.references.resolve(ref)
+    rows = questions.trace(ref)
+    if target.is_a("UndefinedCode"):
+        click.echo(f"{target.notation} is cited but never defined in these papers.", err=True)
+    print_rows(rows, fmt, f"Nothing answers {target.notation}: no action was identified for it.")
+
+
+@main.command()
+@click.argument("code")
+@data_option
+@encoding_option
+@rows_format_option
+@handles_errors
+def xref(code: str, data: Path | None, encoding: str | None, fmt: str) -> None:
+    """Everything that cites CODE in its Ref column or names it in its text, and what CODE is.
+
+    Example:
+
+        sendgraph xref "SEND 4"
+        sendgraph xref cwd9 -f csv
+    """
+    rows = load_questions(data, encoding).xref(code)
+    print_rows(rows, fmt, f"Nothing cites {code}.")
+
+
+@main.command()
+@click.argument("name")
+@data_option
+@encoding_option
+@rows_format_option
+@handles_errors
+def owner(name: str, data: Path | None, encoding: str | None, fmt: str) -> None:
+    """Everything NAME owns, is accountable for or leads, with its status.
+
+    A name two people share lists both and asks which one; name them by their initials
+    ("PW (EY)"), their label ("Paula Williams (I)") or name and post.
+
+    Example:
+
+        sendgraph owner "Jackie Parkin"
+        sendgraph owner "PW (EY)" -f json
+    """
+    rows = load_questions(data, encoding).owner(name)
+    print_rows(rows, fmt, f"{name} owns nothing in this graph.")
+
+
+@main.command()
+@data_option
+@encoding_option
+@rows_format_option
+@handles_errors
+def slippage(data: Path | None, encoding: str | None, fmt: str) -> None:
+    """Actions ranked by target-date slippage: months from first to last target, then revisions.
+
+    Example:
+
+        sendgraph slippage -f csv
+    """
+    rows = load_questions(data, encoding).slippage()
+    print_rows(rows, fmt, "No action's target date was revised.")
+
+
+@main.command()
+@click.option(
+    "--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+    help="Judge targets as at this date (YYYY-MM-DD). Default: the date each plan reports its statuses as at, never today.",
+)  # fmt: skip
+@data_option
+@encoding_option
+@rows_format_option
+@handles_errors
+def overdue(as_of: Any, data: Path | None, encoding: str | None, fmt: str) -> None:
+    """Actions whose target month has passed and that are not complete.
+
+    Example:
+
+        sendgraph overdue
+        sendgraph overdue --as-of 2018-04-01
+    """
+    rows = load_questions(data, encoding).overdue(as_of.date() if as_of else None)
+    print_rows(rows, fmt, "No action is overdue.")
+
+
+# ---------------------------------------------------------------- SPARQL
+
+SELECT_FORMATS = ["table", "csv", "tsv", "json"]
+GRAPH_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
+
+
+@main.command()
+@click.argument("query")
+@data_option
+@encoding_option
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice([*SELECT_FORMATS, *GRAPH_FORMATS]), default=None,
+    help="table, csv, tsv or json (SPARQL 1.1 Results JSON) for SELECT and ASK; ttl, nt or jsonld for CONSTRUCT and DESCRIBE.",
+)  # fmt: skip
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds before the query is stopped.",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Rows (or triples) kept at most.",
+)
+@handles_errors
+def query(
+    query: str,
+    data: Path | None,
+    encoding: str | None,
+    fmt: str | None,
+    timeout: float,
+    max_rows: int,
+) -> None:
+    """Run SPARQL: QUERY is query text, a .rq file, or the name of a bundled query.
+
+    The prefixes sg, org, prov, skos, dcterms, foaf, owl, xsd, rdf and rdfs are
+    predeclared. SERVICE, FROM, LOAD and updates are refused; every query runs under
+    --timeout and --max-rows, and says so when it was cut short.
+
+    Example:
+
+        sendgraph query "SELECT ?ref WHERE { ?a sg:owner/foaf:name 'Jackie Parkin' ; skos:notation ?ref }"
+        sendgraph query oversight -f csv
+        sendgraph query my-question.rq -f json
+    """
+    from sendgraph.questions import bundled_queries
+    from sendgraph.tables import render_answer
+
+    text = query
+    path = Path(query)
+    if query.endswith(".rq"):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputProblems(f"{query} cannot be read: {exc.strerror}.") from None
+    elif query in bundled_queries():
+        text = bundled_queries()[query].text
+    questions = load_questions(data, encoding)
+    answer = questions.store.run(text, timeout=timeout, row_cap=max_rows)
+    if answer.kind == "graph":
+        graph_format = fmt or "ttl"
+        if graph_format not in GRAPH_FORMATS:
+            raise UsageError(
+                f"a CONSTRUCT or DESCRIBE answer is a graph; use -f {', '.join(GRAPH_FORMATS)}, not {graph_format}."
+            )
+        click.echo(answer.graph().serialize(format=GRAPH_FORMATS[graph_format]), nl=False)
+    else:
+        rows_format = fmt or "table"
+        if rows_format not in SELECT_FORMATS:
+            raise UsageError(
+                f"a SELECT or ASK answer is a table; use -f {', '.join(SELECT_FORMATS)}, not {rows_format}."
+            )
+        click.echo(render_answer(answer, rows_format), nl=False)
+    if answer.truncated:
+        click.echo(
+            f"The answer was cut at {answer.row_cap} rows (--max-rows); there are more.", err=True
+        )
+
+
+@main.command()
+@handles_errors
+def queries() -> None:
+    """List the bundled named queries: run one with `sendgraph query NAME`.
+
+    Example:
+
+        sendgraph queries
+    """
+    from sendgraph.questions import bundled_queries
+
+    named = bundled_queries()
+    width = max(len(name) for name in named)
+    for name, named_query in named.items():
+        click.echo(f"{name:<{width}}  {named_query.title}")

@@ -192,6 +192,7 @@ class _Writer:
             node = self.mint("code", code.slug)
             self.code_nodes[code.key] = node
             self.add(node, RDF.type, SG.UndefinedCode)
+            self.add(node, RDF.type, SG.Code)
             self.add(node, SKOS.inScheme, SG.CodeScheme)
             self.text(node, SKOS.notation, code.notation)
             self.text(node, RDFS.label, code.notation)
@@ -215,6 +216,7 @@ class _Writer:
         if action.kind == "measures":
             family, _ = action.ref.rsplit(" ", 1)
             self.add(node, RDF.type, SG.Measure)
+            self.add(node, RDF.type, SG.Code)
             self.add(node, SKOS.inScheme, SG.CodeScheme)
             self.text(node, SG.codeFamily, family)
             self.add(node, SG.isDefined, Literal(True))

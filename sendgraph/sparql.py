@@ -77,7 +77,9 @@ def refuse_unsafe(query: str) -> None:
             raise QueryRefused(message)
     for keyword in _UPDATES:
         if re.search(_KEYWORD.format(keyword), text, re.IGNORECASE):
-            raise QueryRefused(f"{keyword} is an update, and updates are refused: sendgraph's graph is read-only.")
+            raise QueryRefused(
+                f"{keyword} is an update, and updates are refused: sendgraph's graph is read-only."
+            )
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ class Term:
 
     def to_python(self) -> Any:
         """Return a plain Python value: numbers and booleans as such, everything else as text."""
-        if self.type == "literal" and self.datatype:
+        if self.type == "literal" and self.datatype and not self.lang:
             return Literal(self.value, datatype=URIRef(self.datatype)).toPython()
         return self.value
 
@@ -122,7 +124,10 @@ class Answer:
 
     def records(self) -> list[dict[str, Any]]:
         """Return the rows as dictionaries of plain Python values (unbound variables are None)."""
-        return [{v: (row[v].to_python() if v in row else None) for v in self.variables} for row in self.rows]
+        return [
+            {v: (row[v].to_python() if v in row else None) for v in self.variables}
+            for row in self.rows
+        ]
 
     def graph(self) -> Graph:
         """Return a CONSTRUCT or DESCRIBE result as an rdflib graph."""
@@ -134,7 +139,9 @@ def _term(term: Any) -> Term:
         return Term("uri", term.value)
     if isinstance(term, ox.BlankNode):
         return Term("bnode", term.value)
-    return Term("literal", term.value, term.datatype.value if term.datatype else None, term.language)
+    return Term(
+        "literal", term.value, term.datatype.value if term.datatype else None, term.language
+    )
 
 
 def to_oxigraph(node: Node | str) -> Any:
@@ -164,7 +171,9 @@ def _syntax_message(error: Exception) -> str:
     return f"The query has a syntax error at line {line}, column {column}: {rest}"
 
 
-def _execute(store: ox.Store, query: str, substitutions: dict[Any, Any], row_cap: int) -> dict[str, Any]:
+def _execute(
+    store: ox.Store, query: str, substitutions: dict[Any, Any], row_cap: int
+) -> dict[str, Any]:
     try:
         result = store.query(query, prefixes=QUERY_PREFIXES, substitutions=substitutions or None)
     except SyntaxError as exc:
@@ -179,7 +188,11 @@ def _execute(store: ox.Store, query: str, substitutions: dict[Any, Any], row_cap
             if number >= row_cap:
                 return {"kind": "graph", "ntriples": "\n".join(lines) + "\n", "truncated": True}
             lines.append(f"{triple.subject} {triple.predicate} {triple.object} .")
-        return {"kind": "graph", "ntriples": "\n".join(lines) + ("\n" if lines else ""), "truncated": False}
+        return {
+            "kind": "graph",
+            "ntriples": "\n".join(lines) + ("\n" if lines else ""),
+            "truncated": False,
+        }
     variables = [v.value for v in result.variables]
     rows = []
     for number, solution in enumerate(result):
@@ -189,7 +202,9 @@ def _execute(store: ox.Store, query: str, substitutions: dict[Any, Any], row_cap
     return {"kind": "select", "variables": variables, "rows": rows, "truncated": False}
 
 
-def _child(store: ox.Store, query: str, substitutions: dict[Any, Any], row_cap: int, out: Connection) -> None:
+def _child(
+    store: ox.Store, query: str, substitutions: dict[Any, Any], row_cap: int, out: Connection
+) -> None:
     try:
         out.send(_execute(store, query, substitutions, row_cap))
     finally:
@@ -201,7 +216,9 @@ class QueryStore:
 
     def __init__(self, graph: Graph) -> None:
         self.store = ox.Store()
-        self.store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        self.store.bulk_load(
+            graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES
+        )
         self.size = len(self.store)
 
     def run(
@@ -223,7 +240,9 @@ class QueryStore:
         """
         if not trusted:
             refuse_unsafe(query)
-        substitutions = {ox.Variable(name): to_oxigraph(value) for name, value in (bindings or {}).items()}
+        substitutions = {
+            ox.Variable(name): to_oxigraph(value) for name, value in (bindings or {}).items()
+        }
         if timeout is None:
             payload = _execute(self.store, query, substitutions, row_cap)
         else:
@@ -240,19 +259,27 @@ class QueryStore:
             row_cap=row_cap,
         )
 
-    def _in_child(self, query: str, substitutions: dict[Any, Any], row_cap: int, timeout: float) -> dict[str, Any]:
+    def _in_child(
+        self, query: str, substitutions: dict[Any, Any], row_cap: int, timeout: float
+    ) -> dict[str, Any]:
         context = multiprocessing.get_context("fork")
         receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(target=_child, args=(self.store, query, substitutions, row_cap, sender), daemon=True)
+        child = context.Process(
+            target=_child, args=(self.store, query, substitutions, row_cap, sender), daemon=True
+        )
         child.start()
         sender.close()
         try:
             if not receiver.poll(timeout):
-                raise QueryTimeout(f"The query ran for more than {timeout:g} s and was stopped; raise --timeout to allow longer.")
+                raise QueryTimeout(
+                    f"The query ran for more than {timeout:g} s and was stopped; raise --timeout to allow longer."
+                )
             try:
                 payload: dict[str, Any] = receiver.recv()
             except EOFError:
-                raise QueryError("The query stopped without an answer (the query process ended).") from None
+                raise QueryError(
+                    "The query stopped without an answer (the query process ended)."
+                ) from None
             return payload
         finally:
             if child.is_alive():
@@ -260,7 +287,9 @@ class QueryStore:
             child.join()
             receiver.close()
 
-    def select(self, query: str, bindings: Mapping[str, Node | str] | None = None) -> list[dict[str, Any]]:
+    def select(
+        self, query: str, bindings: Mapping[str, Node | str] | None = None
+    ) -> list[dict[str, Any]]:
         """Run a trusted SELECT (a bundled question) in this process; return rows of Python values."""
         return self.run(query, bindings, timeout=None, trusted=True).records()
 

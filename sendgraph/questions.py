@@ -1,0 +1,419 @@
+"""The named questions: oversight, trace, xref, owner, slippage and overdue.
+
+Each question runs bundled SPARQL files (``sendgraph/queries/*.rq``) on the fast store,
+with the values it asks about passed as bindings, and returns a list of plain
+dictionaries. Every dictionary names what it is about with ``ref`` (actions, findings,
+codes), ``name`` (people) or ``label`` (boards).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from rdflib import Graph, URIRef
+
+from sendgraph.problems import SendgraphError
+from sendgraph.references import ReferenceError, References, Target
+from sendgraph.sparql import QueryStore
+
+
+def natural_key(text: object) -> list[Any]:
+    """Sort "PR 2" before "PR 14", and "JCP 2.7" before "JCP 10.1".
+
+    >>> sorted(["PR 14", "PR 2", "JCP 10.1", "JCP 2.7"], key=natural_key)
+    ['JCP 2.7', 'JCP 10.1', 'PR 2', 'PR 14']
+    """
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(text or ""))]
+
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A bundled SPARQL file and the title and description in its header comments."""
+
+    name: str
+    title: str
+    description: str
+    text: str
+
+
+def _parse_header(name: str, text: str) -> NamedQuery:
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        key, _, value = line.lstrip("# ").partition(":")
+        fields[key.strip().lower()] = value.strip()
+    return NamedQuery(name, fields.get("title", name), fields.get("description", ""), text)
+
+
+@cache
+def bundled_queries() -> dict[str, NamedQuery]:
+    """Return the bundled named queries by name (the .rq file's stem), loaded once."""
+    folder = resources.files("sendgraph").joinpath("queries")
+    found = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".rq"):
+            name = entry.name.removesuffix(".rq")
+            found[name] = _parse_header(name, entry.read_text(encoding="utf-8"))
+    return found
+
+
+def query_text(name: str) -> str:
+    """Return the SPARQL text of the bundled query ``name``."""
+    return bundled_queries()[name].text
+
+
+def _month_end(month: str) -> dt.date:
+    year, number = (int(part) for part in month.split("-"))
+    return dt.date(year, number, calendar.monthrange(year, number)[1])
+
+
+def _months_between(first: str, last: str) -> int:
+    y1, m1 = (int(p) for p in first.split("-"))
+    y2, m2 = (int(p) for p in last.split("-"))
+    return (y2 - y1) * 12 + (m2 - m1)
+
+
+def _local(iri: object) -> str:
+    return str(iri).rstrip("/").rsplit("/", 1)[-1]
+
+
+class Questions:
+    """The named questions over one graph."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.store = QueryStore(graph)
+        self.references = References(self.store)
+
+    def select(self, name: str, **bindings: str | URIRef) -> list[Row]:
+        """Run the bundled query ``name`` with IRIs bound to variables; return its rows."""
+        return self.store.select(query_text(name), {k: URIRef(v) for k, v in bindings.items()})
+
+    # -- resolving what the user asked about ------------------------------------
+
+    def actions_for(self, ref: str) -> tuple[Target, list[str]]:
+        """Resolve ``ref`` to the actions it stands for: an action itself, or the actions answering a finding."""
+        target = self.references.resolve(ref)
+        if target.is_a("Action"):
+            return target, [target.iri]
+        if target.is_a("Finding"):
+            return target, [str(r["action"]) for r in self.select("answers", finding=target.iri)]
+        if target.is_a("Priority"):
+            rows = self.store.select(
+                "SELECT ?action WHERE { ?action dcterms:isPartOf ?plan ; a sg:Action }",
+                {"plan": URIRef(target.iri)},
+            )
+            return target, [str(r["action"]) for r in rows]
+        raise ReferenceError(f"{target.notation} is a {_kind(target)}, not an action or a finding.")
+
+    # -- questions ---------------------------------------------------------------
+
+    def oversight(self, ref: str) -> list[Row]:
+        """Every board over the action ``ref`` names, and the path by which it oversees it.
+
+        A board oversees an action through a plan the action is part of, through the
+        review whose finding it answers, through a report its progress text names, or
+        up the reporting line from any of those boards. Each step of a path carries
+        its quote, document and section.
+        """
+        return self.oversight_of(self.actions_for(ref)[1])
+
+    def oversight_of(self, actions: list[str]) -> list[Row]:
+        """Return the oversight paths of the actions given by IRI."""
+        lines = defaultdict(list)
+        for line in self.select("reporting-lines"):
+            lines[str(line["board"])].append(line)
+        found: list[Row] = []
+        for action in actions:
+            for row in self.select("oversight", action=action):
+                relation = {
+                    "plan": "is part of",
+                    "review": "answers a finding of",
+                    "report": "reports to",
+                }[row["via"]]
+                first = {
+                    "from": row["ref"],
+                    "relation": relation,
+                    "to": row["through_label"] if row["via"] != "report" else row["board_label"],
+                    "quote": row["quote"],
+                    "document": _local(row["document"]),
+                    "section": row["section"],
+                }
+                if row["via"] != "report":
+                    first["then"] = f"overseen by {row['board_label']}"
+                path = [first]
+                found.append(
+                    self._path_row(row["ref"], row["board"], row["board_label"], row["via"], path)
+                )
+                found.extend(self._up_the_line(row["ref"], str(row["board"]), path, lines))
+        unique = {
+            (r["ref"], r["label"], r["via"], tuple(s["quote"] for s in r["path"])): r for r in found
+        }
+        return sorted(
+            unique.values(),
+            key=lambda r: (natural_key(r["ref"]), len(r["path"]), r["label"], r["via"]),
+        )
+
+    @staticmethod
+    def _path_row(ref: str, board: object, label: str, via: str, path: list[Row]) -> Row:
+        return {"ref": ref, "label": label, "board": str(board), "via": via, "path": path}
+
+    def _up_the_line(
+        self, ref: str, board: str, path: list[Row], lines: dict[str, list[Row]]
+    ) -> list[Row]:
+        rows, seen, frontier = [], {board}, [(board, path)]
+        while frontier:
+            current, steps = frontier.pop(0)
+            for line in lines.get(current, []):
+                above = str(line["reports_to"])
+                if above in seen:
+                    continue
+                seen.add(above)
+                step = {
+                    "from": line["board_label"],
+                    "relation": "reports to",
+                    "to": line["reports_to_label"],
+                    "quote": line["quote"],
+                    "document": _local(line["document"]),
+                    "section": line["section"],
+                }
+                rows.append(
+                    self._path_row(
+                        ref, above, line["reports_to_label"], "reporting line", [*steps, step]
+                    )
+                )
+                frontier.append((above, [*steps, step]))
+        return rows
+
+    def trace(self, ref: str) -> list[Row]:
+        """Trace a finding to the actions that answer it, or an action to the findings it answers.
+
+        For a finding: one row per answering action with its owners, accountable leads,
+        their organisations, the boards over it, its status, target dates and progress.
+        For an action: one row per finding it answers or that cites it. For a code: one
+        row per item citing it, saying whether the code is defined.
+        """
+        target = self.references.resolve(ref)
+        if target.is_a("Code") and not target.is_a("Action"):
+            return [
+                {
+                    "ref": r["citer_ref"],
+                    "code": target.notation,
+                    "defined": False,
+                    "relation": r["relation"],
+                }
+                for r in self.select("citations", code=target.iri)
+                if r["citer_ref"]
+            ]
+        if target.is_a("Finding"):
+            return [
+                self._action_summary(action, target.notation) for action in self.actions_for(ref)[1]
+            ]
+        if target.is_a("Action"):
+            rows = [
+                {
+                    "ref": r["finding_ref"],
+                    "relation": "answered by this action",
+                    "action": target.notation,
+                }
+                for r in self.select("answers", action=target.iri)
+                if r["finding"] != URIRef(target.iri) and str(r["finding"]) != target.iri
+            ]
+            rows += [
+                {
+                    "ref": r["citer_ref"],
+                    "relation": f"{r['relation']} this measure",
+                    "action": target.notation,
+                }
+                for r in self.select("citations", code=target.iri)
+                if r["citer_ref"]
+            ]
+            return sorted(rows, key=lambda r: (r["relation"], natural_key(r["ref"])))
+        return [
+            self._action_summary(action, target.notation) for action in self.actions_for(ref)[1]
+        ]
+
+    def _action_summary(self, action: str, finding: str) -> Row:
+        [details] = self.select("action-details", action=action) or [{}]
+        people = self.select("responsibilities")
+        posts = self._posts()
+        owners = [p for p in people if str(p["item"]) == action and p["role"] == "owner"]
+        leads = [p for p in people if str(p["item"]) == action and p["role"] == "accountable lead"]
+        boards = sorted({r["label"] for r in self.oversight_of([action])})
+        organisations = sorted(
+            {o for p in owners + leads for o in posts.get(str(p["person"]), set())}
+        )
+        return {
+            "finding": finding,
+            "ref": details.get("ref"),
+            "text": details.get("text"),
+            "owners": [p["person_label"] for p in owners],
+            "accountable_leads": [p["person_label"] for p in leads],
+            "organisations": organisations,
+            "boards": boards,
+            "status": details.get("status"),
+            "status_text": details.get("status_text"),
+            "targets": [t["raw"] for t in self.select("target-dates", action=action)],
+            "progress": [p["text"] for p in self.select("progress", item=action) if p["text"]],
+            "document": _local(details.get("document", "")),
+            "section": details.get("section"),
+        }
+
+    def _posts(self) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        for row in self.select("people"):
+            if row["organisation"]:
+                found[str(row["person"])].add(str(row["organisation"]))
+        return found
+
+    def xref(self, code: str) -> list[Row]:
+        """Everything that cites ``code``, and what the code itself is."""
+        target = self.references.resolve(code)
+        if not target.is_a("Code"):
+            raise ReferenceError(f"{target.notation} is a {_kind(target)}, not a code.")
+        [details] = self.select("action-details", action=target.iri) or [{}]
+        rows = self.select("citations", code=target.iri)
+        what = (
+            details.get("text")
+            if rows and rows[0]["defined"]
+            else "cited in these papers but never defined"
+        )
+        found = [
+            {
+                "ref": r["citer_ref"],
+                "relation": r["relation"],
+                "code": target.notation,
+                "defined": bool(r["defined"]),
+                "code_is": what,
+            }
+            for r in rows
+            if r["citer_ref"]
+        ]
+        return sorted(found, key=lambda r: (r["relation"], natural_key(r["ref"])))
+
+    def person(self, name: str) -> list[str]:
+        """Resolve a written name to person IRIs: by name, then label, initials, alias or post."""
+        people: dict[str, Row] = {}
+        posts: dict[str, set[str]] = defaultdict(set)
+        keys: dict[str, set[str]] = defaultdict(set)
+        for row in self.select("people"):
+            person = str(row["person"])
+            people[person] = row
+            if row["post"]:
+                posts[person].add(str(row["post"]))
+            keys[person] |= {
+                str(v).casefold() for v in (row["person_label"], row["initials"], row["alias"]) if v
+            }
+        wanted = " ".join(name.split()).casefold()
+        by_name = [p for p, row in people.items() if str(row["name"]).casefold() == wanted]
+        if len(by_name) == 1:
+            return by_name
+        exact = [p for p, k in keys.items() if wanted in k and (not by_name or p in by_name)]
+        if len(exact) == 1 and not by_name:
+            return exact
+        if by_name:
+            choices = "; ".join(
+                f"{people[p]['person_label']} ({people[p]['initials'] or 'no initials'}: {', '.join(sorted(posts[p]))})"
+                for p in by_name
+            )
+            raise ReferenceError(
+                f"{name!r} names {len(by_name)} people: {choices}. Give the one you mean by its initials or label."
+            )
+        with_post = [
+            p
+            for p, row in people.items()
+            if wanted.startswith(str(row["name"]).casefold())
+            and any(w in wanted for w in (x.casefold() for x in posts[p]))
+        ]
+        if len(with_post) == 1:
+            return with_post
+        raise ReferenceError(f"{name!r} is not a person in this graph.")
+
+    def owner(self, name: str) -> list[Row]:
+        """Everything the person ``name`` owns, is accountable for or leads, with its status."""
+        [person] = self.person(name)
+        return [
+            {
+                "name": row["person_label"],
+                "ref": row["ref"],
+                "role": row["role"],
+                "status": row["status"],
+                "status_text": row["status_text"],
+            }
+            for row in self.select("responsibilities", person=person)
+        ]
+
+    def slippage(self) -> list[Row]:
+        """Actions whose target date was revised, ranked by months slipped, then by revisions."""
+        dates: dict[str, list[Row]] = defaultdict(list)
+        for row in self.select("target-dates"):
+            dates[str(row["ref"])].append(row)
+        ranked = []
+        for ref, revisions in dates.items():
+            if len(revisions) < 2:
+                continue
+            first, last = revisions[0], revisions[-1]
+            months = (
+                _months_between(str(first["month"]), str(last["month"]))
+                if first["month"] and last["month"]
+                else None
+            )
+            ranked.append(
+                {
+                    "ref": ref,
+                    "revisions": len(revisions) - 1,
+                    "first": first["raw"],
+                    "last": last["raw"],
+                    "months": months,
+                    "targets": [r["raw"] for r in revisions],
+                }
+            )
+        return sorted(
+            ranked,
+            key=lambda r: (r["months"] is None, -(r["months"] or 0), -r["revisions"], r["ref"]),
+        )
+
+    def overdue(self, as_of: dt.date | None = None) -> list[Row]:
+        """Actions whose current target month has ended before the as-of date and that are not complete.
+
+        The as-of date is, by default, the date the action's plan reports its statuses
+        as at, never today.
+        """
+        status_dates = {str(r["ref"]): r["status_date"] for r in self.select("status-dates")}
+        found = []
+        for row in self.select("action-details"):
+            month = row["target_month"]
+            when = as_of or status_dates.get(str(row["ref"]))
+            if not month or when is None or row["status"] == "Green":
+                continue
+            if _month_end(str(month)) < when:
+                found.append(
+                    {
+                        "ref": row["ref"],
+                        "target": row["target"],
+                        "as_of": when.isoformat(),
+                        "status": row["status"],
+                        "status_text": row["status_text"],
+                    }
+                )
+        return sorted(found, key=lambda r: natural_key(r["ref"]))
+
+
+def _kind(target: Target) -> str:
+    for kind in ("Priority", "Plan", "Board", "Code"):
+        if target.is_a(kind):
+            return kind.lower()
+    return "thing"
+
+
+__all__ = ["NamedQuery", "Questions", "SendgraphError", "bundled_queries", "query_text"]

@@ -1,0 +1,118 @@
+"""Answers as people read them: aligned text tables, CSV, TSV and JSON.
+
+Named questions give lists of dictionaries; a list inside a cell is joined with "; ",
+and an oversight path is written as its steps with their quotes. SPARQL answers are
+written in the standard formats: SPARQL 1.1 Query Results JSON, CSV and TSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sendgraph.sparql import Answer, Term
+
+Row = dict[str, Any]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict) and "quote" in value[0]:
+            return " → ".join(
+                f'{s["from"]} {s["relation"]} {s["to"]} ("{s["quote"]}" {s["document"]}, {s["section"]})'
+                + (f", {s['then']}" if s.get("then") else "")
+                for s in value
+            )
+        return "; ".join(_cell(v) for v in value)
+    return str(value)
+
+
+def columns_of(rows: Sequence[Row]) -> list[str]:
+    """Return the keys of ``rows`` in first-seen order."""
+    return list(dict.fromkeys(key for row in rows for key in row))
+
+
+def render_rows(rows: Sequence[Row], fmt: str, columns: Sequence[str] | None = None) -> str:
+    """Render question rows as ``table``, ``csv`` or ``json`` (an array of objects)."""
+    if fmt == "json":
+        return json.dumps(list(rows), indent=2, ensure_ascii=False, default=str) + "\n"
+    names = list(columns or columns_of(rows))
+    cells = [[_cell(row.get(name)) for name in names] for row in rows]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows(cells)
+        return out.getvalue()
+    return _table(names, cells)
+
+
+def _table(names: list[str], cells: list[list[str]], width: int = 60) -> str:
+    flat = [[" ".join(c.split()) for c in row] for row in cells]
+    clipped = [[c if len(c) <= width else c[: width - 1] + "…" for c in row] for row in flat]
+    widths = [max([len(n), *(len(r[i]) for r in clipped)]) for i, n in enumerate(names)]
+    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in clipped
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _term_text(term: Term | None) -> str:
+    return "" if term is None else term.value
+
+
+def _tsv_term(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if term.type == "uri":
+        return f"<{term.value}>"
+    if term.type == "bnode":
+        return f"_:{term.value}"
+    escaped = (
+        term.value.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\t", "\\t")
+    )
+    if term.lang:
+        return f'"{escaped}"@{term.lang}'
+    if term.datatype and term.datatype != "http://www.w3.org/2001/XMLSchema#string":
+        return f'"{escaped}"^^<{term.datatype}>'
+    return f'"{escaped}"'
+
+
+def render_answer(answer: Answer, fmt: str) -> str:
+    """Render a SELECT or ASK answer as ``table``, ``csv``, ``tsv`` or SPARQL 1.1 Results ``json``."""
+    if fmt == "json":
+        if answer.kind == "ask":
+            return json.dumps({"head": {}, "boolean": answer.boolean}, indent=2) + "\n"
+        bindings = [{v: t.to_json() for v, t in row.items()} for row in answer.rows]
+        return (
+            json.dumps(
+                {"head": {"vars": answer.variables}, "results": {"bindings": bindings}},
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+    if answer.kind == "ask":
+        return (
+            {"csv": "_askResult\n", "tsv": "?_askResult\n"}.get(fmt, "")
+            + ("true" if answer.boolean else "false")
+            + "\n"
+        )
+    if fmt == "tsv":
+        lines = ["\t".join(f"?{v}" for v in answer.variables)]
+        lines += ["\t".join(_tsv_term(row.get(v)) for v in answer.variables) for row in answer.rows]
+        return "\n".join(lines) + "\n"
+    rows = [{v: _term_text(row.get(v)) for v in answer.variables} for row in answer.rows]
+    return render_rows(rows, "csv" if fmt == "csv" else "table", answer.variables)
