@@ -183,7 +183,7 @@ def _execute(
     if isinstance(result, ox.QueryBoolean):
         return {"kind": "ask", "boolean": bool(result)}
     if isinstance(result, ox.QueryTriples):
-        lines = []
+        lines: list[str] = []
         for number, triple in enumerate(result):
             if number >= row_cap:
                 return {"kind": "graph", "ntriples": "\n".join(lines) + "\n", "truncated": True}
@@ -194,7 +194,7 @@ def _execute(
             "truncated": False,
         }
     variables = [v.value for v in result.variables]
-    rows = []
+    rows: list[dict[str, Term]] = []
     for number, solution in enumerate(result):
         if number >= row_cap:
             return {"kind": "select", "variables": variables, "rows": rows, "truncated": True}

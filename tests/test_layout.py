@@ -27,6 +27,10 @@ STAGES = {
     "graph": 3,
     "validation": 3,
     "build": 3,
+    "sparql": 4,
+    "references": 4,
+    "questions": 4,
+    "tables": 5,
     "cli": 9,
 }
 PACKAGE = Path(sendgraph.__file__).parent
