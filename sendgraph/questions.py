@@ -110,7 +110,7 @@ class Questions:
             return target, [str(r["action"]) for r in self.select("answers", finding=target.iri)]
         if target.is_a("Priority"):
             rows = self.store.select(
-                "SELECT ?action WHERE { ?action dcterms:isPartOf ?plan ; a sg:Action }",
+                "SELECT ?plan ?action WHERE { ?action dcterms:isPartOf ?plan ; a sg:Action ; skos:notation ?ref } ORDER BY ?ref",
                 {"plan": URIRef(target.iri)},
             )
             return target, [str(r["action"]) for r in rows]
