@@ -39,7 +39,10 @@ def oversight(questions: Questions, ref: str) -> set[tuple[str, str]]:
 
 
 def test_oversight_of_send_4(questions: Questions) -> None:
-    assert oversight(questions, "SEND 4") == {("Performance Board", "report"), ("SEND Joint Commissioning Meetings", "plan")}
+    assert oversight(questions, "SEND 4") == {
+        ("Performance Board", "report"),
+        ("SEND Joint Commissioning Meetings", "plan"),
+    }
     [report] = [r for r in questions.oversight("SEND 4") if r["via"] == "report"]
     assert report["path"] == [
         {
@@ -69,7 +72,9 @@ def test_oversight_climbs_the_reporting_line(questions: Questions) -> None:
         ("Rotherham Place Board", "reporting line"),
         ("Health and Well Being Board", "reporting line"),
     }
-    [top] = [r for r in questions.oversight("PC 1.3") if r["label"] == "Health and Well Being Board"]
+    [top] = [
+        r for r in questions.oversight("PC 1.3") if r["label"] == "Health and Well Being Board"
+    ]
     assert [step["to"] for step in top["path"]] == [
         "SEND Peer Challenge",
         "Children's Partnership",
@@ -112,7 +117,9 @@ def test_trace_the_2020_rows_without_an_identified_action(questions: Questions) 
 
 
 def test_trace_an_undefined_code(questions: Questions) -> None:
-    assert questions.trace("EH12") == [{"ref": "PR 19", "code": "EH12", "defined": False, "relation": "references"}]
+    assert questions.trace("EH12") == [
+        {"ref": "PR 19", "code": "EH12", "defined": False, "relation": "references"}
+    ]
 
 
 def test_xref_send_4(questions: Questions) -> None:
@@ -148,7 +155,11 @@ def test_owner_asks_which_paula_williams(questions: Questions) -> None:
 def test_owner_by_initials_or_label(questions: Questions) -> None:
     assert [(r["ref"], r["role"]) for r in questions.owner("PW (EY)")] == [("PR 18", "owner")]
     inclusion = questions.owner("Paula Williams (I)")
-    assert {r["ref"] for r in inclusion if r["role"] == "lead officer"} == {"JCP 1", "JCP 5", "JCP 6"}
+    assert {r["ref"] for r in inclusion if r["role"] == "lead officer"} == {
+        "JCP 1",
+        "JCP 5",
+        "JCP 6",
+    }
     assert {r["ref"] for r in inclusion if r["role"] == "accountable lead"} == {"SEND 4", "SEND 7"}
 
 
@@ -164,7 +175,16 @@ def test_slippage_ranking(questions: Questions) -> None:
 
 def test_overdue_as_at_the_plans_own_date(questions: Questions) -> None:
     rows = questions.overdue()
-    assert [r["ref"] for r in rows] == ["JCP 9.1", "JCP 10.2", "PR 4", "PR 7", "PR 11", "PR 19", "SEND 3", "SEND 5"]
+    assert [r["ref"] for r in rows] == [
+        "JCP 9.1",
+        "JCP 10.2",
+        "PR 4",
+        "PR 7",
+        "PR 11",
+        "PR 19",
+        "SEND 3",
+        "SEND 5",
+    ]
     assert {r["as_of"] for r in rows} == {"2017-09-25"}
 
 

@@ -1,0 +1,151 @@
+"""Every bundled .rq file, run on the Rotherham graph, gives exactly its expected rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from sendgraph.build import Build
+from sendgraph.questions import Questions, bundled_queries
+
+
+@pytest.fixture(scope="module")
+def questions(rotherham: Build) -> Questions:
+    return Questions(rotherham.graph)
+
+
+def test_every_query_has_a_title_a_description_and_a_test() -> None:
+    assert set(bundled_queries()) == set(EXPECTED_COUNTS)
+    for query in bundled_queries().values():
+        assert query.title != query.name and query.description
+
+
+# Counted from the papers: see each line's comment.
+EXPECTED_COUNTS = {
+    "action-details": 85,  # one row per action
+    "answers": 36,  # 23 recommendations answer themselves + 13 identified 2020 actions
+    "citations": 48,  # 41 Ref-column citations + 6 text mentions + SEND 9, which nothing cites
+    "oversight": 110,  # 72 plan paths + 13 review paths + 25 reports in progress text
+    "people": 41,  # a row per person and post and organisation (people with no post: one row)
+    "progress": 113,  # every progress entry
+    "reporting-lines": 7,  # the 2.2 chain (4), the transitions panel (1), the 5.2 task group (2)
+    "responsibilities": 104,  # owners, accountable leads and lead officers
+    "status-dates": 72,  # every action of the 2017 plan, once
+    "target-dates": 81,  # first-row targets of every action
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_COUNTS))
+def test_query_row_count(questions: Questions, name: str) -> None:
+    assert len(questions.select(name)) == EXPECTED_COUNTS[name]
+
+
+def test_answers_rows(questions: Questions) -> None:
+    pairs = {(r["finding_ref"], r["action_ref"]) for r in questions.select("answers")}
+    assert {(f, a) for f, a in pairs if f.startswith("PC")} == {
+        (ref, f"{ref} identified action")
+        for ref in (
+            "PC 1.1",
+            "PC 1.2",
+            "PC 1.3",
+            "PC 2.2",
+            "PC 2.3",
+            "PC 2.4",
+            "PC 3.2",
+            "PC 3.3",
+            "PC 4.2",
+            "PC 5.2",
+            "PC 5.3",
+            "PC 6.2",
+            "PC 7.3",
+        )
+    }
+    assert {(f, a) for f, a in pairs if f.startswith("PR")} == {
+        (f"PR {n}", f"PR {n}") for n in range(1, 24)
+    }
+
+
+def test_reporting_lines_rows(questions: Questions) -> None:
+    assert {
+        (r["board_label"], r["reports_to_label"]) for r in questions.select("reporting-lines")
+    } == {
+        ("Rotherham Place Board", "Health and Well Being Board"),
+        ("Children's Partnership", "Rotherham Place Board"),
+        ("SEND Strategic Board", "Children's Partnership"),
+        ("RESP", "SEND Strategic Board"),
+        ("panel to focus on transitions to adulthood", "Joint Commissioning Resource Panel"),
+        ("joint task and finish group", "SEND Strategic Board"),
+        ("joint task and finish group", "Early Help Steering Group"),
+    }
+
+
+def test_status_dates_rows(questions: Questions) -> None:
+    assert {str(r["status_date"]) for r in questions.select("status-dates")} == {"2017-09-25"}
+
+
+def test_target_dates_rows_for_one_action(questions: Questions, iri: object) -> None:
+    rows = questions.select("target-dates", action=str(iri("action", "jcp-6-4")))  # type: ignore[operator]
+    assert [(r["revision"], r["raw"], str(r["month"])) for r in rows] == [
+        (1, "March 17", "2017-03"),
+        (2, "July 17", "2017-07"),
+        (3, "Oct 17", "2017-10"),
+    ]
+
+
+def test_people_rows_for_the_joint_post(questions: Questions, iri: object) -> None:
+    rows = questions.select("people", person=str(iri("person", "mark-chambers")))  # type: ignore[operator]
+    assert {(r["post"], r["organisation"]) for r in rows} == {
+        (
+            "Joint AD RMBC & CCG, Commissioning, Performance & Quality",
+            "Rotherham Metropolitan Borough Council",
+        ),
+        (
+            "Joint AD RMBC & CCG, Commissioning, Performance & Quality",
+            "NHS Rotherham Clinical Commissioning Group",
+        ),
+        (
+            "Joint Assistant Director – Commissioning, Performance and Quality",
+            "Rotherham Metropolitan Borough Council",
+        ),
+        (
+            "Joint Assistant Director – Commissioning, Performance and Quality",
+            "NHS Rotherham Clinical Commissioning Group",
+        ),
+    }
+
+
+def test_progress_rows_for_a_ccg_gap(questions: Questions, iri: object) -> None:
+    rows = questions.select("progress", item=str(iri("finding", "ccg-2")))  # type: ignore[operator]
+    assert [r["row"] for r in rows] == [1, 2, 3]
+    assert rows[0]["text"] == "SALT Manager continues to receive EHCPs and attends the SEND Panel."
+
+
+def test_responsibilities_rows_for_mary_jarrett(questions: Questions, iri: object) -> None:
+    rows = questions.select("responsibilities", person=str(iri("person", "mary-jarrett")))  # type: ignore[operator]
+    assert {(r["ref"], r["role"]) for r in rows} == {
+        ("PR 8", "owner"), ("PR 10", "owner"), ("PR 11", "owner"), ("PR 12", "owner"), ("PR 13", "owner"),
+        ("JCP 7.1", "owner"), ("JCP 7.2", "owner"), ("JCP 8.1", "owner"), ("JCP 8.2", "owner"),
+        ("JCP 7", "lead officer"), ("JCP 8", "lead officer"),
+    }  # fmt: skip
+
+
+def test_action_details_row(questions: Questions, iri: object) -> None:
+    [row] = questions.select("action-details", action=str(iri("action", "send-4")))  # type: ignore[operator]
+    assert (row["ref"], row["status"], row["target"], str(row["target_month"])) == (
+        "SEND 4",
+        "Behind schedule",
+        "Mar 18",
+        "2018-03",
+    )
+    assert (row["source_file"], row["source_row"]) == ("data/actions.csv", 6)
+
+
+def test_citations_and_oversight_rows(questions: Questions, iri: object) -> None:
+    cited = questions.select("citations", code=str(iri("code", "voice-1")))  # type: ignore[operator]
+    assert [(r["citer_ref"], r["relation"], r["defined"]) for r in cited] == [
+        ("PR 14", "references", False)
+    ]
+    over = questions.select("oversight", action=str(iri("action", "jcp-6-4")))  # type: ignore[operator]
+    assert {(r["board_label"], r["via"]) for r in over} == {
+        ("SEND Joint Commissioning Meetings", "plan"),
+        ("SEND Strategic Board", "report"),
+    }

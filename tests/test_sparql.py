@@ -1,0 +1,86 @@
+"""User SPARQL can never reach the network or the files, and never runs unbounded."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from sendgraph.build import Build
+from sendgraph.sparql import QueryError, QueryRefused, QueryStore, QueryTimeout
+
+
+@pytest.fixture(scope="module")
+def store(rotherham: Build) -> QueryStore:
+    return QueryStore(rotherham.graph)
+
+
+def test_service_aimed_at_a_listening_socket_gets_no_connection(store: QueryStore) -> None:
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(1.0)
+    port = listener.getsockname()[1]
+    try:
+        with pytest.raises(QueryRefused, match="SERVICE clauses are refused"):
+            store.run(
+                f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+            )
+        with pytest.raises(socket.timeout):
+            listener.accept()
+    finally:
+        listener.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        (
+            "SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }",
+            "FROM and FROM NAMED are refused",
+        ),
+        (
+            "SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }",
+            "FROM and FROM NAMED are refused",
+        ),
+        ("LOAD <http://example.org/data.ttl>", "LOAD is refused"),
+        ("INSERT DATA { <http://a> <http://b> <http://c> }", "INSERT is an update"),
+        ("DELETE WHERE { ?s ?p ?o }", "DELETE is an update"),
+        ("select * where { service <http://x> { ?s ?p ?o } }", "SERVICE clauses are refused"),
+    ],
+)
+def test_refused_clauses(store: QueryStore, query: str, words: str) -> None:
+    with pytest.raises(QueryRefused, match=words):
+        store.run(query)
+
+
+def test_keywords_inside_strings_and_names_are_not_refused(store: QueryStore) -> None:
+    answer = store.run('SELECT ?service WHERE { BIND("SERVICE FROM LOAD" AS ?service) }')
+    assert [row["service"].value for row in answer.rows] == ["SERVICE FROM LOAD"]
+
+
+def test_syntax_error_names_line_and_column(store: QueryStore) -> None:
+    with pytest.raises(QueryError) as error:
+        store.run("SELECT ?x\nWHERE { ?x sg:owner }")
+    assert str(error.value).startswith("The query has a syntax error at line 2, column 21:")
+
+
+def test_a_slow_query_is_stopped_at_its_time_limit(store: QueryStore) -> None:
+    slow = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g"
+    with pytest.raises(QueryTimeout, match=r"more than 0.5 s and was stopped"):
+        store.run(slow, timeout=0.5)
+
+
+def test_a_long_answer_is_cut_and_says_so(store: QueryStore) -> None:
+    answer = store.run("SELECT * WHERE { ?s ?p ?o }", row_cap=7)
+    assert answer.truncated and len(answer.rows) == 7
+    whole = store.run("SELECT * WHERE { ?a a sg:Measure }", row_cap=9)
+    assert not whole.truncated and len(whole.rows) == 9
+
+
+def test_ask_and_construct(store: QueryStore) -> None:
+    assert store.run("ASK { ?a sg:owner ?p }").boolean is True
+    graph = store.run(
+        "CONSTRUCT { ?a sg:owner ?p } WHERE { ?a sg:owner ?p ; skos:notation 'PR 16' }"
+    ).graph()
+    assert len(graph) == 2
