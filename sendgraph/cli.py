@@ -470,3 +470,85 @@ def queries() -> None:
     width = max(len(name) for name in named)
     for name, named_query in named.items():
         click.echo(f"{name:<{width}}  {named_query.title}")
+
+
+# ---------------------------------------------------------------- gaps
+
+
+@main.command()
+@data_option
+@encoding_option
+@click.option(
+    "--rules", "rule_folders", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+    help="A folder of your own .rq rules to run as well (repeatable).",
+)  # fmt: skip
+@click.option("--only", multiple=True, metavar="RULE", help="Run only these rule ids (repeatable).")
+@click.option(
+    "--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="never", show_default=True,
+    help="Exit 1 when a gap is at least this severe (for CI).",
+)  # fmt: skip
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds each of your rules may run.",
+)
+@rows_format_option
+@handles_errors
+def gaps(
+    data: Path | None, encoding: str | None, rule_folders: tuple[Path, ...], only: tuple[str, ...],
+    fail_on: str, timeout: float, fmt: str,
+) -> None:  # fmt: skip
+    """List accountability gaps: each rule's hits with its severity, subject, message and evidence.
+
+    Rules are SPARQL files with an id, severity, title and rationale in their header;
+    `sendgraph rules` lists them. Add your own with --rules.
+
+    Example:
+
+        sendgraph gaps
+        sendgraph gaps -f json --fail-on warning
+        sendgraph gaps --rules my-rules/ --only no-owner
+    """
+    from sendgraph.gaps import SEVERITIES, find_gaps, load_rules
+
+    rules = load_rules(rule_folders)
+    if only:
+        unknown = sorted(set(only) - {r.id for r in rules})
+        if unknown:
+            raise UsageError(f"no rule has the id {unknown[0]!r}; `sendgraph rules` lists them.")
+        rules = [r for r in rules if r.id in only]
+    questions = load_questions(data, encoding)
+    found = find_gaps(questions.store, rules, timeout=timeout)
+    shown = (
+        found if fmt == "json" else [{k: v for k, v in g.items() if k != "subject"} for g in found]
+    )
+    print_rows(shown, fmt, "No gaps found.")
+    counts = {s: sum(1 for g in found if g["severity"] == s) for s in SEVERITIES}
+    click.echo(
+        ", ".join(f"{n} {s}s" for s, n in counts.items()) + f" from {len(rules)} rules", err=True
+    )
+    if fail_on != "never":
+        threshold = SEVERITIES.index(fail_on)
+        if any(SEVERITIES.index(g["severity"]) <= threshold for g in found):
+            sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--rules", "rule_folders", multiple=True, type=click.Path(file_okay=False, path_type=Path)
+)
+@handles_errors
+def rules(rule_folders: tuple[Path, ...]) -> None:
+    """List the gap rules: id, severity and title, then the rationale.
+
+    Example:
+
+        sendgraph rules --rules my-rules/
+    """
+    from sendgraph.gaps import load_rules
+
+    for rule in load_rules(rule_folders):
+        click.echo(f"{rule.id} [{rule.severity}] {rule.title}")
+        click.echo(f"    {rule.rationale}")

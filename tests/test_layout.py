@@ -30,6 +30,7 @@ STAGES = {
     "sparql": 4,
     "references": 4,
     "questions": 4,
+    "gaps": 4,
     "tables": 5,
     "cli": 9,
 }
