@@ -117,3 +117,140 @@ def test_cp1252_file_reads_with_encoding_option(
 def test_jsonld_output_is_json(runner: CliRunner) -> None:
     result = runner.invoke(main, ["build", "-o", "-", "-f", "jsonld", "--no-validate"])
     assert isinstance(json.loads(result.stdout), list)
+
+
+def test_oversight_command_json_names_boards_by_label(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["oversight", "send4", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert {(r["ref"], r["label"], r["via"]) for r in rows} == {
+        ("SEND 4", "Performance Board", "report"),
+        ("SEND 4", "SEND Joint Commissioning Meetings", "plan"),
+    }
+
+
+def test_trace_says_when_a_code_is_undefined(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["trace", "CWD 8", "-f", "csv"])
+    assert result.exit_code == 0
+    assert result.stderr == "CWD 8 is cited but never defined in these papers.\n"
+    assert result.stdout.splitlines() == [
+        "ref,code,defined,relation",
+        "PR 9,CWD 8,no,references",
+        "PR 15,CWD 8,no,references",
+    ]
+
+
+def test_trace_of_an_unanswered_finding_says_so(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["trace", "PC 5.5"])
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == "Nothing answers PC 5.5: no action was identified for it.\n"
+
+
+def test_unknown_reference_is_one_sentence(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["xref", "SEND 44"])
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == "Error: 'SEND 44' is not a reference in this graph. Closest: SEND 4, SEND 9, SEND 8, SEND 7, SEND 6.\n"
+    )
+
+
+def test_owner_with_two_people_exits_1_and_names_both(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["owner", "paula williams"])
+    assert result.exit_code == 1
+    assert "names 2 people" in result.stderr and "Traceback" not in result.output
+
+
+def test_query_formats(runner: CliRunner) -> None:
+    select = "SELECT ?ref WHERE { ?a sg:owner/foaf:name 'Dawn Brewer' ; skos:notation ?ref }"
+    as_json = json.loads(runner.invoke(main, ["query", select, "-f", "json"]).stdout)
+    assert as_json == {
+        "head": {"vars": ["ref"]},
+        "results": {"bindings": [{"ref": {"type": "literal", "value": "PR 9"}}]},
+    }
+    assert runner.invoke(main, ["query", select, "-f", "csv"]).stdout == "ref\nPR 9\n"
+    assert runner.invoke(main, ["query", select, "-f", "tsv"]).stdout == '?ref\n"PR 9"\n'
+    construct = "CONSTRUCT { ?a sg:owner ?p } WHERE { ?a sg:owner ?p ; skos:notation 'PR 9' }"
+    assert (
+        len(
+            Graph().parse(
+                data=runner.invoke(main, ["query", construct, "-f", "nt"]).stdout, format="nt"
+            )
+        )
+        == 1
+    )
+    wrong = runner.invoke(main, ["query", construct, "-f", "csv"])
+    assert wrong.exit_code == 2 and "use -f ttl, nt, jsonld" in wrong.stderr
+
+
+def test_query_by_name_and_from_a_file(runner: CliRunner, tmp_path: Path) -> None:
+    by_name = runner.invoke(main, ["query", "reporting-lines", "-f", "csv"])
+    assert by_name.exit_code == 0 and len(by_name.stdout.splitlines()) == 8
+    path = tmp_path / "q.rq"
+    path.write_text("ASK { ?a skos:notation 'PC 7.3' }", encoding="utf-8")
+    assert (
+        runner.invoke(main, ["query", str(path), "-f", "json"])
+        .stdout.strip()
+        .endswith('"boolean": true\n}'.strip())
+    )
+
+
+def test_query_refusals_and_limits_are_sentences(runner: CliRunner) -> None:
+    refused = runner.invoke(
+        main, ["query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"]
+    )
+    assert (refused.exit_code, refused.stderr) == (
+        2,
+        "Error: SERVICE clauses are refused: sendgraph queries never reach the network.\n",
+    )
+    cut = runner.invoke(
+        main, ["query", "SELECT * WHERE { ?s ?p ?o }", "--max-rows", "3", "-f", "csv"]
+    )
+    assert cut.exit_code == 0 and len(cut.stdout.splitlines()) == 4
+    assert cut.stderr == "The answer was cut at 3 rows (--max-rows); there are more.\n"
+    slow = runner.invoke(
+        main,
+        [
+            "query",
+            "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g",
+            "--timeout",
+            "0.5",
+        ],
+    )
+    assert slow.exit_code == 1 and "was stopped" in slow.stderr and "Traceback" not in slow.output
+
+
+def test_queries_lists_every_bundled_query(runner: CliRunner) -> None:
+    lines = runner.invoke(main, ["queries"]).stdout.splitlines()
+    assert [line.split()[0] for line in lines] == [
+        "action-details", "answers", "citations", "oversight", "people", "progress",
+        "reporting-lines", "responsibilities", "status-dates", "target-dates",
+    ]  # fmt: skip
+
+
+def test_gaps_json_and_fail_on(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["gaps", "-f", "json"])
+    assert result.exit_code == 0
+    gaps = json.loads(result.stdout)
+    assert len(gaps) == 129
+    assert result.stderr == "0 errors, 69 warnings, 60 infos from 13 rules\n"
+    assert runner.invoke(main, ["gaps", "--fail-on", "warning"]).exit_code == 1
+    assert runner.invoke(main, ["gaps", "--fail-on", "error"]).exit_code == 0
+    assert runner.invoke(main, ["gaps", "--only", "nope"]).exit_code == 2
+
+
+def test_slippage_and_overdue_commands(runner: CliRunner) -> None:
+    slipped = runner.invoke(main, ["slippage", "-f", "csv"]).stdout.splitlines()
+    assert slipped[0] == "ref,revisions,first,last,months,targets"
+    assert slipped[1] == "JCP 2.1,1,Sept 15,Jan 18,28,Sept 15; Jan 18"
+    overdue = json.loads(
+        runner.invoke(main, ["overdue", "--as-of", "2017-07-01", "-f", "json"]).stdout
+    )
+    assert [r["ref"] for r in overdue] == [
+        "JCP 9.1",
+        "JCP 10.2",
+        "PR 4",
+        "PR 11",
+        "PR 19",
+        "SEND 3",
+    ]
