@@ -205,7 +205,7 @@ class Questions:
         """
         target = self.references.resolve(ref)
         if target.is_a("Code") and not target.is_a("Action"):
-            return [
+            rows = [
                 {
                     "ref": r["citer_ref"],
                     "code": target.notation,
@@ -215,6 +215,7 @@ class Questions:
                 for r in self.select("citations", code=target.iri)
                 if r["citer_ref"]
             ]
+            return sorted(rows, key=lambda r: (r["relation"], natural_key(r["ref"])))
         if target.is_a("Finding"):
             return [
                 self._action_summary(action, target.notation) for action in self.actions_for(ref)[1]
