@@ -552,3 +552,52 @@ def rules(rule_folders: tuple[Path, ...]) -> None:
     for rule in load_rules(rule_folders):
         click.echo(f"{rule.id} [{rule.severity}] {rule.title}")
         click.echo(f"    {rule.rationale}")
+
+
+@main.command()
+@data_option
+@encoding_option
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="How many boards and people to rank.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+)
+@handles_errors
+def analyse(data: Path | None, encoding: str | None, top: int, fmt: str) -> None:
+    """Network analysis: who sits on the most oversight paths, single points of failure, islands.
+
+    Ranks boards and people by betweenness over the paths from actions to boards; lists
+    people whose absence would leave some action with no path to any board; and lists
+    actions with no path to any board at all.
+
+    Example:
+
+        sendgraph analyse --top 5
+    """
+    import json
+
+    from sendgraph.analysis import analyse as run_analysis
+    from sendgraph.tables import render_rows
+
+    result = run_analysis(load_questions(data, encoding), top=top)
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    titles = {
+        "central": "On the most paths from actions to boards",
+        "single_points": "Single points of failure (people whose absence cuts actions off from every board)",
+        "islands": "Islands (actions with no path to any board)",
+    }
+    for key, title in titles.items():
+        click.echo(f"{title}:")
+        click.echo(render_rows(result[key], "table") if result[key] else "  none\n")

@@ -224,6 +224,7 @@ def test_queries_lists_every_bundled_query(runner: CliRunner) -> None:
     lines = runner.invoke(main, ["queries"]).stdout.splitlines()
     assert [line.split()[0] for line in lines] == [
         "action-details", "answers", "citations", "oversight", "people", "progress",
+        "projection",
         "reporting-lines", "responsibilities", "status-dates", "target-dates",
     ]  # fmt: skip
 
@@ -254,3 +255,18 @@ def test_slippage_and_overdue_commands(runner: CliRunner) -> None:
         "PR 19",
         "SEND 3",
     ]
+
+
+def test_analyse_command(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["analyse", "-f", "json", "--top", "2"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["central"][0] == {
+        "name": "Paula Williams (I)",
+        "kind": "person",
+        "betweenness": 0.0252,
+    }
+    assert report["central"][1]["label"] == "SEND Strategic Board"
+    # Every action sits in an overseen plan or answers an overseen review: no islands, and
+    # no person stands alone between an action and every board.
+    assert report["single_points"] == [] and report["islands"] == []

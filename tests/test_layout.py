@@ -31,6 +31,7 @@ STAGES = {
     "references": 4,
     "questions": 4,
     "gaps": 4,
+    "analysis": 4,
     "tables": 5,
     "cli": 9,
 }
