@@ -59,7 +59,15 @@ def print_problems(problems: list[Problem], verbose: bool, *, err: bool = True) 
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, so no half-written graph is left."""
+    """Write ``data`` to ``path`` through a temporary file, so no half-written graph is left.
+
+    A path that exists and is not a regular file (/dev/null, a named pipe) is written
+    to directly: renaming over it would replace the device with a file.
+    """
+    if path.exists() and not path.is_file():
+        with path.open("wb") as out:
+            out.write(data)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -270,3 +270,11 @@ def test_analyse_command(runner: CliRunner) -> None:
     # Every action sits in an overseen plan or answers an overseen review: no islands, and
     # no person stands alone between an action and every board.
     assert report["single_points"] == [] and report["islands"] == []
+
+
+def test_build_to_a_device_writes_through_it(runner: CliRunner, tmp_path: Path) -> None:
+    device = Path("/dev/null")
+    before = device.stat().st_mode
+    result = runner.invoke(main, ["build", "--no-validate", "-o", str(device)])
+    assert result.exit_code == 0
+    assert device.stat().st_mode == before and not device.is_file()
