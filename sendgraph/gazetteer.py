@@ -11,16 +11,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# Words that say the work goes to a board. Written before its name: "reporting to the
+# performance board", "going to DLT", "sign off at SLT", "agreed with Schools Forum".
+# Written after it: "Rotherham Place Board received an update", "Cabinet for approval".
+# A board named without them ("BAME parents group continues to meet") is mentioned, not
+# reported to.
+CUES_BEFORE = re.compile(
+    r"reporting to|reported to|report to|feeds? into|go(?:es|ing)? to|gone for|sign(?:ed)? off"
+    r"|agreed (?:at|with)|raised at|closed with|ratified by|presentation",
+    re.IGNORECASE,
+)
+CUES_AFTER = re.compile(
+    r"^\W*(?:\w+\W+){0,5}?(?:received|have received|for approvals?|for sign off)", re.IGNORECASE
+)
+
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'‘(])")
 
 
 @dataclass(frozen=True)
 class Mention:
-    """A board named in a sentence."""
+    """A board named in a sentence, and whether the sentence sends work to it."""
 
     board: str
     name: str
     sentence: str
+    is_report: bool = False
 
 
 def sentences(text: str) -> list[str]:
@@ -75,5 +90,9 @@ class Gazetteer:
                 board = self.board_for(match.group(0))
                 if board is not None and board not in seen:
                     seen.add(board)
-                    mentions.append(Mention(board, match.group(0), sentence))
+                    reported = bool(
+                        CUES_BEFORE.search(sentence[: match.start()])
+                        or CUES_AFTER.search(sentence[match.end() :])
+                    )
+                    mentions.append(Mention(board, match.group(0), sentence, reported))
         return mentions

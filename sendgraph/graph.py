@@ -308,6 +308,7 @@ class _Writer:
             self.add(evidence, SG.object, board)
             self.text(evidence, SG.quote, found.mention.sentence)
             self.text(evidence, SG.field, found.field)
+            self.add(evidence, SG.isReport, Literal(found.mention.is_report))
             if document:
                 self.add(evidence, PROV.wasQuotedFrom, self.mint("document", document))
             self.provenance(evidence, origin, document, section)

@@ -482,3 +482,33 @@ def test_version_history(rotherham: Build) -> None:
     assert [v.number for v in versions] == list(range(1, 14))
     assert versions[5].date_text == "03/04/17" and str(versions[5].date) == "2017-04-03"
     assert {p for v in versions for p in v.people} == {"christine-pike", "paula-williams-inclusion"}
+
+
+def test_a_board_named_in_passing_is_not_a_report_to_it(graph: Graph) -> None:
+    rows = select(
+        graph,
+        "SELECT ?b ?report WHERE { ?m a sg:BoardMention ; sg:subject ?a ; sg:object ?b ; sg:isReport ?report }",
+        a=MINT("action", "pc-3-3"),
+    )
+    assert {(str(b).rsplit("/", 1)[1], report) for b, report in rows} == {
+        (
+            "transitions-to-adulthood-panel",
+            False,
+        ),  # "A panel to focus on transitions ... has been established"
+        (
+            "joint-commissioning-resource-panel",
+            True,
+        ),  # "... and will feed into Joint Resourcing Panel."
+    }
+    reports = {
+        (str(a).rsplit("/", 1)[1], str(b).rsplit("/", 1)[1])
+        for a, b in select(
+            graph, "SELECT ?a ?b WHERE { ?m sg:subject ?a ; sg:object ?b ; sg:isReport true }"
+        )
+    }
+    assert ("pr-7", "dlt") in reports  # "DLT have asked for and have received weekly briefings"
+    assert ("pc-6-2", "bame-parents-group") not in reports  # "BAME parents group continues to meet"
+    assert (
+        "pr-17",
+        "foster-panel",
+    ) not in reports  # "reported as being more stable ... at Foster Panel"
