@@ -487,7 +487,7 @@ def test_version_history(rotherham: Build) -> None:
 def test_a_board_named_in_passing_is_not_a_report_to_it(graph: Graph) -> None:
     rows = select(
         graph,
-        "SELECT ?b ?report WHERE { ?m a sg:BoardMention ; sg:subject ?a ; sg:object ?b ; sg:isReport ?report }",
+        "SELECT ?b ?report WHERE { ?m sg:subject ?a ; sg:object ?b ; sg:isReport ?report ; sg:field 'progress_update' }",
         a=MINT("action", "pc-3-3"),
     )
     assert {(str(b).rsplit("/", 1)[1], report) for b, report in rows} == {
