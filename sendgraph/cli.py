@@ -609,3 +609,82 @@ def analyse(data: Path | None, encoding: str | None, top: int, fmt: str) -> None
     for key, title in titles.items():
         click.echo(f"{title}:")
         click.echo(render_rows(result[key], "table") if result[key] else "  none\n")
+
+
+# ---------------------------------------------------------------- views
+
+@main.command()
+@data_option
+@encoding_option
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("visualisations/sendgraph.html"),
+    show_default=True, help="Where to write the page.",
+)  # fmt: skip
+@click.option("--focus", metavar="REF", help="Only the neighbourhood of this item.")
+@click.option("--depth", type=click.IntRange(min=1), default=2, show_default=True, help="How far --focus reaches.")
+@click.option("--board", metavar="LABEL", help="Only what this board oversees.")
+@click.option("--owner", "owner_name", metavar="NAME", help="Only what this person owns or is accountable for.")
+@click.option("--status", type=click.Choice(["red", "amber", "green"], case_sensitive=False), help="Only items with this RAG status.")
+@click.option("--gaps", "with_gaps", is_flag=True, help="Mark the nodes that `sendgraph gaps` flags.")
+@click.option("--open", "open_page", is_flag=True, help="Open the page in the browser.")
+@handles_errors
+def view(
+    data: Path | None, encoding: str | None, output: Path, focus: str | None, depth: int, board: str | None,
+    owner_name: str | None, status: str | None, with_gaps: bool, open_page: bool,
+) -> None:  # fmt: skip
+    """Write the interactive network view: one HTML file that works offline.
+
+    Nodes are shaped and coloured by kind, actions and findings by RAG status; click a
+    node for its details, find one by reference or name, filter by kind, status, board,
+    owner or document.
+
+    Example:
+
+        sendgraph view
+        sendgraph view --focus "SEND 4" --depth 2 -o send4.html
+        sendgraph view --board "SEND Strategic Board" --gaps
+    """
+    from sendgraph.view import collect, mark_gaps, network, render_html, slice_view
+
+    questions = load_questions(data, encoding)
+    view_data = collect(questions)
+    if focus or board or owner_name or status:
+        view_data = slice_view(view_data, questions, focus=focus, depth=depth, board=board, owner=owner_name, status=status)
+    if with_gaps:
+        from sendgraph.gaps import find_gaps, load_rules
+
+        mark_gaps(view_data, find_gaps(questions.store, load_rules()))
+    net = network(view_data)
+    write_atomically(output, render_html(net, "sendgraph: SEND governance network").encode("utf-8"))
+    click.echo(f"Wrote {output} ({len(net.nodes)} nodes, {len(net.edges)} edges)")
+    if open_page:
+        import webbrowser
+
+        webbrowser.open(output.resolve().as_uri())
+
+
+@main.command()
+@data_option
+@encoding_option
+@click.option("-f", "--format", "fmt", type=click.Choice(["graphml", "gexf"]), default="graphml", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Default: build/sendgraph.<format>.")
+@handles_errors
+def export(data: Path | None, encoding: str | None, fmt: str, output: Path | None) -> None:
+    """Export the network for Gephi and Cytoscape as GraphML or GEXF, with the view's attributes.
+
+    Example:
+
+        sendgraph export -f gexf -o rotherham.gexf
+    """
+    import io
+
+    import networkx as nx
+
+    from sendgraph.view import collect, to_networkx
+
+    graph = to_networkx(collect(load_questions(data, encoding)))
+    buffer = io.BytesIO()
+    (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(graph, buffer)
+    target = output or Path("build") / f"sendgraph.{fmt}"
+    write_atomically(target, buffer.getvalue())
+    click.echo(f"Wrote {target} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
