@@ -613,6 +613,7 @@ def analyse(data: Path | None, encoding: str | None, top: int, fmt: str) -> None
 
 # ---------------------------------------------------------------- views
 
+
 @main.command()
 @data_option
 @encoding_option
@@ -621,11 +622,28 @@ def analyse(data: Path | None, encoding: str | None, top: int, fmt: str) -> None
     show_default=True, help="Where to write the page.",
 )  # fmt: skip
 @click.option("--focus", metavar="REF", help="Only the neighbourhood of this item.")
-@click.option("--depth", type=click.IntRange(min=1), default=2, show_default=True, help="How far --focus reaches.")
+@click.option(
+    "--depth",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="How far --focus reaches.",
+)
 @click.option("--board", metavar="LABEL", help="Only what this board oversees.")
-@click.option("--owner", "owner_name", metavar="NAME", help="Only what this person owns or is accountable for.")
-@click.option("--status", type=click.Choice(["red", "amber", "green"], case_sensitive=False), help="Only items with this RAG status.")
-@click.option("--gaps", "with_gaps", is_flag=True, help="Mark the nodes that `sendgraph gaps` flags.")
+@click.option(
+    "--owner",
+    "owner_name",
+    metavar="NAME",
+    help="Only what this person owns or is accountable for.",
+)
+@click.option(
+    "--status",
+    type=click.Choice(["red", "amber", "green"], case_sensitive=False),
+    help="Only items with this RAG status.",
+)
+@click.option(
+    "--gaps", "with_gaps", is_flag=True, help="Mark the nodes that `sendgraph gaps` flags."
+)
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the browser.")
 @handles_errors
 def view(
@@ -649,7 +667,15 @@ def view(
     questions = load_questions(data, encoding)
     view_data = collect(questions)
     if focus or board or owner_name or status:
-        view_data = slice_view(view_data, questions, focus=focus, depth=depth, board=board, owner=owner_name, status=status)
+        view_data = slice_view(
+            view_data,
+            questions,
+            focus=focus,
+            depth=depth,
+            board=board,
+            owner=owner_name,
+            status=status,
+        )
     if with_gaps:
         from sendgraph.gaps import find_gaps, load_rules
 
@@ -666,8 +692,21 @@ def view(
 @main.command()
 @data_option
 @encoding_option
-@click.option("-f", "--format", "fmt", type=click.Choice(["graphml", "gexf"]), default="graphml", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Default: build/sendgraph.<format>.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["graphml", "gexf"]),
+    default="graphml",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Default: build/sendgraph.<format>.",
+)
 @handles_errors
 def export(data: Path | None, encoding: str | None, fmt: str, output: Path | None) -> None:
     """Export the network for Gephi and Cytoscape as GraphML or GEXF, with the view's attributes.

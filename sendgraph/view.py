@@ -72,7 +72,14 @@ class ViewData:
     def node(self, iri: str, kind: str, label: str) -> dict[str, Any]:
         """Return the node for ``iri``, creating it with ``kind`` and ``label`` the first time."""
         if iri not in self.nodes:
-            self.nodes[iri] = {"id": iri, "kind": kind, "label": label, "details": {}, "boards": [], "owners": []}
+            self.nodes[iri] = {
+                "id": iri,
+                "kind": kind,
+                "label": label,
+                "details": {},
+                "boards": [],
+                "owners": [],
+            }
         return self.nodes[iri]
 
     def edge(self, source: str, target: str, relation: str) -> None:
@@ -104,7 +111,9 @@ def collect(questions: Questions) -> ViewData:
     for row in questions.store.select(query_text("citations")):
         if row["citer_ref"] and row["relation"] == "references":
             citer = _by_label(data, row["citer_ref"])
-            code = data.node(str(row["code"]), "action" if row["defined"] else "code", row["code_ref"])
+            code = data.node(
+                str(row["code"]), "action" if row["defined"] else "code", row["code_ref"]
+            )
             if citer:
                 data.edge(citer["id"], code["id"], "references")
     _details(questions, data)
@@ -125,7 +134,9 @@ def _details(questions: Questions, data: ViewData) -> None:
     store = questions.store
     targets: dict[str, list[str]] = defaultdict(list)
     for row in store.select(query_text("target-dates")):
-        targets[str(row["action"])].append(f"{row['raw']}" + (f" (revision {row['revision']})" if row["revision"] > 1 else ""))
+        targets[str(row["action"])].append(
+            f"{row['raw']}" + (f" (revision {row['revision']})" if row["revision"] > 1 else "")
+        )
     progress: dict[str, list[str]] = defaultdict(list)
     for row in store.select(query_text("progress")):
         if row["text"]:
@@ -214,17 +225,28 @@ def slice_view(
             reached |= frontier
         keep &= reached
     if board:
-        matches = [n for n in data.nodes.values() if n["kind"] == "board" and n["label"].casefold() == board.casefold()]
+        matches = [
+            n
+            for n in data.nodes.values()
+            if n["kind"] == "board" and n["label"].casefold() == board.casefold()
+        ]
         if not matches:
-            raise ViewError(f"{board!r} is not a board in this graph; `sendgraph query` can list them.")
+            raise ViewError(
+                f"{board!r} is not a board in this graph; `sendgraph query` can list them."
+            )
         label = matches[0]["label"]
         core = {n["id"] for n in data.nodes.values() if label in n["boards"]}
-        keep &= core | {m for c in core for m in neighbours[c]}
+        keep &= core | {m for c in core for m in neighbours[c] if data.nodes[m]["kind"] != "action"}
     if owner:
         person = questions.person(owner)[0]
         label = data.nodes[person]["label"]
         core = {n["id"] for n in data.nodes.values() if label in n["owners"]}
-        keep &= core | {m for c in core for m in neighbours[c] if data.nodes[m]["kind"] in ("plan", "finding", "board")}
+        keep &= core | {
+            m
+            for c in core
+            for m in neighbours[c]
+            if data.nodes[m]["kind"] in ("plan", "finding", "board")
+        }
     if status:
         wanted = status.capitalize()
         if wanted not in STATUS_COLOURS:
@@ -278,7 +300,10 @@ def _spiral_layout(data: ViewData) -> dict[str, tuple[float, float]]:
         cx, cy = (ring * math.cos(angle), ring * math.sin(angle)) if len(kinds) > 1 else (0.0, 0.0)
         for number, iri in enumerate(by_kind[kind]):
             radius = 18 * math.sqrt(number)
-            positions[iri] = (cx + radius * math.cos(number * golden), cy + radius * math.sin(number * golden))
+            positions[iri] = (
+                cx + radius * math.cos(number * golden),
+                cy + radius * math.sin(number * golden),
+            )
     return positions
 
 
@@ -307,7 +332,10 @@ def network(data: ViewData) -> Any:
             "name": node["label"],
             "title": _summary(node),
             "shape": shape,
-            "color": {"background": fill, "border": "#333333" if not node.get("gaps") else "#d62728"},
+            "color": {
+                "background": fill,
+                "border": "#333333" if not node.get("gaps") else "#d62728",
+            },
             "borderWidth": 3 if node.get("gaps") else 1,
             "size": 8 + 3 * math.sqrt(degree[node["id"]]),
             "kind": node["kind"],
@@ -335,7 +363,7 @@ def network(data: ViewData) -> Any:
             }
         )
     net.options = {
-        "layout": {"improvedLayout": False},
+        "layout": {"improvedLayout": False, "randomSeed": 7},
         "edges": {"smooth": False, "width": 1},
         "nodes": {"font": {"size": 12}},
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": large},
@@ -357,9 +385,13 @@ def _script_json(value: Any) -> str:
     # JSON inside <script type="application/json">: escape what could end the element or
     # start markup, so "</script>" in the data stays text.
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace(
-        "\u2028", "\\u2028"
-    ).replace("\u2029", "\\u2029")
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def render_html(net: Any, title: str = "sendgraph") -> str:
@@ -371,7 +403,10 @@ def render_html(net: Any, title: str = "sendgraph") -> str:
         "nodes": net.nodes,
         "edges": net.edges,
         "options": net.options,
-        "kinds": {kind: {"label": label, "shape": shape, "colour": colour} for kind, (label, shape, colour) in KINDS.items()},
+        "kinds": {
+            kind: {"label": label, "shape": shape, "colour": colour}
+            for kind, (label, shape, colour) in KINDS.items()
+        },
         "statuses": STATUS_COLOURS,
         "relations": RELATION_COLOURS,
         "physicsLimit": PHYSICS_LIMIT,
@@ -403,8 +438,12 @@ def to_networkx(data: ViewData) -> Any:
             "boards": "; ".join(node["boards"]),
             "owners": "; ".join(node["owners"]),
         }
-        for name, value in node["details"].items():
-            attributes[name.replace(" ", "_")] = "; ".join(value) if isinstance(value, list) else str(value)
+        details = dict(node["details"])
+        attributes["status_text"] = str(details.pop("status", ""))
+        for name, value in details.items():
+            attributes.setdefault(
+                name.replace(" ", "_"), "; ".join(value) if isinstance(value, list) else str(value)
+            )
         graph.add_node(node["id"], **attributes)
     for edge in data.edges:
         graph.add_edge(edge["from"], edge["to"], relation=edge["relation"], label=edge["relation"])

@@ -33,6 +33,7 @@ STAGES = {
     "gaps": 4,
     "analysis": 4,
     "tables": 5,
+    "view": 5,
     "cli": 9,
 }
 PACKAGE = Path(sendgraph.__file__).parent

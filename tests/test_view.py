@@ -1,0 +1,136 @@
+"""The view page as a file: self-contained, offline, safe; and the exports."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+
+from sendgraph.build import Build
+from sendgraph.cli import main
+from sendgraph.questions import Questions
+from sendgraph.view import collect, network, render_html, slice_view
+from tests.hostile import HREF, IMG, SCRIPT, hostile_data
+
+
+@pytest.fixture(scope="module")
+def questions(rotherham: Build) -> Questions:
+    return Questions(rotherham.graph)
+
+
+@pytest.fixture(scope="module")
+def page(questions: Questions) -> str:
+    return render_html(network(collect(questions)))
+
+
+def embedded(page: str) -> dict[str, object]:
+    match = re.search(
+        r'<script type="application/json" id="sendgraph-data">(.*?)</script>', page, re.DOTALL
+    )
+    assert match
+    return json.loads(match.group(1))  # type: ignore[no-any-return]
+
+
+def test_the_page_loads_nothing_from_anywhere(page: str) -> None:
+    assert not re.search(r"""<(script|link|img|iframe)[^>]+(src|href)\s*=""", page, re.IGNORECASE)
+    assert "default-src 'none'" in page and "connect-src 'none'" in page
+    assert page.count("</script>") == 3  # the data, vis-network and the page's own script
+
+
+def test_the_page_holds_every_node_and_edge(page: str, questions: Questions) -> None:
+    data = collect(questions)
+    payload = embedded(page)
+    assert len(payload["nodes"]) == len(data.nodes) == 240  # type: ignore[arg-type]
+    assert len(payload["edges"]) == len(data.edges) == 447  # type: ignore[arg-type]
+    kinds: dict[str, int] = {}
+    for node in payload["nodes"]:  # type: ignore[attr-defined]
+        kinds[node["kind"]] = kinds.get(node["kind"], 0) + 1
+    assert kinds == {
+        "action": 85, "finding": 28, "plan": 18, "review": 3, "board": 52, "person": 32,
+        "organisation": 8, "document": 2, "code": 12,
+    }  # fmt: skip
+
+
+def test_status_is_an_attribute_not_a_node(page: str) -> None:
+    nodes = embedded(page)["nodes"]
+    assert not [n for n in nodes if n["name"] in ("Red", "Amber", "Green")]  # type: ignore[attr-defined]
+    send4 = next(n for n in nodes if n["name"] == "SEND 4")  # type: ignore[attr-defined]
+    assert (send4["status"], send4["status_label"], send4["details"]["owners"]) == (
+        "Red",
+        "Behind schedule",
+        ["Jackie Parkin"],
+    )
+
+
+def test_hostile_text_cannot_leave_its_script_element(tmp_path: Path) -> None:
+    from sendgraph.build import build_graph
+
+    page = render_html(
+        network(collect(Questions(build_graph(hostile_data(tmp_path), validate=False).graph)))
+    )
+    assert SCRIPT not in page and IMG not in page and "<a href" not in page
+    names = {n["name"]: n for n in embedded(page)["nodes"]}  # type: ignore[attr-defined]
+    assert names["PR 1"]["details"]["text"] == IMG
+    assert names["PR 2"]["details"]["progress"] == [SCRIPT]
+    assert names["PR 3"]["details"]["text"] == HREF
+
+
+def test_slices(questions: Questions) -> None:
+    data = collect(questions)
+    focus = slice_view(data, questions, focus="SEND 4", depth=1)
+    assert {n["label"] for n in focus.nodes.values()} == {
+        "SEND 4", "Jackie Parkin", "Paula Williams (I)", "CYPS Improvement Plan measures", "Performance Board",
+        "PR 1", "PR 2", "PR 3", "PR 4", "PR 14", "PR 20", "PR 23",
+    }  # fmt: skip
+    red = slice_view(data, questions, status="red")
+    assert {n["label"] for n in red.nodes.values()} == {
+        "SEND 4",
+        "PR 2",
+        "PR 3",
+        "PR 19",
+        "JCP 10.2",
+    }
+    board = slice_view(data, questions, board="Performance Board")
+    assert {n["label"] for n in board.nodes.values() if n["kind"] == "action"} == {
+        "SEND 4",
+        "JCP 2.1",
+    }
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_exports_open_in_networkx_with_the_same_attributes(tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"graph.{fmt}"
+    result = CliRunner().invoke(main, ["export", "-f", fmt, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    graph = nx.read_graphml(out) if fmt == "graphml" else nx.read_gexf(out)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (240, 447)
+    send4 = next(data for _, data in graph.nodes(data=True) if data["label"] == "SEND 4")
+    assert (send4["kind"], send4["status"], send4["owners"]) == (
+        "action",
+        "Red",
+        "Jackie Parkin; Paula Williams (I)",
+    )
+
+
+def test_view_command_writes_the_default_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["view", "--gaps"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Wrote visualisations/sendgraph.html (240 nodes, 447 edges)\n"
+    payload = embedded((tmp_path / "visualisations" / "sendgraph.html").read_text(encoding="utf-8"))
+    pc55 = next(n for n in payload["nodes"] if n["name"] == "PC 5.5")  # type: ignore[attr-defined]
+    assert pc55["gaps"] == ["[warning] PC 5.5 is a finding that no action answers."]
+
+
+def test_empty_slice_is_a_sentence(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["view", "--board", "Nowhere Board", "-o", str(tmp_path / "v.html")]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: 'Nowhere Board' is not a board in this graph")
