@@ -323,7 +323,7 @@ def network(data: ViewData) -> Any:
     large = len(data.nodes) > PHYSICS_LIMIT
     positions = _spiral_layout(data) if large else {}
     for node in data.nodes.values():
-        label, shape, colour = KINDS[node["kind"]]
+        _, shape, colour = KINDS[node["kind"]]
         fill = STATUS_COLOURS.get(node.get("status", ""), colour)
         short = node["label"] if len(node["label"]) <= 32 else node["label"][:31] + "…"
         entry = {

@@ -223,9 +223,8 @@ def test_query_refusals_and_limits_are_sentences(runner: CliRunner) -> None:
 def test_queries_lists_every_bundled_query(runner: CliRunner) -> None:
     lines = runner.invoke(main, ["queries"]).stdout.splitlines()
     assert [line.split()[0] for line in lines] == [
-        "action-details", "answers", "citations", "oversight", "people", "progress",
-        "projection",
-        "reporting-lines", "responsibilities", "status-dates", "target-dates",
+        "action-details", "answers", "citations", "findings", "oversight", "people", "progress",
+        "projection", "reporting-lines", "responsibilities", "sources", "status-dates", "target-dates",
     ]  # fmt: skip
 
 

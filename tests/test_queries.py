@@ -23,13 +23,15 @@ def test_every_query_has_a_title_a_description_and_a_test() -> None:
 EXPECTED_COUNTS = {
     "action-details": 85,  # one row per action
     "answers": 36,  # 23 recommendations answer themselves + 13 identified 2020 actions
-    "citations": 48,  # 41 Ref-column citations + 6 text mentions + SEND 9, which nothing cites
+    "citations": 48,
+    "findings": 51,  # 23 recommendations + 4 CCG gaps + 24 peer challenge findings  # 41 Ref-column citations + 6 text mentions + SEND 9, which nothing cites
     "oversight": 110,  # 72 plan paths + 13 review paths + 25 reports in progress text
     "people": 41,  # a row per person and post and organisation (people with no post: one row)
     "progress": 113,  # every progress entry
     "projection": 318,  # the network edges; broken down by relation below
     "reporting-lines": 7,  # the 2.2 chain (4), the transitions panel (1), the 5.2 task group (2)
     "responsibilities": 104,  # owners, accountable leads and lead officers
+    "sources": 125,  # 18 plans + 3 reviews + 52 boards + 12 codes + 32 people + 8 organisations
     "status-dates": 72,  # every action of the 2017 plan, once
     "target-dates": 81,  # first-row targets of every action
 }
@@ -169,5 +171,6 @@ def test_projection_rows_by_relation(questions: Questions) -> None:
             "reports to": 7,
             "reports in progress to": 25,
             "member of": 23,  # distinct person-organisation pairs from posts
+            "reviewed by": 4,  # the 2020 peer challenge team
         }
     )
