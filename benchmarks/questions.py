@@ -27,6 +27,7 @@ COMMANDS = [
     ["overdue"],
     ["gaps"],
     ["analyse"],
+    ["view", "-o", "build/benchmark-view.html"],
     ["query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"],
     ["build", "--no-validate", "-o", "-"],
     ["build", "-o", "-"],
