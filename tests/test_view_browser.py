@@ -156,10 +156,19 @@ def test_hostile_rows_show_as_text_and_run_nothing(browser: Any, tmp_path: Path)
     assert (
         page.page.locator("#details-body img, #details-body a, #details-body script").count() == 0
     )
-    tooltip = page.page.evaluate(
-        "window.sendgraph.nodes.get(window.sendgraph.find('PR 3').id).title"
+    pr3 = page.page.evaluate("window.sendgraph.find('PR 3').id")
+    page.page.evaluate(
+        "id => window.sendgraph.network.focus(id, {scale: 1.5, animation: false})", pr3
     )
-    assert HREF in tooltip
+    box = page.page.locator("#network canvas").bounding_box()
+    point = page.page.evaluate(
+        "id => window.sendgraph.network.canvasToDOM(window.sendgraph.network.getPositions([id])[id])",
+        pr3,
+    )
+    page.page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    tooltip = page.page.wait_for_selector("div.vis-tooltip", state="visible")
+    assert HREF in tooltip.inner_text()  # the hover summary shows the words, not a link
+    assert page.page.locator("div.vis-tooltip a, div.vis-tooltip img").count() == 0
     assert page.page.evaluate("window.__pwned") is None
     assert page.errors == []
     assert all(url.startswith("file:") for url in page.requests)
