@@ -214,13 +214,17 @@ data_option = click.option(
     "--data", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Folder of data files to ask about. Default: the bundled Rotherham data.",
 )  # fmt: skip
+store_option = click.option(
+    "--store", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
+    help="Answer on pyoxigraph (fast) or on rdflib's own engine (the reference).",
+)  # fmt: skip
 rows_format_option = click.option(
     "-f", "--format", "fmt", type=click.Choice(ROW_FORMATS), default="table", show_default=True
 )
 
 
-def load_questions(data: Path | None, encoding: str | None) -> Questions:
-    """Build the graph (without the SHACL pass) and open the questions on it."""
+def load_questions(data: Path | None, encoding: str | None, store: str = "oxigraph") -> Questions:
+    """Build the graph (without the SHACL pass) and open the questions on it, on ``store``."""
     from sendgraph.build import build_graph
     from sendgraph.questions import Questions
 
@@ -228,7 +232,7 @@ def load_questions(data: Path | None, encoding: str | None) -> Questions:
     if not result.ok:
         errors = sum(1 for p in result.problems if p.severity == Severity.ERROR)
         raise InputProblems(f"the data has {errors} errors; run `sendgraph validate` to see them.")
-    return Questions(result.graph)
+    return Questions(result.graph, store)
 
 
 class InputProblems(SendgraphError):
@@ -254,9 +258,10 @@ def print_rows(rows: list[dict[str, Any]], fmt: str, empty: str) -> None:
 @click.argument("ref")
 @data_option
 @encoding_option
+@store_option
 @rows_format_option
 @handles_errors
-def oversight(ref: str, data: Path | None, encoding: str | None, fmt: str) -> None:
+def oversight(ref: str, data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
     """Every board that oversees the action REF, and the path by which it does.
 
     A path runs through the plan the action is part of, the review whose finding it
@@ -269,7 +274,7 @@ def oversight(ref: str, data: Path | None, encoding: str | None, fmt: str) -> No
         sendgraph oversight "SEND 4"
         sendgraph oversight pc1.2 -f json
     """
-    rows = load_questions(data, encoding).oversight(ref)
+    rows = load_questions(data, encoding, store).oversight(ref)
     print_rows(
         rows,
         fmt,
@@ -281,9 +286,10 @@ def oversight(ref: str, data: Path | None, encoding: str | None, fmt: str) -> No
 @click.argument("ref")
 @data_option
 @encoding_option
+@store_option
 @rows_format_option
 @handles_errors
-def trace(ref: str, data: Path | None, encoding: str | None, fmt: str) -> None:
+def trace(ref: str, data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
     """Trace a finding to the actions that answer it, or an action to the findings it answers.
 
     For a finding or recommendation: each answering action with its owners, accountable
@@ -296,7 +302,7 @@ def trace(ref: str, data: Path | None, encoding: str | None, fmt: str) -> None:
         sendgraph trace "PR 14"
         sendgraph trace "PC 5.5"
     """
-    questions = load_questions(data, encoding)
+    questions = load_questions(data, encoding, store)
     target = questions.references.resolve(ref)
     rows = questions.trace(ref)
     if target.is_a("UndefinedCode"):
@@ -308,9 +314,10 @@ def trace(ref: str, data: Path | None, encoding: str | None, fmt: str) -> None:
 @click.argument("code")
 @data_option
 @encoding_option
+@store_option
 @rows_format_option
 @handles_errors
-def xref(code: str, data: Path | None, encoding: str | None, fmt: str) -> None:
+def xref(code: str, data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
     """Everything that cites CODE in its Ref column or names it in its text, and what CODE is.
 
     Example:
@@ -318,7 +325,7 @@ def xref(code: str, data: Path | None, encoding: str | None, fmt: str) -> None:
         sendgraph xref "SEND 4"
         sendgraph xref cwd9 -f csv
     """
-    rows = load_questions(data, encoding).xref(code)
+    rows = load_questions(data, encoding, store).xref(code)
     print_rows(rows, fmt, f"Nothing cites {code}.")
 
 
@@ -326,9 +333,10 @@ def xref(code: str, data: Path | None, encoding: str | None, fmt: str) -> None:
 @click.argument("name")
 @data_option
 @encoding_option
+@store_option
 @rows_format_option
 @handles_errors
-def owner(name: str, data: Path | None, encoding: str | None, fmt: str) -> None:
+def owner(name: str, data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
     """Everything NAME owns, is accountable for or leads, with its status.
 
     A name two people share lists both and asks which one; name them by their initials
@@ -339,23 +347,24 @@ def owner(name: str, data: Path | None, encoding: str | None, fmt: str) -> None:
         sendgraph owner "Jackie Parkin"
         sendgraph owner "PW (EY)" -f json
     """
-    rows = load_questions(data, encoding).owner(name)
+    rows = load_questions(data, encoding, store).owner(name)
     print_rows(rows, fmt, f"{name} owns nothing in this graph.")
 
 
 @main.command()
 @data_option
 @encoding_option
+@store_option
 @rows_format_option
 @handles_errors
-def slippage(data: Path | None, encoding: str | None, fmt: str) -> None:
+def slippage(data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
     """Actions ranked by target-date slippage: months from first to last target, then revisions.
 
     Example:
 
         sendgraph slippage -f csv
     """
-    rows = load_questions(data, encoding).slippage()
+    rows = load_questions(data, encoding, store).slippage()
     print_rows(rows, fmt, "No action's target date was revised.")
 
 
@@ -366,9 +375,10 @@ def slippage(data: Path | None, encoding: str | None, fmt: str) -> None:
 )  # fmt: skip
 @data_option
 @encoding_option
+@store_option
 @rows_format_option
 @handles_errors
-def overdue(as_of: Any, data: Path | None, encoding: str | None, fmt: str) -> None:
+def overdue(as_of: Any, data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
     """Actions whose target month has passed and that are not complete.
 
     Example:
@@ -376,7 +386,7 @@ def overdue(as_of: Any, data: Path | None, encoding: str | None, fmt: str) -> No
         sendgraph overdue
         sendgraph overdue --as-of 2018-04-01
     """
-    rows = load_questions(data, encoding).overdue(as_of.date() if as_of else None)
+    rows = load_questions(data, encoding, store).overdue(as_of.date() if as_of else None)
     print_rows(rows, fmt, "No action is overdue.")
 
 
@@ -390,6 +400,7 @@ GRAPH_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 @click.argument("query")
 @data_option
 @encoding_option
+@store_option
 @click.option(
     "-f", "--format", "fmt", type=click.Choice([*SELECT_FORMATS, *GRAPH_FORMATS]), default=None,
     help="table, csv, tsv or json (SPARQL 1.1 Results JSON) for SELECT and ASK; ttl, nt or jsonld for CONSTRUCT and DESCRIBE.",
@@ -413,6 +424,7 @@ def query(
     query: str,
     data: Path | None,
     encoding: str | None,
+    store: str,
     fmt: str | None,
     timeout: float,
     max_rows: int,
@@ -441,7 +453,7 @@ def query(
             raise InputProblems(f"{query} cannot be read: {exc.strerror}.") from None
     elif query in bundled_queries():
         text = bundled_queries()[query].text
-    questions = load_questions(data, encoding)
+    questions = load_questions(data, encoding, store)
     answer = questions.store.run(text, timeout=timeout, row_cap=max_rows)
     if answer.kind == "graph":
         graph_format = fmt or "ttl"
@@ -486,6 +498,7 @@ def queries() -> None:
 @main.command()
 @data_option
 @encoding_option
+@store_option
 @click.option(
     "--rules", "rule_folders", multiple=True, type=click.Path(file_okay=False, path_type=Path),
     help="A folder of your own .rq rules to run as well (repeatable).",
@@ -505,7 +518,7 @@ def queries() -> None:
 @rows_format_option
 @handles_errors
 def gaps(
-    data: Path | None, encoding: str | None, rule_folders: tuple[Path, ...], only: tuple[str, ...],
+    data: Path | None, encoding: str | None, store: str, rule_folders: tuple[Path, ...], only: tuple[str, ...],
     fail_on: str, timeout: float, fmt: str,
 ) -> None:  # fmt: skip
     """List accountability gaps: each rule's hits with its severity, subject, message and evidence.
@@ -527,7 +540,7 @@ def gaps(
         if unknown:
             raise UsageError(f"no rule has the id {unknown[0]!r}; `sendgraph rules` lists them.")
         rules = [r for r in rules if r.id in only]
-    questions = load_questions(data, encoding)
+    questions = load_questions(data, encoding, store)
     found = find_gaps(questions.store, rules, timeout=timeout)
     shown = (
         found if fmt == "json" else [{k: v for k, v in g.items() if k != "subject"} for g in found]
@@ -565,6 +578,7 @@ def rules(rule_folders: tuple[Path, ...]) -> None:
 @main.command()
 @data_option
 @encoding_option
+@store_option
 @click.option(
     "--top",
     type=click.IntRange(min=1),
@@ -581,7 +595,7 @@ def rules(rule_folders: tuple[Path, ...]) -> None:
     show_default=True,
 )
 @handles_errors
-def analyse(data: Path | None, encoding: str | None, top: int, fmt: str) -> None:
+def analyse(data: Path | None, encoding: str | None, store: str, top: int, fmt: str) -> None:
     """Network analysis: who sits on the most oversight paths, single points of failure, islands.
 
     Ranks boards and people by betweenness over the paths from actions to boards; lists
@@ -597,7 +611,7 @@ def analyse(data: Path | None, encoding: str | None, top: int, fmt: str) -> None
     from sendgraph.analysis import analyse as run_analysis
     from sendgraph.tables import render_rows
 
-    result = run_analysis(load_questions(data, encoding), top=top)
+    result = run_analysis(load_questions(data, encoding, store), top=top)
     if fmt == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
@@ -617,6 +631,7 @@ def analyse(data: Path | None, encoding: str | None, top: int, fmt: str) -> None
 @main.command()
 @data_option
 @encoding_option
+@store_option
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("visualisations/sendgraph.html"),
     show_default=True, help="Where to write the page.",
@@ -647,7 +662,7 @@ def analyse(data: Path | None, encoding: str | None, top: int, fmt: str) -> None
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the browser.")
 @handles_errors
 def view(
-    data: Path | None, encoding: str | None, output: Path, focus: str | None, depth: int, board: str | None,
+    data: Path | None, encoding: str | None, store: str, output: Path, focus: str | None, depth: int, board: str | None,
     owner_name: str | None, status: str | None, with_gaps: bool, open_page: bool,
 ) -> None:  # fmt: skip
     """Write the interactive network view: one HTML file that works offline.
@@ -664,7 +679,7 @@ def view(
     """
     from sendgraph.view import collect, mark_gaps, network, render_html, slice_view
 
-    questions = load_questions(data, encoding)
+    questions = load_questions(data, encoding, store)
     view_data = collect(questions)
     if focus or board or owner_name or status:
         view_data = slice_view(
@@ -692,6 +707,7 @@ def view(
 @main.command()
 @data_option
 @encoding_option
+@store_option
 @click.option(
     "-f",
     "--format",
@@ -708,7 +724,9 @@ def view(
     help="Default: build/sendgraph.<format>.",
 )
 @handles_errors
-def export(data: Path | None, encoding: str | None, fmt: str, output: Path | None) -> None:
+def export(
+    data: Path | None, encoding: str | None, store: str, fmt: str, output: Path | None
+) -> None:
     """Export the network for Gephi and Cytoscape as GraphML or GEXF, with the view's attributes.
 
     Example:
@@ -721,7 +739,7 @@ def export(data: Path | None, encoding: str | None, fmt: str, output: Path | Non
 
     from sendgraph.view import collect, to_networkx
 
-    graph = to_networkx(collect(load_questions(data, encoding)))
+    graph = to_networkx(collect(load_questions(data, encoding, store)))
     buffer = io.BytesIO()
     (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(graph, buffer)
     target = output or Path("build") / f"sendgraph.{fmt}"

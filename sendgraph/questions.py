@@ -91,8 +91,8 @@ def _local(iri: object) -> str:
 class Questions:
     """The named questions over one graph."""
 
-    def __init__(self, graph: Graph) -> None:
-        self.store = QueryStore(graph)
+    def __init__(self, graph: Graph, backend: str = "oxigraph") -> None:
+        self.store = QueryStore(graph, backend)
         self.references = References(self.store)
 
     def select(self, name: str, **bindings: str | URIRef) -> list[Row]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -171,9 +171,10 @@ def _syntax_message(error: Exception) -> str:
     return f"The query has a syntax error at line {line}, column {column}: {rest}"
 
 
-def _execute(
-    store: ox.Store, query: str, substitutions: dict[Any, Any], row_cap: int
+def _execute_oxigraph(
+    store: ox.Store, query: str, bindings: Mapping[str, Node | str], row_cap: int
 ) -> dict[str, Any]:
+    substitutions = {ox.Variable(name): to_oxigraph(value) for name, value in bindings.items()}
     try:
         result = store.query(query, prefixes=QUERY_PREFIXES, substitutions=substitutions or None)
     except SyntaxError as exc:
@@ -202,24 +203,89 @@ def _execute(
     return {"kind": "select", "variables": variables, "rows": rows, "truncated": False}
 
 
+def _rdflib_term(term: Any) -> Term:
+    if isinstance(term, URIRef):
+        return Term("uri", str(term))
+    if isinstance(term, BNode):
+        return Term("bnode", str(term))
+    datatype = str(term.datatype) if term.datatype else None
+    if term.language:
+        datatype = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+    return Term("literal", str(term), datatype, term.language)
+
+
+def _execute_rdflib(
+    graph: Graph, query: str, bindings: Mapping[str, Node | str], row_cap: int
+) -> dict[str, Any]:
+    from rdflib.plugins.sparql import prepareQuery
+
+    initial = {
+        name: value if isinstance(value, Node) else Literal(value)
+        for name, value in bindings.items()
+    }
+    try:
+        prepared = prepareQuery(query, initNs=QUERY_PREFIXES)
+        result = graph.query(prepared, initBindings=initial)  # type: ignore[arg-type]
+    except Exception as exc:  # rdflib raises pyparsing and evaluation errors of many kinds
+        return {"error": f"The query could not be run: {' '.join(str(exc).split())[:200]}."}
+    if result.type == "ASK":
+        return {"kind": "ask", "boolean": bool(result.askAnswer)}
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        triples = list(result)
+        kept = triples[:row_cap]
+        return {
+            "kind": "graph",
+            "ntriples": "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in kept),  # type: ignore[misc]
+            "truncated": len(triples) > row_cap,
+        }
+    variables = [str(v) for v in result.vars or []]
+    rows: list[dict[str, Term]] = []
+    for number, solution in enumerate(result):
+        if number >= row_cap:
+            return {"kind": "select", "variables": variables, "rows": rows, "truncated": True}
+        values = solution.asdict()  # type: ignore[union-attr]
+        rows.append({v: _rdflib_term(values[v]) for v in variables if values.get(v) is not None})
+    return {"kind": "select", "variables": variables, "rows": rows, "truncated": False}
+
+
 def _child(
-    store: ox.Store, query: str, substitutions: dict[Any, Any], row_cap: int, out: Connection
+    store: QueryStore, query: str, bindings: Mapping[str, Node | str], row_cap: int, out: Connection
 ) -> None:
     try:
-        out.send(_execute(store, query, substitutions, row_cap))
+        out.send(store.execute(query, bindings, row_cap))
     finally:
         out.close()
 
 
-class QueryStore:
-    """A read-only pyoxigraph copy of a graph, queried under a time limit and a row cap."""
+BACKENDS = ("oxigraph", "rdflib")
 
-    def __init__(self, graph: Graph) -> None:
+
+class QueryStore:
+    """A read-only copy of a graph, queried under a time limit and a row cap.
+
+    ``backend`` is "oxigraph" (pyoxigraph, the default: fast) or "rdflib" (rdflib's own
+    engine over the same graph, kept as the reference the fast store is checked against).
+    """
+
+    def __init__(self, graph: Graph, backend: str = "oxigraph") -> None:
+        if backend not in BACKENDS:
+            raise QueryError(f"store {backend!r} is not one of {', '.join(BACKENDS)}.")
+        self.backend = backend
+        self.graph = graph
         self.store = ox.Store()
-        self.store.bulk_load(
-            graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES
-        )
-        self.size = len(self.store)
+        if backend == "oxigraph":
+            self.store.bulk_load(
+                graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES
+            )
+        self.size = len(graph)
+
+    def execute(
+        self, query: str, bindings: Mapping[str, Node | str], row_cap: int
+    ) -> dict[str, Any]:
+        """Run a query in this process on this store's engine; return the raw answer or an error."""
+        if self.backend == "rdflib":
+            return _execute_rdflib(self.graph, query, bindings, row_cap)
+        return _execute_oxigraph(self.store, query, bindings, row_cap)
 
     def run(
         self,
@@ -240,13 +306,11 @@ class QueryStore:
         """
         if not trusted:
             refuse_unsafe(query)
-        substitutions = {
-            ox.Variable(name): to_oxigraph(value) for name, value in (bindings or {}).items()
-        }
+        bindings = dict(bindings or {})
         if timeout is None:
-            payload = _execute(self.store, query, substitutions, row_cap)
+            payload = self.execute(query, bindings, row_cap)
         else:
-            payload = self._in_child(query, substitutions, row_cap, timeout)
+            payload = self._in_child(query, bindings, row_cap, timeout)
         if "error" in payload:
             raise QueryError(payload["error"])
         return Answer(
@@ -260,12 +324,12 @@ class QueryStore:
         )
 
     def _in_child(
-        self, query: str, substitutions: dict[Any, Any], row_cap: int, timeout: float
+        self, query: str, bindings: Mapping[str, Node | str], row_cap: int, timeout: float
     ) -> dict[str, Any]:
         context = multiprocessing.get_context("fork")
         receiver, sender = context.Pipe(duplex=False)
         child = context.Process(
-            target=_child, args=(self.store, query, substitutions, row_cap, sender), daemon=True
+            target=_child, args=(self, query, bindings, row_cap, sender), daemon=True
         )
         child.start()
         sender.close()
@@ -292,6 +356,3 @@ class QueryStore:
     ) -> list[dict[str, Any]]:
         """Run a trusted SELECT (a bundled question) in this process; return rows of Python values."""
         return self.run(query, bindings, timeout=None, trusted=True).records()
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self.store)
