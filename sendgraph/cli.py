@@ -745,3 +745,64 @@ def export(
     target = output or Path("build") / f"sendgraph.{fmt}"
     write_atomically(target, buffer.getvalue())
     click.echo(f"Wrote {target} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
+
+
+# ---------------------------------------------------------------- serving and pushing
+
+
+@main.command()
+@data_option
+@encoding_option
+@store_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; loopback unless you say otherwise.",
+)
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds before a query is stopped.",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Rows kept at most per answer.",
+)
+@handles_errors
+def serve(
+    data: Path | None,
+    encoding: str | None,
+    store: str,
+    host: str,
+    port: int,
+    timeout: float,
+    max_rows: int,
+) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint, with a query page and the named questions.
+
+    GET or POST /sparql; answers in SPARQL JSON or XML, CSV or TSV, Turtle or N-Triples
+    as the Accept header asks. /questions/oversight?ref=SEND+4 and the other questions
+    answer in JSON. Stops cleanly on SIGTERM or Ctrl-C.
+
+    Example:
+
+        sendgraph serve --port 7878
+    """
+    from sendgraph.server import serve as run_server
+
+    questions = load_questions(data, encoding, store)
+    try:
+        run_server(
+            questions, host, port, timeout, max_rows,
+            ready=lambda url: click.echo(f"Serving {questions.store.size} triples at {url} (SPARQL at {url}sparql); Ctrl-C or SIGTERM stops.", err=True),
+        )  # fmt: skip
+    except OSError as exc:
+        raise InputProblems(f"cannot listen on {host}:{port}: {exc.strerror}.") from None
+    click.echo("Stopped.", err=True)

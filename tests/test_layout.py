@@ -34,6 +34,7 @@ STAGES = {
     "analysis": 4,
     "tables": 5,
     "view": 5,
+    "server": 5,
     "cli": 9,
 }
 PACKAGE = Path(sendgraph.__file__).parent
