@@ -806,3 +806,48 @@ def serve(
     except OSError as exc:
         raise InputProblems(f"cannot listen on {host}:{port}: {exc.strerror}.") from None
     click.echo("Stopped.", err=True)
+
+
+@main.command()
+@click.option(
+    "--endpoint",
+    required=True,
+    metavar="URL",
+    help="The store's Graph Store Protocol endpoint, such as http://127.0.0.1:7878/store.",
+)
+@click.option(
+    "--graph",
+    "target",
+    default="https://w3id.org/sendgraph/graph/rotherham",
+    show_default=True,
+    metavar="IRI",
+    help="The named graph to replace.",
+)
+@click.option(
+    "--update-endpoint",
+    metavar="URL",
+    help="The store's SPARQL Update endpoint. Default: beside --endpoint (/store -> /update).",
+)
+@data_option
+@encoding_option
+@handles_errors
+def push(
+    endpoint: str, target: str, update_endpoint: str | None, data: Path | None, encoding: str | None
+) -> None:
+    """Upload the graph to a triple store, replacing one named graph, all or nothing.
+
+    The graph goes to a temporary graph first, is counted back, and is then moved over
+    the target in one update; a push that fails leaves the target as it was.
+
+    Example:
+
+        sendgraph push --endpoint http://127.0.0.1:7878/store --graph https://example.org/send
+    """
+    from sendgraph.build import build_graph
+    from sendgraph.push import push as push_graph
+
+    result = build_graph(data, encoding=encoding, validate=False)
+    if not result.ok:
+        raise InputProblems("the data has errors; run `sendgraph validate` to see them.")
+    pushed = push_graph(result.graph, endpoint, target, update_endpoint)
+    click.echo(f"Pushed {pushed.triples} triples to <{pushed.graph}> at {endpoint}.")

@@ -62,7 +62,7 @@ class _Writer:
             self.add(node, PROV.hadPrimarySource, self.mint("document", document))
         self.text(node, SG.section, section)
         self.add(node, SG.sourceFile, _text(record.source))
-        self.add(node, SG.sourceRow, Literal(record.row, datatype=XSD.positiveInteger))
+        self.add(node, SG.sourceRow, Literal(record.row, datatype=XSD.integer))
 
     # -- kinds -------------------------------------------------------------------
 
@@ -78,7 +78,7 @@ class _Writer:
             self.text(node, DCTERMS.source, doc.source_file)
             self.text(node, SG.note, doc.note)
             self.add(node, SG.sourceFile, _text(doc.source))
-            self.add(node, SG.sourceRow, Literal(doc.row, datatype=XSD.positiveInteger))
+            self.add(node, SG.sourceRow, Literal(doc.row, datatype=XSD.integer))
 
     def organisations(self) -> None:
         for org in self.records.organisations.values():
@@ -262,7 +262,7 @@ class _Writer:
         entry = URIRef(f"{action}/row/{row.number}")
         self.add(entry, RDF.type, SG.ProgressEntry)
         self.add(action, SG.progressEntry, entry)
-        self.add(entry, SG.rowNumber, Literal(row.number, datatype=XSD.positiveInteger))
+        self.add(entry, SG.rowNumber, Literal(row.number, datatype=XSD.integer))
         self.text(entry, SG.text, row.progress)
         if row.number > 1:
             self.text(entry, SG.actionText, row.action)
@@ -279,7 +279,7 @@ class _Writer:
             self.add(node, RDF.type, SG.TargetDate)
             self.add(entry, SG.targetDate, node)
             self.text(node, SG.rawText, target.raw)
-            self.add(node, SG.revision, Literal(target.revision, datatype=XSD.positiveInteger))
+            self.add(node, SG.revision, Literal(target.revision, datatype=XSD.integer))
             if target.month:
                 self.add(node, SG.month, Literal(target.month, datatype=XSD.gYearMonth))
             if previous is not None:
@@ -331,7 +331,7 @@ class _Writer:
                 entry = URIRef(f"{node}/row/{number}")
                 self.add(entry, RDF.type, SG.ProgressEntry)
                 self.add(node, SG.progressEntry, entry)
-                self.add(entry, SG.rowNumber, Literal(number, datatype=XSD.positiveInteger))
+                self.add(entry, SG.rowNumber, Literal(number, datatype=XSD.integer))
                 self.text(entry, SG.text, bullet)
                 self.provenance(entry, gap, document, f"{section} progress {number}")
             self.mentions(node, gap.boards, gap, document, section, 1)
@@ -366,7 +366,7 @@ class _Writer:
                 entry = URIRef(f"{holder}/row/1")
                 self.add(entry, RDF.type, SG.ProgressEntry)
                 self.add(holder, SG.progressEntry, entry)
-                self.add(entry, SG.rowNumber, Literal(1, datatype=XSD.positiveInteger))
+                self.add(entry, SG.rowNumber, Literal(1, datatype=XSD.integer))
                 self.text(entry, SG.text, item.progress)
                 self.provenance(entry, item, document, f"{section}, progress update")
             on_finding = [
@@ -384,7 +384,7 @@ class _Writer:
             self.add(node, RDF.type, SG.PlanVersion)
             self.add(plan_node, SG.version, node)
             self.text(node, RDFS.label, f"{plan.title} version {version.number}")
-            self.add(node, SG.versionNumber, Literal(version.number, datatype=XSD.positiveInteger))
+            self.add(node, SG.versionNumber, Literal(version.number, datatype=XSD.integer))
             self.text(node, SG.amendedByText, version.amended_by)
             for person in version.people:
                 self.add(node, PROV.wasAttributedTo, self.mint("person", person))

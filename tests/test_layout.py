@@ -35,6 +35,7 @@ STAGES = {
     "tables": 5,
     "view": 5,
     "server": 5,
+    "push": 5,
     "cli": 9,
 }
 PACKAGE = Path(sendgraph.__file__).parent

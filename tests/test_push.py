@@ -1,0 +1,102 @@
+"""`sendgraph push` against a real Oxigraph server (PyPI's oxigraph), started on 127.0.0.1 and stopped by PID."""
+
+from __future__ import annotations
+
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from sendgraph.build import Build
+from sendgraph.cli import main
+from sendgraph.push import PushError, push
+from tests.server import executable, free_port, running
+
+TARGET = "https://example.org/graphs/send"
+
+
+@pytest.fixture
+def oxigraph(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    command = [
+        executable("oxigraph"),
+        "serve",
+        "--location",
+        str(tmp_path / "store"),
+        "--bind",
+        f"127.0.0.1:{port}",
+    ]
+    with running(command, f"http://127.0.0.1:{port}/query?query=ASK%7B%7D"):
+        yield f"http://127.0.0.1:{port}"
+
+
+def stored(base: str, graph: str = TARGET) -> Graph:
+    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    request = urllib.request.Request(
+        f"{base}/query?query={urllib.parse.quote(query)}",
+        headers={"Accept": "application/n-triples"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return Graph().parse(data=response.read().decode("utf-8"), format="nt")
+
+
+def graph_names(base: str) -> set[str]:
+    query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    request = urllib.request.Request(
+        f"{base}/query?query={urllib.parse.quote(query)}", headers={"Accept": "text/csv"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return set(response.read().decode("utf-8").split()[1:])
+
+
+def test_push_round_trip_is_isomorphic(oxigraph: str, rotherham: Build) -> None:
+    result = CliRunner().invoke(
+        main, ["push", "--endpoint", f"{oxigraph}/store", "--graph", TARGET]
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        result.stdout
+        == f"Pushed {len(rotherham.graph)} triples to <{TARGET}> at {oxigraph}/store.\n"
+    )
+    assert isomorphic(stored(oxigraph), rotherham.graph)
+    assert graph_names(oxigraph) == {TARGET}  # no temporary graph left behind
+
+
+def test_a_broken_upload_leaves_the_target_as_it_was(oxigraph: str, rotherham: Build) -> None:
+    push(rotherham.graph, f"{oxigraph}/store", TARGET)
+    whole = rotherham.graph.serialize(format="nt", encoding="utf-8")
+    with pytest.raises(PushError, match=r"was answered 400"):
+        push(
+            rotherham.graph, f"{oxigraph}/store", TARGET, payload=whole[: len(whole) // 2]
+        )  # cut mid-upload
+    assert isomorphic(stored(oxigraph), rotherham.graph)
+    assert graph_names(oxigraph) == {TARGET}
+
+
+def test_a_short_upload_is_caught_by_the_count(oxigraph: str, rotherham: Build) -> None:
+    lines = rotherham.graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
+    with pytest.raises(
+        PushError,
+        match=r"the store holds \d+ of the \d+ triples sent; the target graph was not touched",
+    ):
+        push(rotherham.graph, f"{oxigraph}/store", TARGET, payload=b"".join(lines[:100]))
+    assert graph_names(oxigraph) == set()
+
+
+def test_network_failure_is_a_sentence() -> None:
+    port = free_port()
+    result = CliRunner().invoke(main, ["push", "--endpoint", f"http://127.0.0.1:{port}/store"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: cannot reach http://127.0.0.1:{port}/store?graph=")
+    assert "Connection refused" in result.stderr and "Traceback" not in result.output
+
+
+def test_an_endpoint_without_an_update_partner_is_explained() -> None:
+    result = CliRunner().invoke(main, ["push", "--endpoint", "http://127.0.0.1:1/graphs"])
+    assert result.exit_code == 1
+    assert "give it with --update-endpoint" in result.stderr
