@@ -7,6 +7,7 @@ that fails at any step leaves the target graph as it was and removes the tempora
 
 from __future__ import annotations
 
+import contextlib
 import urllib.error
 import urllib.request
 import uuid
@@ -106,9 +107,9 @@ def push(
             timeout=timeout,
         )
     except PushError:
-        try:
+        # The temporary graph may never have been made, or the store may be gone; the
+        # target is untouched either way, so a failed clean-up is not a second error.
+        with contextlib.suppress(PushError):
             _request("DELETE", temporary_url, timeout=timeout)
-        except PushError:
-            pass  # it was never created, or the store is gone; the target is untouched either way
         raise
     return Pushed(target, len(graph))
