@@ -70,3 +70,33 @@ def build_graph(
     if validate:
         problems = problems + validate_graph(graph)
     return Build(graph, records, problems)
+
+
+def area_folders(folder: Path) -> list[Path]:
+    """Return the area folders under ``folder`` (each with its own documents.csv), or ``[folder]`` if it is one area."""
+    if (folder / "documents.csv").exists():
+        return [folder]
+    return sorted(p for p in folder.iterdir() if (p / "documents.csv").exists())
+
+
+def build_areas(folder: Path | str, *, encoding: str | None = None) -> Build:
+    """Build every area under ``folder`` into one graph, each with IRIs in its own namespace.
+
+    The area's name is its folder's name. SHACL validation is skipped here: it is the
+    slow part at scale, and each area can be validated alone with `build_graph`.
+    """
+    root = Path(folder)
+    areas = area_folders(root)
+    if not areas:
+        raise InputError(f"{root} holds no sendgraph data folder (a folder with documents.csv).")
+    graph = load_ontology()
+    problems: list[Problem] = []
+    records = None
+    for area in areas:
+        built = build_graph(area, encoding=encoding, area=area.name, validate=False)
+        for triple in built.graph:
+            graph.add(triple)
+        problems += built.problems
+        records = records or built.records
+    assert records is not None
+    return Build(graph, records, problems)

@@ -138,9 +138,19 @@ def build(
         sendgraph build
         sendgraph build my-area/ -o area.nt -f nt
     """
-    from sendgraph.build import build_graph
+    from sendgraph.build import area_folders, build_areas, build_graph
 
-    result = build_graph(data, encoding=encoding, validate=not no_validate)
+    if (
+        data is not None
+        and data.is_dir()
+        and not (data / "documents.csv").exists()
+        and area_folders(data)
+    ):
+        result = build_areas(
+            data, encoding=encoding
+        )  # a folder of areas, as `sendgraph synth` writes
+    else:
+        result = build_graph(data, encoding=encoding, validate=not no_validate)
     to_stdout = output is not None and str(output) == "-"
     target = output or Path("build") / f"sendgraph.{fmt}"
     rdf_format, format_name = FORMATS[fmt]
@@ -225,10 +235,18 @@ rows_format_option = click.option(
 
 def load_questions(data: Path | None, encoding: str | None, store: str = "oxigraph") -> Questions:
     """Build the graph (without the SHACL pass) and open the questions on it, on ``store``."""
-    from sendgraph.build import build_graph
+    from sendgraph.build import area_folders, build_areas, build_graph
     from sendgraph.questions import Questions
 
-    result = build_graph(data, encoding=encoding, validate=False)
+    if (
+        data is not None
+        and data.is_dir()
+        and not (data / "documents.csv").exists()
+        and area_folders(data)
+    ):
+        result = build_areas(data, encoding=encoding)
+    else:
+        result = build_graph(data, encoding=encoding, validate=False)
     if not result.ok:
         errors = sum(1 for p in result.problems if p.severity == Severity.ERROR)
         raise InputProblems(f"the data has {errors} errors; run `sendgraph validate` to see them.")
@@ -851,3 +869,45 @@ def push(
         raise InputProblems("the data has errors; run `sendgraph validate` to see them.")
     pushed = push_graph(result.graph, endpoint, target, update_endpoint)
     click.echo(f"Pushed {pushed.triples} triples to <{pushed.graph}> at {endpoint}.")
+
+
+@main.command()
+@click.option(
+    "--areas",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="How many local areas.",
+)
+@click.option(
+    "--years",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="How many yearly plans per area.",
+)
+@click.option(
+    "--seed", type=int, default=2017, show_default=True, help="The same seed writes the same files."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build/synthetic"),
+    show_default=True,
+)
+@handles_errors
+def synth(areas: int, years: int, seed: int, output: Path) -> None:
+    """Write synthetic areas in the data/ format, for scale tests: one folder per area.
+
+    `sendgraph build DIR` and the questions read a folder of areas as one graph, each
+    area's IRIs in its own namespace.
+
+    Example:
+
+        sendgraph synth --areas 153 --years 2 -o build/england
+    """
+    from sendgraph.synth import synthesise
+
+    folders = synthesise(output, areas, years, seed)
+    click.echo(f"Wrote {len(folders)} areas of {years} yearly plans under {output}")

@@ -358,9 +358,10 @@ class Questions:
         """Actions whose target date was revised, ranked by months slipped, then by revisions."""
         dates: dict[str, list[Row]] = defaultdict(list)
         for row in self.select("target-dates"):
-            dates[str(row["ref"])].append(row)
+            dates[str(row["action"])].append(row)  # by node: areas share references
         ranked = []
-        for ref, revisions in dates.items():
+        for revisions in dates.values():
+            ref = str(revisions[0]["ref"])
             if len(revisions) < 2:
                 continue
             first, last = revisions[0], revisions[-1]

@@ -18,6 +18,7 @@ STAGES = {
     "problems": 0,
     "resources": 0,
     "sources": 1,
+    "synth": 1,
     "dates": 2,
     "codes": 2,
     "owners": 2,
