@@ -172,11 +172,20 @@ def _syntax_message(error: Exception) -> str:
 
 
 def _execute_oxigraph(
-    store: ox.Store, query: str, bindings: Mapping[str, Node | str], row_cap: int
+    store: ox.Store,
+    query: str,
+    bindings: Mapping[str, Node | str],
+    row_cap: int,
+    union: bool = False,
 ) -> dict[str, Any]:
     substitutions = {ox.Variable(name): to_oxigraph(value) for name, value in bindings.items()}
     try:
-        result = store.query(query, prefixes=QUERY_PREFIXES, substitutions=substitutions or None)
+        result = store.query(
+            query,
+            prefixes=QUERY_PREFIXES,
+            substitutions=substitutions or None,
+            use_default_graph_as_union=union,
+        )
     except SyntaxError as exc:
         return {"error": _syntax_message(exc)}
     except Exception as exc:  # pyoxigraph evaluation errors: report them as a sentence
@@ -267,13 +276,25 @@ class QueryStore:
     engine over the same graph, kept as the reference the fast store is checked against).
     """
 
-    def __init__(self, graph: Graph, backend: str = "oxigraph") -> None:
+    def __init__(
+        self, graph: Graph, backend: str = "oxigraph", named: Mapping[str, Graph] | None = None
+    ) -> None:
+        """Load ``graph``; with ``named`` (graph IRI -> triples), pyoxigraph holds those named
+        graphs instead and answers over their union, so ``GRAPH ?g`` tells areas apart."""
         if backend not in BACKENDS:
             raise QueryError(f"store {backend!r} is not one of {', '.join(BACKENDS)}.")
         self.backend = backend
         self.graph = graph
         self.store = ox.Store()
-        if backend == "oxigraph":
+        self.union = bool(named) and backend == "oxigraph"
+        if backend == "oxigraph" and named:
+            for iri, triples in named.items():
+                self.store.bulk_load(
+                    triples.serialize(format="nt", encoding="utf-8"),
+                    format=ox.RdfFormat.N_TRIPLES,
+                    to_graph=ox.NamedNode(iri),
+                )
+        elif backend == "oxigraph":
             self.store.bulk_load(
                 graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES
             )
@@ -285,7 +306,7 @@ class QueryStore:
         """Run a query in this process on this store's engine; return the raw answer or an error."""
         if self.backend == "rdflib":
             return _execute_rdflib(self.graph, query, bindings, row_cap)
-        return _execute_oxigraph(self.store, query, bindings, row_cap)
+        return _execute_oxigraph(self.store, query, bindings, row_cap, self.union)
 
     def run(
         self,

@@ -194,3 +194,26 @@ def test_a_users_rule_cannot_reach_the_network(rotherham: Build, tmp_path: Path)
     )
     with pytest.raises(RuleError, match="SERVICE clauses are refused"):
         find_gaps(QueryStore(rotherham.graph), load_rules([tmp_path / "bad"]))
+
+
+def test_without_stated_oversight_only_actions_that_name_a_board_escape(data_copy: Path) -> None:
+    """The no-oversight rule has no hits on the papers; take the stated oversight away and it must."""
+    import csv
+
+    from sendgraph.build import build_graph
+
+    path = data_copy / "governance.csv"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(r for r in rows if r["relation"] != "oversees")
+    built = build_graph(data_copy, validate=False)
+    rule = [r for r in load_rules() if r.id == "no-oversight"]
+    for store in ("oxigraph", "rdflib"):
+        found = {g["ref"] for g in find_gaps(QueryStore(built.graph, store), rule)}
+        assert len(found) == 47, store
+        # SEND 2 names no board; SEND 4 reports to the Performance Board; PC 1.1's action names the SEND Strategic Board
+        assert "SEND 2" in found and "PC 2.4 identified action" in found
+        assert not found & {"SEND 4", "SEND 3", "PC 1.1 identified action"}
