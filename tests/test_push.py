@@ -100,3 +100,56 @@ def test_an_endpoint_without_an_update_partner_is_explained() -> None:
     result = CliRunner().invoke(main, ["push", "--endpoint", "http://127.0.0.1:1/graphs"])
     assert result.exit_code == 1
     assert "give it with --update-endpoint" in result.stderr
+
+
+def test_a_folder_of_areas_goes_to_one_graph_per_area(oxigraph: str, tmp_path: Path) -> None:
+    from sendgraph.build import build_areas, graph_iri
+    from sendgraph.synth import synthesise
+
+    synthesise(tmp_path / "england", 2)
+    england = str(tmp_path / "england")
+    result = CliRunner().invoke(
+        main, ["push", "--endpoint", f"{oxigraph}/store", "--data", england]
+    )
+    assert result.exit_code == 0, result.stderr
+    names = [graph_iri("area-001"), graph_iri("area-002"), graph_iri("ontology")]
+    assert [line.split("<")[1].split(">")[0] for line in result.stdout.splitlines()] == names
+    assert graph_names(oxigraph) == set(names)
+    kept = build_areas(england, keep_areas=True).areas
+    for area in ("area-001", "area-002"):
+        assert isomorphic(stored(oxigraph, graph_iri(area)), kept[area])
+    # One area replaced alone leaves the other as it was.
+    before = stored(oxigraph, graph_iri("area-001"))
+    (tmp_path / "england" / "area-002" / "peer_challenge.csv").write_text(
+        (tmp_path / "england" / "area-002" / "peer_challenge.csv").read_text(encoding="utf-8-sig").replace(
+            "Headlines", "Headline findings"
+        ),
+        encoding="utf-8-sig",
+    )  # fmt: skip
+    again = CliRunner().invoke(
+        main, ["push", "--endpoint", f"{oxigraph}/store", "--data", england, "--area", "area-002"]
+    )
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout.count("Pushed") == 1
+    assert isomorphic(stored(oxigraph, graph_iri("area-001")), before)
+    assert isomorphic(
+        stored(oxigraph, graph_iri("area-002")),
+        build_areas(england, only="area-002", keep_areas=True).areas["area-002"],
+    )
+    sections = {
+        str(o)
+        for _, _, o in stored(oxigraph, graph_iri("area-002"))
+        if "Headline findings" in str(o)
+    }
+    assert sections  # the new words are in area-002's graph
+
+
+def test_one_graph_cannot_hold_a_folder_of_areas(tmp_path: Path) -> None:
+    from sendgraph.synth import synthesise
+
+    synthesise(tmp_path / "england", 2)
+    result = CliRunner().invoke(
+        main, ["push", "--endpoint", "http://127.0.0.1:9/store", "--graph", TARGET, "--data", str(tmp_path / "england")]
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --graph names one graph, but the data holds 2 areas;")

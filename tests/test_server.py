@@ -214,3 +214,26 @@ def test_it_binds_to_loopback_only() -> None:
     ) as process:
         assert listening_addresses(port) == {"127.0.0.1"}
         assert process.poll() is None
+
+
+def test_areas_and_the_ontology_are_named_graphs(server: tuple[str, Any]) -> None:
+    """Analysts can tell areas apart with GRAPH; plain patterns still see everything."""
+    client = SPARQLWrapper(server[0] + "sparql")
+    client.setReturnFormat(JSON)
+    client.setQuery(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s a <https://w3id.org/sendgraph/ontology#Action> } } GROUP BY ?g"
+    )
+    rows = client.queryAndConvert()["results"]["bindings"]  # type: ignore[index]
+    assert [(r["g"]["value"], r["n"]["value"]) for r in rows] == [
+        ("https://w3id.org/sendgraph/graph/rotherham", "85")
+    ]
+    client.setQuery(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/sendgraph/graph/ontology> { ?c a <http://www.w3.org/2002/07/owl#Class> } }"
+    )
+    ontology_classes = int(client.queryAndConvert()["results"]["bindings"][0]["n"]["value"])  # type: ignore[index]
+    client.setQuery("SELECT (COUNT(*) AS ?n) WHERE { ?c a <http://www.w3.org/2002/07/owl#Class> }")
+    assert (
+        int(client.queryAndConvert()["results"]["bindings"][0]["n"]["value"])
+        == ontology_classes
+        > 20
+    )  # type: ignore[index]
