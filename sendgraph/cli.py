@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from sendgraph.questions import Questions
 
 FORMATS = {"ttl": ("turtle", "Turtle"), "nt": ("nt", "N-Triples"), "jsonld": ("json-ld", "JSON-LD")}
+DATASETS = {"trig": ("trig", "TriG, one named graph per area"), "nq": ("nquads", "N-Quads, one named graph per area")}  # fmt: skip
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -115,9 +116,16 @@ def main() -> None:
     help="Where to write the graph; '-' for stdout. Default: build/sendgraph.<format>.",
 )
 @click.option(
-    "-f", "--format", "fmt", type=click.Choice(list(FORMATS)), default="ttl", show_default=True
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice([*FORMATS, *DATASETS]),
+    default="ttl",
+    show_default=True,
+    help="trig and nq write each area in a named graph of its own.",
 )
 @encoding_option
+@click.option("--area", default=None, metavar="NAME", help="Only this area of a folder of areas.")
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL check of the built graph.")
 @verbose_option
 @handles_errors
@@ -126,6 +134,7 @@ def build(
     output: Path | None,
     fmt: str,
     encoding: str | None,
+    area: str | None,
     no_validate: bool,
     verbose: bool,
 ) -> None:
@@ -138,24 +147,20 @@ def build(
         sendgraph build
         sendgraph build my-area/ -o area.nt -f nt
     """
-    from sendgraph.build import area_folders, build_areas, build_graph
+    from sendgraph.build import load_data
 
-    if (
-        data is not None
-        and data.is_dir()
-        and not (data / "documents.csv").exists()
-        and area_folders(data)
-    ):
-        result = build_areas(
-            data, encoding=encoding
-        )  # a folder of areas, as `sendgraph synth` writes
-    else:
-        result = build_graph(data, encoding=encoding, validate=not no_validate)
+    result = load_data(
+        data, encoding=encoding, area=area, validate=not no_validate, keep_areas=fmt in DATASETS
+    )
     to_stdout = output is not None and str(output) == "-"
     target = output or Path("build") / f"sendgraph.{fmt}"
-    rdf_format, format_name = FORMATS[fmt]
+    rdf_format, format_name = {**FORMATS, **DATASETS}[fmt]
     if result.ok:
-        payload = result.graph.serialize(format=rdf_format, encoding="utf-8")
+        payload = (
+            result.serialize_dataset(fmt)
+            if fmt in DATASETS
+            else result.graph.serialize(format=rdf_format, encoding="utf-8")
+        )
         if to_stdout:
             click.echo(payload.decode("utf-8"), nl=False)
         else:
@@ -200,30 +205,62 @@ def validate(data: Path | None, encoding: str | None, fail_on: str, verbose: boo
     Example:
 
         sendgraph validate my-area/ --fail-on warning
+        sendgraph validate build/england/    # every area, each against the shapes
     """
-    from sendgraph.build import build_graph
+    from sendgraph.build import area_folders, build_graph, is_folder_of_areas
 
-    result = build_graph(data, encoding=encoding)
-    for problem in result.problems:
+    folders = area_folders(data) if data is not None and is_folder_of_areas(data) else [data]
+    problems = [
+        problem
+        for folder in folders
+        for problem in build_graph(
+            folder, encoding=encoding, area=folder.name if len(folders) > 1 and folder else None
+        ).problems
+    ]
+    for problem in problems:
         if verbose or problem.severity >= Severity.WARNING:
             click.echo(str(problem))
-    counts = Counter(p.severity for p in result.problems)
+    counts = Counter(p.severity for p in problems)
     click.echo(
         f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, {counts[Severity.INFO]} notes",
         err=True,
     )
     threshold = Severity.ERROR if fail_on == "error" else Severity.WARNING
-    if any(p.severity >= threshold for p in result.problems):
+    if any(p.severity >= threshold for p in problems):
         sys.exit(1)
 
 
 # ---------------------------------------------------------------- questions
 
 ROW_FORMATS = ["table", "json", "csv"]
-data_option = click.option(
-    "--data", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Folder of data files to ask about. Default: the bundled Rotherham data.",
-)  # fmt: skip
+AREA_KEY = "sendgraph.area"
+
+
+def _remember_area(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    ctx.meta[AREA_KEY] = value
+
+
+def data_option(command: F) -> F:
+    """Add --data and --area to a command that reads data.
+
+    --area is kept in the click context rather than passed as a parameter, so that every
+    command reading data takes it the same way and `load_questions` applies it.
+    """
+    command = click.option(
+        "--area", default=None, metavar="NAME", expose_value=False, callback=_remember_area,
+        help="Only this area of a folder of areas (its folder name).",
+    )(command)  # fmt: skip
+    return click.option(
+        "--data", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help="Folder of data files to ask about, or a folder of area folders. Default: the bundled Rotherham data.",
+    )(command)  # fmt: skip
+
+
+def chosen_area() -> str | None:
+    """Return the --area the current command was given, if any."""
+    return click.get_current_context().meta.get(AREA_KEY)
+
+
 store_option = click.option(
     "--store", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
     help="Answer on pyoxigraph (fast) or on rdflib's own engine (the reference).",
@@ -233,24 +270,21 @@ rows_format_option = click.option(
 )
 
 
-def load_questions(data: Path | None, encoding: str | None, store: str = "oxigraph") -> Questions:
-    """Build the graph (without the SHACL pass) and open the questions on it, on ``store``."""
-    from sendgraph.build import area_folders, build_areas, build_graph
+def load_questions(
+    data: Path | None, encoding: str | None, store: str = "oxigraph", named: bool = False
+) -> Questions:
+    """Build the graph (without the SHACL pass) and open the questions on it, on ``store``.
+
+    With ``named``, each area sits in a named graph of its own in the store.
+    """
+    from sendgraph.build import load_data
     from sendgraph.questions import Questions
 
-    if (
-        data is not None
-        and data.is_dir()
-        and not (data / "documents.csv").exists()
-        and area_folders(data)
-    ):
-        result = build_areas(data, encoding=encoding)
-    else:
-        result = build_graph(data, encoding=encoding, validate=False)
+    result = load_data(data, encoding=encoding, area=chosen_area(), keep_areas=named)
     if not result.ok:
         errors = sum(1 for p in result.problems if p.severity == Severity.ERROR)
         raise InputProblems(f"the data has {errors} errors; run `sendgraph validate` to see them.")
-    return Questions(result.graph, store)
+    return Questions(result.graph, store, result.named_graphs() if named else None)
 
 
 class InputProblems(SendgraphError):
@@ -259,8 +293,14 @@ class InputProblems(SendgraphError):
     exit_code = 1
 
 
-def print_rows(rows: list[dict[str, Any]], fmt: str, empty: str) -> None:
-    """Print rows in ``fmt``, or the ``empty`` sentence on stderr when there are none."""
+def print_rows(
+    rows: list[dict[str, Any]], fmt: str, empty: str, table: list[str] | None = None
+) -> None:
+    """Print rows in ``fmt``, or the ``empty`` sentence on stderr when there are none.
+
+    ``table`` names the columns a text table shows, for answers too wide to read whole;
+    CSV and JSON always carry every key.
+    """
     from sendgraph.tables import render_rows
 
     if not rows and fmt == "table":
@@ -269,7 +309,7 @@ def print_rows(rows: list[dict[str, Any]], fmt: str, empty: str) -> None:
     if fmt != "json":
         # IRIs are for programs; a person reads the label beside them.
         rows = [{k: v for k, v in row.items() if k != "board"} for row in rows]
-    click.echo(render_rows(rows, fmt), nl=False)
+    click.echo(render_rows(rows, fmt, table if fmt == "table" else None), nl=False)
 
 
 @main.command()
@@ -406,6 +446,26 @@ def overdue(as_of: Any, data: Path | None, encoding: str | None, store: str, fmt
     """
     rows = load_questions(data, encoding, store).overdue(as_of.date() if as_of else None)
     print_rows(rows, fmt, "No action is overdue.")
+
+
+@main.command()
+@data_option
+@encoding_option
+@store_option
+@rows_format_option
+@handles_errors
+def areas(data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
+    """The areas in the data side by side: actions, findings, unanswered findings, Red, owners.
+
+    DATA may be a folder of area folders (as `sendgraph synth` writes); each area's IRIs
+    sit in a namespace of their own, which is how they are told apart.
+
+    Example:
+
+        sendgraph areas --data build/england
+    """
+    rows = load_questions(data, encoding, store).select("areas")
+    print_rows(rows, fmt, "The data holds no actions.")
 
 
 # ---------------------------------------------------------------- SPARQL
@@ -815,7 +875,7 @@ def serve(
     """
     from sendgraph.server import serve as run_server
 
-    questions = load_questions(data, encoding, store)
+    questions = load_questions(data, encoding, store, named=True)
     try:
         run_server(
             questions, host, port, timeout, max_rows,
@@ -836,10 +896,9 @@ def serve(
 @click.option(
     "--graph",
     "target",
-    default="https://w3id.org/sendgraph/graph/rotherham",
-    show_default=True,
+    default=None,
     metavar="IRI",
-    help="The named graph to replace.",
+    help="The named graph to replace. Default: the area's own, https://w3id.org/sendgraph/graph/<area>.",
 )
 @click.option(
     "--update-endpoint",
@@ -850,25 +909,259 @@ def serve(
 @encoding_option
 @handles_errors
 def push(
-    endpoint: str, target: str, update_endpoint: str | None, data: Path | None, encoding: str | None
+    endpoint: str,
+    target: str | None,
+    update_endpoint: str | None,
+    data: Path | None,
+    encoding: str | None,
 ) -> None:
-    """Upload the graph to a triple store, replacing one named graph, all or nothing.
+    """Upload the graph to a triple store, replacing one named graph per area, all or nothing.
 
-    The graph goes to a temporary graph first, is counted back, and is then moved over
-    the target in one update; a push that fails leaves the target as it was.
+    Each area goes to a temporary graph first, is counted back, and is then moved over
+    its target in one update; a push that fails leaves the target as it was. A folder of
+    areas is pushed area by area, each to its own graph, so one area can be replaced or
+    dropped without touching the others; --area pushes just one.
 
     Example:
 
         sendgraph push --endpoint http://127.0.0.1:7878/store --graph https://example.org/send
+        sendgraph push --endpoint http://127.0.0.1:7878/store --data build/england --area area-007
     """
-    from sendgraph.build import build_graph
+    from sendgraph.build import graph_iri, load_data, load_ontology
     from sendgraph.push import push as push_graph
 
-    result = build_graph(data, encoding=encoding, validate=False)
+    result = load_data(data, encoding=encoding, area=chosen_area(), keep_areas=True)
     if not result.ok:
         raise InputProblems("the data has errors; run `sendgraph validate` to see them.")
-    pushed = push_graph(result.graph, endpoint, target, update_endpoint)
-    click.echo(f"Pushed {pushed.triples} triples to <{pushed.graph}> at {endpoint}.")
+    if result.areas and len(result.areas) > 1:
+        if target is not None:
+            raise UsageError(
+                f"--graph names one graph, but the data holds {len(result.areas)} areas; "
+                "leave it out to push each area to its own graph, or choose one with --area."
+            )
+        parts = {graph_iri(area): triples for area, triples in result.areas.items()}
+        parts[graph_iri("ontology")] = load_ontology()
+    else:
+        # One area of a folder of areas goes without the ontology, as in a whole push.
+        name = next(iter(result.areas), result.area)
+        parts = {target or graph_iri(name): result.areas.get(name, result.graph)}
+    for iri, triples in parts.items():
+        pushed = push_graph(triples, endpoint, iri, update_endpoint)
+        click.echo(f"Pushed {pushed.triples} triples to <{pushed.graph}> at {endpoint}.")
+
+
+@main.command()
+@data_option
+@encoding_option
+@store_option
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(["html", "md"]), default="html", show_default=True,
+    help="One offline HTML page with charts, or Markdown with the charts as tables.",
+)  # fmt: skip
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Where to write the report; '-' for stdout. Default: build/report.<format>.",
+)  # fmt: skip
+@click.option(
+    "--rules", "rule_folders", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+    help="A folder of your own .rq gap rules to run as well (repeatable).",
+)  # fmt: skip
+@click.option(
+    "--top", type=click.IntRange(min=1), default=10, show_default=True,
+    help="How many actions and owners the slippage and owner charts show.",
+)  # fmt: skip
+@handles_errors
+def report(
+    data: Path | None, encoding: str | None, store: str, fmt: str, output: Path | None,
+    rule_folders: tuple[Path, ...], top: int,
+) -> None:  # fmt: skip
+    """Write the inspection evidence report: each finding, the actions that answer it, and their evidence.
+
+    It opens with a summary (actions by status and by board, the worst slippage, the
+    open gaps) and charts, then gives, for each finding, the actions that answer it with
+    their owners, accountable leads, boards, status, target revisions, progress quotes
+    and gaps, each with its source. Findings nothing answers are shown as such.
+    Statuses are as at the date their plan reports them, never today.
+
+    Example:
+
+        sendgraph report
+        sendgraph report -f md -o evidence.md
+        sendgraph report --data my-area/ -o -
+    """
+    from sendgraph.gaps import load_rules
+    from sendgraph.report import build_report, render
+
+    document = build_report(
+        load_questions(data, encoding, store), load_rules(rule_folders), top=top
+    )
+    text = render(document, fmt)
+    if output is not None and str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    target = output or Path("build") / f"report.{fmt}"
+    write_atomically(target, text.encode("utf-8"))
+    unanswered = sum(1 for f in document.findings if not f.answered)
+    click.echo(
+        f"Wrote {target} ({len(document.findings)} findings, {unanswered} unanswered; "
+        f"{document.actions} actions; {document.gaps} gaps)"
+    )
+
+
+@main.command("import")
+@click.argument("spreadsheet", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE")
+@click.option(
+    "--mapping", "mapping", required=True, type=click.Path(dir_okay=False, path_type=Path),
+    metavar="MAP.yaml", help="The mapping file that says what the spreadsheet's columns and words mean.",
+)  # fmt: skip
+@click.option(
+    "--area", default=None, metavar="NAME", help="The area's name, instead of the mapping's area:."
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Where to write the graph; '-' for stdout. Default: build/<area>.<format>.",
+)  # fmt: skip
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(list(FORMATS)), default="ttl", show_default=True
+)
+@encoding_option
+@click.option("--no-validate", is_flag=True, help="Skip the SHACL check of the built graph.")
+@verbose_option
+@handles_errors
+def import_(
+    spreadsheet: Path, mapping: Path, area: str | None, output: Path | None, fmt: str,
+    encoding: str | None, no_validate: bool, verbose: bool,
+) -> None:  # fmt: skip
+    """Import a council's own action plan or inspection table (CSV or XLSX) through a mapping.
+
+    The mapping (YAML; `sendgraph template` writes a commented example) says which
+    columns hold the reference, action, owner, accountable lead, target date, success
+    measure, status (or dated status columns), progress, cross-references and finding,
+    and what each status word means. Every mistake in the mapping or the file is
+    reported, naming file, row and column, before anything is built; then nothing is
+    written and the command exits 1.
+
+    Example:
+
+        sendgraph import plan.csv --mapping plan.mapping.yaml
+        sendgraph import wsoa.xlsx --mapping wsoa.mapping.yaml --area anyshire -o anyshire.ttl
+    """
+    from sendgraph.build import build_import
+
+    result = build_import(
+        spreadsheet, mapping, encoding=encoding, area=area, validate=not no_validate
+    )
+    to_stdout = output is not None and str(output) == "-"
+    target = output or Path("build") / f"{result.area}.{fmt}"
+    rdf_format, format_name = FORMATS[fmt]
+    if result.ok:
+        payload = result.graph.serialize(format=rdf_format, encoding="utf-8")
+        if to_stdout:
+            click.echo(payload.decode("utf-8"), nl=False)
+        else:
+            write_atomically(target, payload)
+        print_summary(result, None if to_stdout else f"{target} ({format_name})", to_stdout)
+    print_problems(result.problems, verbose, err=True)
+    if not result.ok:
+        click.echo("Nothing was imported: fix the errors above and import again.", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+    default=Path("sendgraph-template"), show_default=True, help="The folder to write into.",
+)  # fmt: skip
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
+)
+@handles_errors
+def template(output: Path, fmt: str) -> None:
+    """Write a blank action plan (CSV or XLSX) and an example mapping that explains every key.
+
+    Fill in the plan's rows, change the mapping's names and words to your own, then
+    import it; the folder also works with every command's --data.
+
+    Example:
+
+        sendgraph template -o my-area -f xlsx
+        sendgraph import my-area/plan.xlsx --mapping my-area/plan.mapping.yaml
+    """
+    from sendgraph.template import write_template
+
+    written = write_template(output, fmt)
+    click.echo(f"Wrote {' and '.join(str(p) for p in written)}")
+
+
+@main.command()
+@data_option
+@encoding_option
+@store_option
+@rows_format_option
+@handles_errors
+def recurring(data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
+    """Themes raised by more than one review, with the evidence and the earlier actions on them.
+
+    For each theme that findings of two or more reviews are tagged with: each finding
+    with its review, year and the words its tag matched; then the earlier actions on the
+    theme (the plan's rows, with status, whether completed and the status date), and the
+    actions a later review identified. Each with its document and section. `sendgraph
+    themes REF` shows why an item carries a theme.
+
+    Example:
+
+        sendgraph recurring
+        sendgraph recurring -f json
+    """
+    rows = load_questions(data, encoding, store).recurring()
+    print_rows(
+        rows,
+        fmt,
+        "No theme is raised by more than one review.",
+        ["theme", "role", "ref", "kind", "review", "year", "matched", "status", "status_date", "section"],
+    )
+
+
+@main.command()
+@click.argument("ref", required=False)
+@click.option("--theme", metavar="ID", help="Only the tags of this theme or measure id.")
+@click.option("--counts", is_flag=True, help="How many findings and actions each theme tags.")
+@data_option
+@encoding_option
+@store_option
+@rows_format_option
+@handles_errors
+def themes(
+    ref: str | None,
+    theme: str | None,
+    counts: bool,
+    data: Path | None,
+    encoding: str | None,
+    store: str,
+    fmt: str,
+) -> None:
+    """The themes REF is tagged with and why: the rule and the words it matched, or the correction and its reason.
+
+    Without REF, every tag. A finding's REF brings the actions that answer it. Tags come
+    from the rules in sendgraph/tagging/theme-rules.csv (or the data folder's
+    theme_rules.csv) and the corrections in the data folder's theme_corrections.csv.
+
+    Example:
+
+        sendgraph themes "PR 4"
+        sendgraph themes --theme preparation-for-adulthood
+        sendgraph themes --counts
+    """
+    questions = load_questions(data, encoding, store)
+    if counts:
+        print_rows(questions.theme_counts(), fmt, "No item is tagged with a theme.")
+        return
+    print_rows(
+        questions.themes(ref, theme),
+        fmt,
+        f"{ref or 'Nothing'} is tagged with no theme.",
+        ["ref", "link", "theme", "field", "matched", "tagged_by", "rules", "reason", "source"],
+    )
 
 
 @main.command()

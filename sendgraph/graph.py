@@ -17,6 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from sendgraph.codes import Code
+from sendgraph.dates import DAY, ONGOING, QUARTER, TO_BE_CONFIRMED
 from sendgraph.records import (
     Action,
     ActionRow,
@@ -26,6 +27,23 @@ from sendgraph.records import (
     slug,
 )
 from sendgraph.vocab import DCTERMS, FOAF, ORG, PREFIXES, PROV, RDF, RDFS, SG, SKOS, XSD, Minter
+
+# How a target is written, when not as a month and year: a concept of sg:TargetKindScheme.
+TARGET_KINDS = {
+    ONGOING: SG["target-ongoing"],
+    TO_BE_CONFIRMED: SG["target-to-be-confirmed"],
+    QUARTER: SG["target-quarter"],
+    DAY: SG["target-day"],
+}
+# The classes of a finding read through a mapping, by the kind the mapping names.
+FINDING_CLASSES = {
+    "significant weakness": (SG.SignificantWeakness, SG.AreaForConsideration),
+    "area for priority action": (SG.AreaForPriorityAction, SG.AreaForConsideration),
+    "area for improvement": (SG.AreaForImprovement, SG.AreaForConsideration),
+    "area for consideration": (SG.AreaForConsideration,),
+    "recommendation": (SG.Recommendation,),
+    "strength": (SG.Strength,),
+}
 
 
 def _text(value: str) -> Literal:
@@ -257,6 +275,49 @@ class _Writer:
                         node, SG.currentTargetDate, URIRef(f"{entry}/target/{len(row.targets)}")
                     )
             self.mentions(node, row.boards, row, plan.document, section, row.number)
+        self.imported(node, action, plan.document, section)
+
+    def imported(self, node: URIRef, action: Action, document: str, section: str) -> None:
+        """Add what a row read through a mapping has beyond the bundled data's columns."""
+        for org in action.owner_organisations:
+            self.add(node, SG.owner, self.mint("organisation", org))
+        for org in action.lead_organisations:
+            self.add(node, SG.accountableLead, self.mint("organisation", org))
+        for finding in action.answers:
+            self.add(node, SG.answers, self.mint("finding", slug(finding)))
+        for row in action.rows:
+            self.text(node, SG.successMeasure, row.success_measure)
+            for ref in row.references:
+                self.add(node, DCTERMS.references, self.mint("action", slug(ref)))
+            self.texts(node, SG.mergedCell, row.merged_cells)
+            self.status_history(node, row, document, section)
+
+    def status_history(self, action: URIRef, row: ActionRow, document: str, section: str) -> None:
+        """Add one sg:StatusObservation per dated status cell of the row."""
+        for seen in row.status_history:
+            node = URIRef(f"{action}/status/{seen.month}")
+            self.add(node, RDF.type, SG.StatusObservation)
+            self.add(node, SG.statusOf, action)
+            self.add(node, SG.observedIn, Literal(seen.month, datatype=XSD.gYearMonth))
+            self.text(node, SG.statusText, seen.text)
+            if seen.concept:
+                self.add(node, SG.status, self.mint.status(seen.concept))
+            self.text(node, SG.sourceColumn, seen.column)
+            self.provenance(node, row, document, f"{section}, {seen.column}")
+
+    def findings(self) -> None:
+        for finding in self.records.findings.values():
+            review = self.records.reviews[finding.review]
+            node = self.mint("finding", slug(finding.ref))
+            self.add(node, RDF.type, SG.Finding)
+            for cls in FINDING_CLASSES[finding.kind]:
+                self.add(node, RDF.type, cls)
+            self.text(node, SKOS.notation, finding.ref)
+            self.text(node, RDFS.label, finding.ref)
+            self.text(node, SG.text, finding.text)
+            self.texts(node, SG.mergedCell, finding.merged_cells)
+            self.add(node, PROV.wasGeneratedBy, self.mint("review", review.id))
+            self.provenance(node, finding, review.document, finding.section)
 
     def entry(self, action: URIRef, row: ActionRow, document: str, section: str) -> URIRef:
         entry = URIRef(f"{action}/row/{row.number}")
@@ -282,6 +343,12 @@ class _Writer:
             self.add(node, SG.revision, Literal(target.revision, datatype=XSD.integer))
             if target.month:
                 self.add(node, SG.month, Literal(target.month, datatype=XSD.gYearMonth))
+            if target.kind:
+                self.add(node, SG.targetKind, TARGET_KINDS[target.kind])
+            if target.first_month:
+                self.add(node, SG.startMonth, Literal(target.first_month, datatype=XSD.gYearMonth))
+            if target.day:
+                self.add(node, SG.day, Literal(target.day, datatype=XSD.date))
             if previous is not None:
                 self.add(node, PROV.wasRevisionOf, previous)
             previous = node
@@ -428,6 +495,7 @@ class _Writer:
             self.actions,
             self.ccg_gaps,
             self.peer_challenge,
+            self.findings,
             self.versions,
             self.governance,
         ):
@@ -464,6 +532,7 @@ def count_by_kind(graph: Graph) -> dict[str, int]:
         "board mentions": SG.BoardMention,
         "governance statements": SG.GovernanceStatement,
         "plan versions": SG.PlanVersion,
+        "status observations": SG.StatusObservation,
     }
     counts = {name: len(set(graph.subjects(RDF.type, cls))) for name, cls in kinds.items()}
     counts["target dates without a month"] = sum(

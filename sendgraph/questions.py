@@ -12,6 +12,7 @@ import calendar
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -73,6 +74,15 @@ def query_text(name: str) -> str:
     return bundled_queries()[name].text
 
 
+# An organisation by its name, label or any alias: an owner cell may name it ("ICB").
+ORGANISATION_QUERY = """
+SELECT ?organisation ?name WHERE {
+  ?organisation a org:Organization .
+  { ?organisation rdfs:label ?name } UNION { ?organisation skos:altLabel ?name }
+}
+"""
+
+
 def _month_end(month: str) -> dt.date:
     year, number = (int(part) for part in month.split("-"))
     return dt.date(year, number, calendar.monthrange(year, number)[1])
@@ -91,8 +101,10 @@ def _local(iri: object) -> str:
 class Questions:
     """The named questions over one graph."""
 
-    def __init__(self, graph: Graph, backend: str = "oxigraph") -> None:
-        self.store = QueryStore(graph, backend)
+    def __init__(
+        self, graph: Graph, backend: str = "oxigraph", named: Mapping[str, Graph] | None = None
+    ) -> None:
+        self.store = QueryStore(graph, backend, named)
         self.references = References(self.store)
 
     def select(self, name: str, **bindings: str | URIRef) -> list[Row]:
@@ -303,7 +315,7 @@ class Questions:
         return sorted(found, key=lambda r: (r["relation"], natural_key(r["ref"])))
 
     def person(self, name: str) -> list[str]:
-        """Resolve a written name to person IRIs: by name, then label, initials, alias or post."""
+        """Resolve a written name to person IRIs: by name, then label, initials, alias or post; else an organisation by name or alias."""
         people: dict[str, Row] = {}
         posts: dict[str, set[str]] = defaultdict(set)
         keys: dict[str, set[str]] = defaultdict(set)
@@ -338,7 +350,18 @@ class Questions:
         ]
         if len(with_post) == 1:
             return with_post
-        raise ReferenceError(f"{name!r} is not a person in this graph.")
+        organisations = {
+            str(row["organisation"])
+            for row in self.store.select(ORGANISATION_QUERY)
+            if str(row["name"]).casefold() == wanted
+        }
+        if len(organisations) == 1:
+            return list(organisations)
+        if organisations:
+            raise ReferenceError(
+                f"{name!r} names {len(organisations)} organisations, in different areas; ask about one area with --area."
+            )
+        raise ReferenceError(f"{name!r} is not a person or an organisation in this graph.")
 
     def owner(self, name: str) -> list[Row]:
         """Everything the person ``name`` owns, is accountable for or leads, with its status."""
@@ -409,6 +432,210 @@ class Questions:
                     }
                 )
         return sorted(found, key=lambda r: natural_key(r["ref"]))
+
+    # -- themes ------------------------------------------------------------------
+
+    def recurring(self) -> list[Row]:
+        """Themes raised by more than one review: the findings that raise them, and the earlier actions on them.
+
+        A review raises a theme when a finding it generated is tagged with it. One row
+        per theme, role, item and field, themes in id order, then findings (undated
+        reviews first, then by date), earlier actions and identified actions. Keys:
+
+        - ``theme``, ``theme_label``; ``raised_by``: the reviews, as "label (year)";
+        - ``role``: "finding"; "earlier action", an action of a plan whose statuses are
+          reported before the latest dated review raising the theme (in Rotherham, the
+          2017 plan's rows, as at 25/09/17); "plan action", one reported after it; or
+          "identified action", an action a raising review itself identified;
+        - ``ref``, ``kind`` (recommendation, self-assessment gap, strength, area for
+          consideration, action); ``review`` and ``year`` (None when the papers give no
+          date) for findings; ``answers`` for identified actions;
+        - ``field``, ``matched`` (the words the tag matched, as written), ``tagged_by``
+          ("rule" or "correction"), ``rules``, ``reason`` (a correction's);
+        - ``status``, ``status_text``, ``completed`` (status Green), ``status_date``
+          (ISO date) for actions;
+        - ``document`` (document id), ``section``.
+        """
+        findings = _merged(self.select("recurring"), ("theme_id", "ref", "field"))
+        themes = {r["theme_id"] for r in findings}
+        actions = [
+            r
+            for r in _merged(self.select("theme-actions"), ("theme_id", "ref", "field"))
+            if r["theme_id"] in themes
+        ]
+        reviews: dict[str, dict[str, Row]] = defaultdict(dict)
+        for row in findings:
+            reviews[row["theme_id"]][str(row["review"])] = row
+        found: list[Row] = []
+        for theme in sorted(themes):
+            raisers = sorted(reviews[theme].values(), key=_review_order)
+            dates = [str(r["review_start"] or r["review_end"]) for r in raisers if _dated(r)]
+            latest = max(dates, default=None)
+            base = {
+                "theme": theme,
+                "theme_label": raisers[0]["theme_label"],
+                "raised_by": [f"{r['review_label']} ({_year(r) or 'undated'})" for r in raisers],
+            }
+            order = {str(r["review"]): n for n, r in enumerate(raisers)}
+            for row in sorted(
+                (r for r in findings if r["theme_id"] == theme),
+                key=lambda r: (order[str(r["review"])], natural_key(r["ref"]), r["field"] or ""),
+            ):
+                found.append(
+                    base
+                    | _evidence(row, "finding", row["finding_kind"])
+                    | {"review": row["review_label"], "year": _year(row)}
+                )
+            answered = {r["ref"] for r in findings if r["theme_id"] == theme}
+            for row in sorted(
+                (r for r in actions if r["theme_id"] == theme),
+                key=lambda r: (r["status_date"] is None, natural_key(r["ref"]), r["field"] or ""),
+            ):
+                when = row["status_date"]
+                if when is None and row["answers_ref"] not in answered:
+                    continue
+                if when is None:
+                    role = "identified action"
+                elif latest is None or when.isoformat() < latest:
+                    role = "earlier action"
+                else:
+                    role = "plan action"  # reported after the latest review: a response to it
+                found.append(base | _evidence(row, role, "action") | _status(row))
+        return found
+
+    def themes(self, ref: str | None = None, theme: str | None = None) -> list[Row]:
+        """The theme and measure tags of an item (or of every item), with their evidence.
+
+        ``ref`` names a finding or action; a finding brings the actions that answer it.
+        ``theme`` keeps the tags of one theme or measure id. One row per item, tag and
+        field: ``ref``, ``link`` ("theme", "measure" or "removed" for a correction that
+        took a rule's tag away), ``theme``, ``theme_label``, ``field``, ``matched``,
+        ``quote``, ``tagged_by``, ``rules``, ``pattern``, ``reason``, ``source``
+        (data file and row), ``document``, ``section``.
+        """
+        items: set[str] | None = None
+        if ref is not None:
+            target = self.references.resolve(ref)
+            items = {target.iri} | {
+                str(r["action"]) for r in self.select("answers", finding=target.iri)
+            }
+        rows = [
+            r
+            for r in _merged(
+                self.select("theme-tags"), ("item", "link", "target_id", "rule", "field")
+            )
+            if items is None or str(r["item"]) in items
+        ]
+        removed = [
+            r | {"link": "removed", "tagged_by": "correction", "field": None, "quote": None,
+                 "pattern": None, "document": None, "section": None}
+            for r in _merged(self.select("theme-removals"), ("item", "target_id"))
+            if items is None or str(r["item"]) in items
+        ]  # fmt: skip
+        found = [
+            {
+                "ref": r["ref"],
+                "link": r["link"],
+                "theme": r["target_id"],
+                "theme_label": r["target_label"],
+                "field": r["field"],
+                "matched": r["matched"],
+                "quote": r["quote"],
+                "tagged_by": r["tagged_by"],
+                "rules": r["rules"],
+                "pattern": r["pattern"],
+                "reason": r["reason"],
+                "source": f"{r['source_file']}:{r['source_row']}",
+                "document": _local(r["document"]) if r["document"] else None,
+                "section": r["section"],
+            }
+            for r in rows + removed
+            if theme is None or r["target_id"] == theme
+        ]
+        return sorted(
+            found, key=lambda r: (natural_key(r["ref"]), r["link"], r["theme"], r["field"] or "")
+        )
+
+    def theme_counts(self) -> list[Row]:
+        """How many items each theme tags: findings, actions (a PR row is both), and those tagged by correction."""
+        rows = [r for r in self.themes() if r["link"] == "theme"]
+        finding_refs = {str(r["ref"]) for r in self.select("findings")}
+        action_refs = {str(r["ref"]) for r in self.select("action-details")}
+        found = []
+        for theme in sorted({r["theme"] for r in rows}):
+            tagged = [r for r in rows if r["theme"] == theme]
+            refs = {str(r["ref"]) for r in tagged}
+            found.append(
+                {
+                    "theme": theme,
+                    "theme_label": tagged[0]["theme_label"],
+                    "items": len(refs),
+                    "findings": len(refs & finding_refs),
+                    "actions": len(refs & action_refs),
+                    "by_correction": sorted(
+                        {r["ref"] for r in tagged if r["tagged_by"] == "correction"},
+                        key=natural_key,
+                    ),
+                }
+            )
+        return found
+
+
+def _merged(rows: list[Row], key: tuple[str, ...]) -> list[Row]:
+    """Fold one-row-per-matched-word answers into one row per ``key``, with ``matched`` and ``rules`` as lists."""
+    merged: dict[tuple[Any, ...], Row] = {}
+    for row in rows:
+        k = tuple(str(row.get(name)) for name in key)
+        into = merged.setdefault(k, row | {"matched": [], "rules": []})
+        if row.get("matched") is not None and row["matched"] not in into["matched"]:
+            into["matched"].append(row["matched"])
+        if row.get("rule") is not None and row["rule"] not in into["rules"]:
+            into["rules"].append(row["rule"])
+    return list(merged.values())
+
+
+def _dated(review: Row) -> bool:
+    return review["review_start"] is not None or review["review_end"] is not None
+
+
+def _year(review: Row) -> int | None:
+    return int(str(review["review_start"] or review["review_end"])[:4]) if _dated(review) else None
+
+
+def _review_order(review: Row) -> tuple[bool, str, str]:
+    # Undated reviews first: the papers leave undated a review that an older, dated plan
+    # already answers (Rotherham's peer review, whose recommendations are 2017 plan rows).
+    return (
+        _dated(review),
+        str(review["review_start"] or review["review_end"] or ""),
+        str(review["review_label"]),
+    )
+
+
+def _evidence(row: Row, role: str, kind: str) -> Row:
+    return {
+        "role": role,
+        "ref": row["ref"],
+        "kind": kind,
+        "field": row["field"],
+        "matched": row["matched"],
+        "tagged_by": row["tagged_by"],
+        "rules": row["rules"],
+        "reason": row["reason"],
+        "document": _local(row["document"]) if row["document"] else None,
+        "section": row["section"],
+    }
+
+
+def _status(row: Row) -> Row:
+    when = row["status_date"]
+    return {
+        "answers": row["answers_ref"],
+        "status": row["status"],
+        "status_text": row["status_text"],
+        "completed": row["status"] == "Green",
+        "status_date": when.isoformat() if when is not None else None,
+    }
 
 
 def _kind(target: Target) -> str:

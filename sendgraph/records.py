@@ -243,6 +243,16 @@ class BoardMention:
     mention: Mention
 
 
+@dataclass(frozen=True)
+class StatusObservation:
+    """A status as one dated column of a plan reads it: "Amber" under "Oct 2023"."""
+
+    month: str  # "2023-10", an xsd:gYearMonth lexical form
+    text: str
+    concept: str | None
+    column: str
+
+
 @dataclass
 class ActionRow(Located):
     """One row of an action plan table; an item may span several rows."""
@@ -264,6 +274,14 @@ class ActionRow(Located):
     status_note: str
     note: str
     boards: list[BoardMention] = field(default_factory=list)
+    # Read from a council's own spreadsheet through a mapping (sendgraph import):
+    owner_organisations: list[str] = field(default_factory=list)
+    lead_organisations: list[str] = field(default_factory=list)
+    success_measure: str = ""
+    status_history: list[StatusObservation] = field(default_factory=list)
+    answers: list[str] = field(default_factory=list)  # refs of the findings it answers
+    references: list[str] = field(default_factory=list)  # refs of other actions it cites
+    merged_cells: list[str] = field(default_factory=list)  # "Lead officer: E5:E7"
 
 
 @dataclass
@@ -291,6 +309,21 @@ class Action:
     def leads(self) -> list[str]:
         """Every accountable lead any row names, once each."""
         return list(dict.fromkeys(p for r in self.rows for p in r.leads))
+
+    @property
+    def owner_organisations(self) -> list[str]:
+        """Every organisation any row names as owner, once each."""
+        return list(dict.fromkeys(o for r in self.rows for o in r.owner_organisations))
+
+    @property
+    def lead_organisations(self) -> list[str]:
+        """Every organisation any row names as accountable lead, once each."""
+        return list(dict.fromkeys(o for r in self.rows for o in r.lead_organisations))
+
+    @property
+    def answers(self) -> list[str]:
+        """The refs of the findings any row answers, once each."""
+        return list(dict.fromkeys(f for r in self.rows for f in r.answers))
 
     @property
     def status(self) -> str | None:
@@ -324,6 +357,18 @@ class PeerChallengeItem(Located):
     progress: str
     note: str
     boards: list[BoardMention] = field(default_factory=list)
+
+
+@dataclass
+class Finding(Located):
+    """A finding of an inspection or review read from a plan's own table: a significant weakness, say."""
+
+    ref: str
+    review: str
+    kind: str  # "significant weakness", "area for priority action", "recommendation"...
+    text: str
+    section: str
+    merged_cells: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -367,6 +412,7 @@ class Records:
     actions: dict[str, Action] = field(default_factory=dict)
     ccg_gaps: dict[str, CcgGap] = field(default_factory=dict)
     peer_challenge: dict[str, PeerChallengeItem] = field(default_factory=dict)
+    findings: dict[str, Finding] = field(default_factory=dict)
     versions: list[Version] = field(default_factory=list)
     governance: list[GovernanceLink] = field(default_factory=list)
     defined_codes: dict[str, str] = field(default_factory=dict)  # code key -> action ref

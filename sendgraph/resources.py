@@ -15,6 +15,16 @@ def ontology_file() -> Traversable:
     return _bundled("ontology").joinpath("sendgraph.ttl")
 
 
+def framework_file() -> Traversable:
+    """Return the inspection framework and theme scheme (``ontology/framework.ttl``)."""
+    return _bundled("ontology").joinpath("framework.ttl")
+
+
+def theme_rules_file() -> Traversable:
+    """Return the bundled theme tagging rules (``sendgraph/tagging/theme-rules.csv``)."""
+    return resources.files("sendgraph").joinpath("tagging", "theme-rules.csv")
+
+
 def shapes_file() -> Traversable:
     """Return the SHACL shapes (``ontology/shapes.ttl``)."""
     return _bundled("ontology").joinpath("shapes.ttl")

@@ -22,12 +22,16 @@ def test_every_query_has_a_title_a_description_and_a_test() -> None:
 # Counted from the papers: see each line's comment.
 EXPECTED_COUNTS = {
     "action-details": 85,  # one row per action
+    "areas": 1,  # Rotherham alone; tests/test_areas.py compares several
     "answers": 36,  # 23 recommendations answer themselves + 13 identified 2020 actions
     "citations": 48,
     "findings": 51,  # 23 recommendations + 4 CCG gaps + 24 peer challenge findings  # 41 Ref-column citations + 6 text mentions + SEND 9, which nothing cites
     "oversight": 110,  # 72 plan paths + 13 review paths + 25 reports in progress text
     "people": 41,  # a row per person and post and organisation (people with no post: one row)
     "progress": 113,  # every progress entry
+    "provenance": 310,  # 85 actions + 28 findings that are not actions + 113 progress entries + 52 boards + 32 people
+    "status-history": 0,  # the 2017 plan reports one status per action; tests/test_report.py adds a series
+    "success-measures": 0,  # the 2017 plan states none; tests/test_report.py adds one
     "projection": 318,  # the network edges; broken down by relation below
     "reporting-lines": 7,  # the 2.2 chain (4), the transitions panel (1), the 5.2 task group (2)
     "responsibilities": 104,  # owners, accountable leads and lead officers

@@ -1,0 +1,589 @@
+"""Councils' own plans, imported through a mapping: the two fixtures, every mistake, the template."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from rdflib import Graph, URIRef
+
+from sendgraph.build import Build, area_folders, build_graph
+from sendgraph.cli import main
+from sendgraph.dates import parse_quarter, read_target
+from sendgraph.problems import Severity
+from sendgraph.vocab import DCTERMS, FOAF, ORG, RDF, SG, SKOS, XSD, Minter
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+JOINT = FIXTURES / "joint-commissioning"
+WSOA = FIXTURES / "wsoa"
+NORTHBRIDGE = Minter("northbridge")
+ANYSHIRE = Minter("anyshire")
+
+
+@pytest.fixture(scope="module")
+def joint() -> Build:
+    return build_graph(JOINT)
+
+
+@pytest.fixture(scope="module")
+def wsoa() -> Build:
+    return build_graph(WSOA)
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def notations(graph: Graph, nodes: object) -> set[str]:
+    return {str(graph.value(n, SKOS.notation)) for n in nodes}  # type: ignore[attr-defined]
+
+
+def located(build: Build) -> set[tuple[str, int, str, Severity]]:
+    return {(p.source, p.row, p.field, p.severity) for p in build.problems}
+
+
+def status_series(graph: Graph, action: URIRef) -> list[tuple[str, str]]:
+    observations = graph.subjects(SG.statusOf, action)
+    return sorted(
+        (str(graph.value(o, SG.observedIn)), str(graph.value(o, SG.statusText)))
+        for o in observations
+    )
+
+
+# ---------------------------------------------------------------- the joint commissioning plan
+
+
+def test_the_joint_commissioning_plan_imports_and_conforms(joint: Build) -> None:
+    # The only problems are the three target dates that are not dates; SHACL found nothing.
+    assert located(joint) == {
+        ("joint-commissioning/plan.csv", 4, "Target Date", Severity.WARNING),
+        ("joint-commissioning/plan.csv", 5, "Target Date", Severity.WARNING),
+        ("joint-commissioning/plan.csv", 7, "Target Date", Severity.WARNING),
+    }
+    counts = joint.counts()
+    assert {k: counts[k] for k in ("actions", "findings", "organisations", "people", "boards")} == {
+        "actions": 8,
+        "findings": 0,
+        "organisations": 3,
+        "people": 0,
+        "boards": 2,
+    }
+    graph = joint.graph
+    assert notations(graph, graph.subjects(RDF.type, SG.Action)) == {f"JC {n}" for n in range(1, 9)}
+    assert set(graph.objects(None, SG.owner)) == {
+        NORTHBRIDGE("organisation", "northbridge-city-council"),
+        NORTHBRIDGE("organisation", "nhs-northbridge-icb"),
+        NORTHBRIDGE("organisation", "northbridge-parent-carer-forum"),
+    }
+
+
+def test_la_and_icb_is_exactly_two_organisation_owners(joint: Build) -> None:
+    graph = joint.graph
+    owners = set(graph.objects(NORTHBRIDGE("action", "jc-1"), SG.owner))
+    assert owners == {
+        NORTHBRIDGE("organisation", "northbridge-city-council"),
+        NORTHBRIDGE("organisation", "nhs-northbridge-icb"),
+    }
+    assert all((o, RDF.type, ORG.Organization) in graph for o in owners)
+    assert str(graph.value(NORTHBRIDGE("action", "jc-1"), SG.ownerText)) == "LA and ICB"
+
+
+def test_the_success_measure_and_status_words_are_kept(joint: Build) -> None:
+    graph = joint.graph
+    action = NORTHBRIDGE("action", "jc-3")
+    assert str(graph.value(action, SG.successMeasure)) == (
+        "Joint funding decisions made within 6 weeks of referral.\nFewer placements out of the area."
+    )
+    assert graph.value(action, SG.status) == SG["status-amber"]
+    assert str(graph.value(action, SG.statusText)) == "Work in progress"
+    # "Complete: complete" in the mapping means green.
+    assert graph.value(NORTHBRIDGE("action", "jc-5"), SG.status) == SG["status-green"]
+
+
+def target(graph: Graph, ref: str) -> URIRef:
+    node = graph.value(NORTHBRIDGE("action", ref), SG.currentTargetDate)
+    assert isinstance(node, URIRef)
+    return node
+
+
+def test_a_financial_quarter_is_october_to_december(joint: Build) -> None:
+    graph = joint.graph
+    q3 = target(graph, "jc-1")
+    assert str(graph.value(q3, SG.rawText)) == "Q3 2024/25"
+    assert (graph.value(q3, SG.startMonth), graph.value(q3, SG.month)) == (
+        _month("2024-10"),
+        _month("2024-12"),
+    )
+    assert graph.value(q3, SG.targetKind) == SG["target-quarter"]
+    q1 = target(graph, "jc-8")  # "Q1 2025": a calendar quarter
+    assert (str(graph.value(q1, SG.startMonth)), str(graph.value(q1, SG.month))) == (
+        "2025-01",
+        "2025-03",
+    )
+    day = target(graph, "jc-5")
+    assert str(graph.value(day, SG.day)) == "2024-09-30"
+    assert str(graph.value(target(graph, "jc-2"), SG.month)) == "2025-03"  # "March 2025"
+
+
+def _month(text: str) -> object:
+    from rdflib import Literal
+
+    return Literal(text, datatype=XSD.gYearMonth)
+
+
+def test_ongoing_and_tbc_are_kept_as_written_and_reported(joint: Build) -> None:
+    graph = joint.graph
+    for ref, raw, kind in (
+        ("jc-3", "Ongoing", "target-ongoing"),
+        ("jc-4", "TBC", "target-to-be-confirmed"),
+    ):
+        node = target(graph, ref)
+        assert str(graph.value(node, SG.rawText)) == raw
+        assert graph.value(node, SG.targetKind) == SG[kind]
+        assert graph.value(node, SG.month) is None
+    messages = {(p.row, p.message) for p in joint.problems}
+    assert (
+        4,
+        "'Ongoing' is not a date: it is kept as written, marked ongoing, with no month.",
+    ) in messages
+    assert (
+        5,
+        "'TBC' is not a date: it is kept as written, marked to be confirmed, with no month.",
+    ) in messages
+    assert (
+        7,
+        "'Summer term 2025' is not a date sendgraph reads (a month and year, a quarter such as "
+        "'Q3 2024/25', dd/mm/yyyy, 'Ongoing' or 'TBC'); it is kept as written and has no date.",
+    ) in messages
+
+
+@pytest.mark.parametrize(
+    ("written", "months"),
+    [
+        ("Q1 2024/25", ("2024-04", "2024-06")),
+        ("Q3 2024/25", ("2024-10", "2024-12")),
+        ("Q4 2024-25", ("2025-01", "2025-03")),
+        ("Q4 24/25", ("2025-01", "2025-03")),
+        ("Quarter 2 2025", ("2025-04", "2025-06")),
+        ("Q1 2025", ("2025-01", "2025-03")),
+        ("Q3 2024/26", None),
+        ("Q5 2024", None),
+    ],
+)
+def test_quarters(written: str, months: tuple[str, str] | None) -> None:
+    import datetime as dt
+
+    assert parse_quarter(written, dt.date(2024, 10, 1)) == months
+
+
+def test_target_words() -> None:
+    import datetime as dt
+
+    when = dt.date(2024, 10, 1)
+    assert [read_target(1, w, when).kind for w in ("On-going", "tbc", "To be agreed", "Soon")] == [
+        "ongoing",
+        "to be confirmed",
+        "to be confirmed",
+        "",
+    ]
+    assert read_target(1, "Mar 25", when).month == "2025-03"  # the century of the document
+
+
+def test_owner_icb_lists_its_actions() -> None:
+    result = run("owner", "ICB", "--data", str(JOINT), "-f", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [r["ref"] for r in rows] == ["JC 1", "JC 2", "JC 3", "JC 5", "JC 8"]
+    assert {r["name"] for r in rows} == {"NHS Northbridge Integrated Care Board"}
+
+
+def test_owner_la_and_the_forum() -> None:
+    refs = [r["ref"] for r in json.loads(run("owner", "LA", "--data", str(JOINT), "-f", "json").stdout)]
+    assert refs == ["JC 1", "JC 3", "JC 6"]
+    forum = run("owner", "Parent Carer Forum", "--data", str(JOINT), "-f", "json")
+    assert [r["ref"] for r in json.loads(forum.stdout)] == ["JC 4", "JC 8"]
+
+
+def test_gaps_in_the_joint_commissioning_plan() -> None:
+    result = run("gaps", "--data", str(JOINT), "-f", "json")
+    assert result.exit_code == 0
+    found = {(g["rule"], g["ref"]) for g in json.loads(result.stdout)}
+    assert {(rule, ref) for rule, ref in found if rule != "owner-concentration"} == {
+        ("no-owner", "JC 7"),  # the SENDIASS row's Lead cell is empty
+        ("behind-or-red", "JC 4"),  # Not started
+        ("behind-or-red", "JC 7"),
+        ("no-target-date", "JC 3"),  # Ongoing
+        ("no-target-date", "JC 4"),  # TBC
+        ("no-target-date", "JC 6"),  # Summer term 2025
+    }
+
+
+def test_oversight_runs_through_the_plan() -> None:
+    result = run("oversight", "JC 3", "--data", str(JOINT), "-f", "json")
+    rows = json.loads(result.stdout)
+    assert [(r["label"], r["via"]) for r in rows] == [("SEND Partnership Board", "plan")]
+    assert rows[0]["path"][0]["quote"] == (
+        "The SEND Partnership Board receives the joint commissioning action plan at every meeting."
+    )
+
+
+# ---------------------------------------------------------------- the written statement of action
+
+
+def test_the_wsoa_imports_and_conforms(wsoa: Build) -> None:
+    assert located(wsoa) == {("wsoa/wsoa.xlsx[Weakness 2]", 6, "Target date", Severity.WARNING)}
+    counts = wsoa.counts()
+    wanted = ("actions", "findings", "organisations", "people", "posts", "status observations")
+    assert {k: counts[k] for k in wanted} == {
+        "actions": 7,
+        "findings": 4,
+        "organisations": 2,
+        "people": 4,
+        "posts": 4,
+        "status observations": 36,
+    }
+    graph = wsoa.graph
+    assert notations(graph, graph.subjects(RDF.type, SG.SignificantWeakness)) == {
+        "SW 1",
+        "SW 2",
+        "SW 3",
+        "SW 4",
+    }
+    assert set(graph.objects(None, SG.owner)) == {
+        ANYSHIRE("person", "dana-whitfield"),
+        ANYSHIRE("person", "ruth-adeyemi"),  # written "Dr Ruth Adeyemi": an alias
+        ANYSHIRE("organisation", "nhs-anyshire-icb"),
+        ANYSHIRE("organisation", "anyshire-county-council"),
+    }
+    assert set(graph.objects(None, SG.accountableLead)) == {
+        ANYSHIRE("person", "marcus-hale"),
+        ANYSHIRE("person", "karen-lowe"),
+    }
+
+
+def test_the_monthly_rag_columns_are_a_status_series(wsoa: Build) -> None:
+    graph = wsoa.graph
+    action = ANYSHIRE("action", "wsoa-1-2")
+    # January is blank in the workbook: no observation, not a guess.
+    assert status_series(graph, action) == [
+        ("2023-09", "Red"),
+        ("2023-10", "Red"),
+        ("2023-11", "Amber"),
+        ("2023-12", "Amber"),
+        ("2024-02", "Amber"),
+    ]
+    assert graph.value(action, SG.status) == SG["status-amber"]  # the latest, February
+    observation = ANYSHIRE("action", "wsoa-1-2/status/2023-11")
+    assert str(graph.value(observation, SG.sourceColumn)) == "Nov 2023"
+    assert graph.value(observation, SG.status) == SG["status-amber"]
+
+
+def test_month_headings_typed_as_excel_dates_are_months_too(wsoa: Build) -> None:
+    assert status_series(wsoa.graph, ANYSHIRE("action", "wsoa-2-2")) == [
+        ("2023-10", "Red"),
+        ("2023-11", "Red"),
+        ("2023-12", "Red"),
+        ("2024-01", "Amber"),
+    ]
+
+
+def test_a_merged_cell_belongs_to_every_row_it_spans(wsoa: Build) -> None:
+    graph = wsoa.graph
+    weakness = ANYSHIRE("finding", "sw-1")
+    assert str(graph.value(weakness, SG.mergedCell)) == "Weakness: A5:A7"
+    assert (str(graph.value(weakness, SG.sourceFile)), graph.value(weakness, SG.sourceRow).toPython()) == (  # type: ignore[union-attr]
+        "wsoa/wsoa.xlsx[Weakness 1]",
+        5,
+    )
+    for ref in ("wsoa-1-1", "wsoa-1-2", "wsoa-1-3"):
+        action = ANYSHIRE("action", ref)
+        assert (action, SG.answers, weakness) in graph
+        assert set(graph.objects(action, SG.accountableLead)) == {ANYSHIRE("person", "marcus-hale")}
+        assert str(graph.value(action, SG.mergedCell)) == "Accountable: E5:E7"
+
+
+def test_cross_references_link_actions_and_findings(wsoa: Build) -> None:
+    graph = wsoa.graph
+    assert set(graph.objects(ANYSHIRE("action", "wsoa-1-3"), DCTERMS.references)) == {
+        ANYSHIRE("action", "wsoa-1-2")
+    }
+    assert set(graph.objects(ANYSHIRE("action", "wsoa-3-2"), SG.answers)) == {
+        ANYSHIRE("finding", "sw-3"),
+        ANYSHIRE("finding", "sw-1"),  # its Links cell says "SW 1"
+    }
+
+
+def test_people_keep_their_posts(wsoa: Build) -> None:
+    graph = wsoa.graph
+    ruth = ANYSHIRE("person", "ruth-adeyemi")
+    assert (ruth, RDF.type, FOAF.Person) in graph
+    assert (ruth, ORG.memberOf, ANYSHIRE("organisation", "nhs-anyshire-icb")) in graph
+
+
+def test_trace_a_weakness_lists_its_actions() -> None:
+    result = run("trace", "SW 1", "--data", str(WSOA), "-f", "json")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert [r["ref"] for r in rows] == ["WSoA 1.1", "WSoA 1.2", "WSoA 1.3", "WSoA 3.2"]
+    assert rows[1]["owners"] == ["Dana Whitfield", "Ruth Adeyemi"]
+    assert rows[0]["boards"] == ["Anyshire Health and Wellbeing Board", "SEND Improvement Board"]
+
+
+def test_trace_the_unanswered_weakness() -> None:
+    result = run("trace", "SW 4", "--data", str(WSOA))
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == "Nothing answers SW 4: no action was identified for it.\n"
+
+
+def test_owner_of_an_organisation_and_a_person_in_the_wsoa() -> None:
+    icb = json.loads(run("owner", "ICB", "--data", str(WSOA), "-f", "json").stdout)
+    assert [r["ref"] for r in icb] == ["WSoA 2.1", "WSoA 3.1"]
+    karen = json.loads(run("owner", "Karen Lowe", "--data", str(WSOA), "-f", "json").stdout)
+    assert [(r["ref"], r["role"]) for r in karen] == [
+        ("WSoA 2.1", "accountable lead"),
+        ("WSoA 2.2", "accountable lead"),
+        ("WSoA 3.2", "accountable lead"),
+    ]
+
+
+def test_gaps_in_the_wsoa() -> None:
+    result = run("gaps", "--data", str(WSOA), "-f", "json")
+    found = {(g["rule"], g["ref"]) for g in json.loads(result.stdout)}
+    assert {(rule, ref) for rule, ref in found if rule != "owner-concentration"} == {
+        ("no-owner", "WSoA 2.2"),  # the Lead officer cell left blank on purpose
+        ("no-target-date", "WSoA 2.2"),  # TBC
+        ("unanswered-finding", "SW 4"),  # the weakness with no actions yet
+        ("overdue", "WSoA 1.2"),  # Jan 2024, still amber at 29/02/2024
+    }
+
+
+def test_a_folder_of_imported_areas() -> None:
+    assert area_folders(FIXTURES) == [JOINT, WSOA]
+    assert area_folders(WSOA) == [WSOA]
+    result = run("owner", "ICB", "--data", str(FIXTURES))
+    assert result.exit_code == 1
+    assert "names 2 organisations" in result.stderr
+
+
+# ---------------------------------------------------------------- mistakes
+
+
+def broken_area(tmp_path: Path) -> Path:
+    folder = tmp_path / "area"
+    shutil.copytree(JOINT, folder)
+    plan = folder / "plan.csv"
+    text = plan.read_text(encoding="utf-8-sig").replace("Not started", "On hold", 1)
+    plan.write_text(text, encoding="utf-8-sig", newline="")
+    mapping = folder / "plan.mapping.yaml"
+    text = mapping.read_text(encoding="utf-8")
+    text = text.replace("  owner: Lead\n", "  owner: Lead Officer\n")  # not a column of the file
+    text = text.replace("area: Northbridge\n", "areas: Northbridge\n")  # a typo: unknown, and area missing
+    text = text.replace("  date: 2024-10-01\n", "")  # document.date is required
+    mapping.write_text(text, encoding="utf-8")
+    return folder
+
+
+BROKEN_LINES = [
+    "area/plan.csv:5:Status: error: status 'On hold' is not under statuses: in area/plan.mapping.yaml; "
+    "add it with what it means (red, amber, green, behind-schedule).",
+    "area/plan.mapping.yaml:area: error: required key 'area' is missing.",
+    "area/plan.mapping.yaml:9:areas: error: 'areas' is not a mapping key sendgraph knows. Did you mean "
+    "'area'? Known keys here: area, boards, columns, document, file, finding, findings, header_row, "
+    "organisations, people, plan, plans, sheets, statuses.",
+    "area/plan.mapping.yaml:12:document.date: error: document.date is required (YYYY-MM-DD).",
+    "area/plan.mapping.yaml:61:columns.owner: error: column 'Lead Officer' is not in area/plan.csv; its "
+    "columns are 'Action', 'Target Date', 'Lead', 'What does success look like?', 'Status'.",
+]
+
+
+def test_every_mistake_is_reported_in_one_run(tmp_path: Path) -> None:
+    folder = broken_area(tmp_path)
+    result = run("import", str(folder / "plan.csv"), "--mapping", str(folder / "plan.mapping.yaml"))
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stdout == ""
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert errors == BROKEN_LINES
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-2:] == [
+        "5 errors, 3 warnings, 0 notes",
+        "Nothing was imported: fix the errors above and import again.",
+    ]
+    assert not (tmp_path / "build").exists()
+
+
+def test_unreadable_yaml_is_reported_beside_the_other_mistakes(tmp_path: Path) -> None:
+    folder = broken_area(tmp_path)
+    (folder / "wsoa.mapping.yaml").write_text(
+        "file: wsoa.xlsx\nstatuses:\n  Red: red\n  - Amber\n", encoding="utf-8"
+    )
+    result = run("build", str(folder), "-o", str(tmp_path / "out.ttl"))
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert errors == [
+        BROKEN_LINES[0],
+        "area/wsoa.mapping.yaml:4: error: is not valid YAML: while parsing a block mapping, "
+        "expected <block end>, but found '-'.",
+        *BROKEN_LINES[1:],
+    ]
+    assert not (tmp_path / "out.ttl").exists()
+
+
+def test_mistakes_in_a_workbook_name_the_sheet(tmp_path: Path) -> None:
+    folder = tmp_path / "wsoa"
+    shutil.copytree(WSOA, folder)
+    from openpyxl import load_workbook
+
+    book = load_workbook(folder / "wsoa.xlsx")
+    book["Weakness 3"]["J6"] = "Blue"  # Oct 2023 of WSoA 3.2
+    book.save(folder / "wsoa.xlsx")
+    mapping = folder / "wsoa.mapping.yaml"
+    text = mapping.read_text(encoding="utf-8").replace("  references: Links\n", "  references: Link\n")
+    mapping.write_text(text.replace("  kind: significant weakness\n", "  kind: weakness\n"), encoding="utf-8")
+    built = build_graph(folder)
+    assert [str(p) for p in built.problems if p.severity == Severity.ERROR] == [
+        "wsoa/wsoa.mapping.yaml:60:findings.kind: error: 'weakness' is not a kind of finding sendgraph "
+        "knows; use one of area for consideration, area for improvement, area for priority action, "
+        "recommendation, significant weakness, strength.",
+        "wsoa/wsoa.mapping.yaml:61:findings: error: rows name findings, so findings: needs kind: and review:.",
+    ][1:]
+    + [
+        f"wsoa/wsoa.mapping.yaml:77:columns.references: error: column 'Link' is not in "
+        f"wsoa/wsoa.xlsx[Weakness {n}] (header row 4); its columns are 'Weakness', 'Ref', 'Action', "
+        "'Lead officer', 'Accountable', 'Target date', 'Evidence of impact', 'Links', 'Sep 2023', "
+        "'Oct 2023', 'Nov 2023', 'Dec 2023', 'Jan 2024', 'Feb 2024'."
+        for n in range(1, 5)
+    ]
+    + [
+        "wsoa/wsoa.xlsx[Weakness 3]:6:Oct 2023: error: status 'Blue' is not under statuses: in "
+        "wsoa/wsoa.mapping.yaml; add it with what it means (red, amber, green, behind-schedule).",
+    ]
+    assert len(built.graph) == len(build_graph(JOINT).graph) - len(build_graph(JOINT).graph) + len(
+        built.graph
+    )
+
+
+def test_a_cp1252_file_needs_encoding_and_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "old"
+    shutil.copytree(JOINT, folder)
+    plan = folder / "plan.csv"
+    text = plan.read_text(encoding="utf-8-sig").replace("Parents tell us", "Parents’ view: families tell us")
+    plan.write_bytes(text.encode("cp1252"))
+    args = ["import", str(plan), "--mapping", str(folder / "plan.mapping.yaml"), "-o", "-"]
+    refused = run(*args)
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines()[0] == (
+        "old/plan.csv:5: error: is not UTF-8: byte 0x92 on line 5 cannot be decoded. It reads as "
+        'Windows-1252 (cp1252), as older Excel saves "CSV". Save it as "CSV UTF-8", or pass '
+        "--encoding cp1252 if that is what it is."
+    )
+    read = run(*args, "--encoding", "cp1252")
+    assert read.exit_code == 0, read.stderr
+    graph = Graph().parse(data=read.stdout, format="turtle")
+    measure = graph.value(NORTHBRIDGE("action", "jc-4"), SG.successMeasure)
+    assert str(measure) == "Parents’ view: families tell us the Local Offer is easy to find and use."
+
+
+# ---------------------------------------------------------------- the template
+
+
+def fill(plan: Path, rows: list[list[str]]) -> None:
+    with plan.open(encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle))
+    with plan.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+TWO_ROWS = [
+    [
+        "1",
+        "Publish a waiting-times dashboard for EHC needs assessments.",
+        "LA",
+        "Sam Example",
+        "Q3 2024/25",
+        "Every family can see how long assessments take.",
+        "In progress",
+        "Draft shared with the SEND Partnership Board in September.",
+        "",
+        "Families do not know how long an EHC needs assessment will take.",
+    ],
+    [
+        "2",
+        "Agree how health advice is quality assured.",
+        "ICB and SE",
+        "",
+        "31/03/2025",
+        "Audits show advice is outcome-focused.",
+        "Not started",
+        "",
+        "AP 1",
+        "Families do not know how long an EHC needs assessment will take.",
+    ],
+]
+
+
+def test_the_template_round_trips(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    written = run("template", "-o", str(folder))
+    assert written.exit_code == 0
+    assert written.stdout == f"Wrote {folder / 'plan.csv'} and {folder / 'plan.mapping.yaml'}\n"
+    assert (folder / "plan.csv").read_bytes() == (
+        b"\xef\xbb\xbfRef,Action,Owner,Accountable lead,Target date,Success measure,Status,Progress,"
+        b"Cross-references,Finding\r\n"
+    )
+    fill(folder / "plan.csv", TWO_ROWS)
+    out = tmp_path / "mine.ttl"
+    result = run("import", str(folder / "plan.csv"), "--mapping", str(folder / "plan.mapping.yaml"), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == "0 errors, 0 warnings, 0 notes"
+    graph = Graph().parse(out)
+    anytown = Minter("anytown")
+    assert notations(graph, graph.subjects(RDF.type, SG.Action)) == {"AP 1", "AP 2"}
+    assert notations(graph, graph.subjects(RDF.type, SG.AreaForPriorityAction)) == {"APA 1"}
+    first, second = anytown("action", "ap-1"), anytown("action", "ap-2")
+    assert set(graph.objects(first, SG.owner)) == {anytown("organisation", "anytown-council")}
+    assert set(graph.objects(first, SG.accountableLead)) == {anytown("person", "sam-example")}
+    assert set(graph.objects(second, SG.owner)) == {
+        anytown("organisation", "anytown-icb"),
+        anytown("person", "sam-example"),  # "SE" is Sam Example's alias
+    }
+    assert graph.value(first, SG.status) == SG["status-amber"]
+    assert graph.value(second, SG.status) == SG["status-red"]
+    assert set(graph.objects(second, DCTERMS.references)) == {first}
+    assert {a for a in (first, second) if (a, SG.answers, anytown("finding", "apa-1")) in graph} == {
+        first,
+        second,
+    }
+    assert str(graph.value(graph.value(second, SG.currentTargetDate), SG.day)) == "2025-03-31"
+
+
+def test_the_xlsx_template_round_trips_and_nothing_is_overwritten(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    folder = tmp_path / "book"
+    assert run("template", "-o", str(folder), "-f", "xlsx").exit_code == 0
+    book = load_workbook(folder / "plan.xlsx")
+    for row in TWO_ROWS:
+        book.active.append(row)  # type: ignore[union-attr]
+    book.save(folder / "plan.xlsx")
+    built = build_graph(folder)
+    assert [p for p in built.problems if p.severity >= Severity.WARNING] == []
+    assert built.counts()["actions"] == 2
+    again = run("template", "-o", str(folder), "-f", "xlsx")
+    assert again.exit_code == 2
+    assert "already exist" in again.stderr
+    assert len(list(book.active.iter_rows())) == 3  # type: ignore[union-attr]
+
+
+def test_the_command_line_does_not_import_openpyxl_or_yaml() -> None:
+    code = "import sys, sendgraph.cli; print(sorted(m for m in ('openpyxl', 'yaml') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "[]\n"

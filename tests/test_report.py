@@ -1,0 +1,382 @@
+"""The inspection evidence report: the exact facts of the Rotherham papers, in HTML and Markdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, XSD
+
+from sendgraph.build import Build, build_graph
+from sendgraph.cli import main
+from sendgraph.gaps import find_gaps, load_rules
+from sendgraph.questions import Questions
+from sendgraph.report import Report, build_report, render_html, render_markdown
+from tests.conftest import select
+from tests.hostile import HREF, IMG, SCRIPT, hostile_data
+
+SG = Namespace("https://w3id.org/sendgraph/ontology#")
+GENERATED = dt.date(2024, 1, 2)
+UNANSWERED = {"CCG 1", "CCG 2", "CCG 3", "CCG 4", "PC 5.4", "PC 5.5", "PC A1", "PC A2", "PC A3"}
+
+
+@pytest.fixture(scope="module")
+def questions(rotherham: Build) -> Questions:
+    return Questions(rotherham.graph)
+
+
+@pytest.fixture(scope="module")
+def report(questions: Questions) -> Report:
+    return build_report(questions, generated=GENERATED)
+
+
+@pytest.fixture(scope="module")
+def html(report: Report) -> str:
+    return render_html(report)
+
+
+@pytest.fixture(scope="module")
+def markdown(report: Report) -> str:
+    return render_markdown(report)
+
+
+def article(html: str, ref_anchor: str) -> str:
+    """The HTML of one finding's section."""
+    match = re.search(rf'<article class="finding" id="{ref_anchor}".*?</article>', html, re.S)
+    assert match, ref_anchor
+    return match.group(0)
+
+
+def md_section(markdown: str, ref: str) -> str:
+    """The Markdown of one finding, from its heading to the next finding's."""
+    match = re.search(rf"^### {re.escape(ref)}: .*?(?=^### |^## )", markdown, re.S | re.M)
+    assert match, ref
+    return match.group(0)
+
+
+# ---------------------------------------------------------------- findings
+
+
+def test_pr14_lists_exactly_its_answering_action_and_owner(html: str, markdown: str) -> None:
+    section = article(html, "finding-pr-14")
+    assert re.findall(r'<div class="action" data-ref="([^"]+)"', section) == ["PR 14"]
+    assert re.findall(r'<dd class="owners">([^<]*)</dd>', section) == ["Jackie Parkin"]
+    assert re.findall(r'<dd class="leads">([^<]*)</dd>', section) == ["none named"]
+    assert "SEND Joint Commissioning Meetings" in section
+    assert "data/actions.csv row 25" in section  # PR 14's row of the plan
+    assert "Special Educational Needs and Disabilities (SEND) Update" in section
+    assert "as at 25/09/17" in section
+    assert "“On track”" in section
+    md = md_section(markdown, "PR 14")
+    assert re.findall(r"^#### (.+)$", md, re.M) == ["PR 14"]
+    assert "- **Owners:** Jackie Parkin" in md
+
+
+def test_pc12_action_has_its_boards_and_progress_quote(html: str) -> None:
+    section = article(html, "finding-pc-1-2")
+    assert re.findall(r'<div class="action" data-ref="([^"]+)"', section) == [
+        "PC 1.2 identified action"
+    ]
+    boards = set(re.findall(r"<li><strong>([^<]+)</strong>", section))
+    assert boards == {
+        "Children&#39;s Partnership",
+        "Health Select Commission",
+        "Health and Well Being Board",
+        "Rotherham Place Board",
+        "SEND Strategic Board",
+    }
+    assert "Rotherham CCG has invested an additional £500k in the pathway" in section
+    assert "data/peer_challenge.csv row 10" in section
+    assert "PC 1.2 identified action has no owner." in section
+
+
+def test_unanswered_findings_are_shown_as_such(report: Report, html: str, markdown: str) -> None:
+    answered = dict(re.findall(r'data-ref="([^"]+)" data-answered="(yes|no)"', html))
+    assert {ref for ref, flag in answered.items() if flag == "no"} == UNANSWERED
+    assert len(answered) == 45  # 23 recommendations + 4 CCG gaps + 18 areas for consideration
+    for ref in ("PC 5.4", "PC 5.5"):
+        section = article(html, "finding-" + ref.lower().replace(" ", "-").replace(".", "-"))
+        assert "No action answers this finding." in section
+        assert "is a finding that no action answers." in section
+        assert "data/peer_challenge.csv row" in section
+        assert "No action answers this finding." in md_section(markdown, ref)
+    assert {f.ref for f in report.findings if not f.answered} == UNANSWERED
+    assert "PC 5.5 (unanswered)" in re.sub(r"<[^>]+>", "", html)  # the contents say so too
+
+
+def test_findings_grouped_by_review_in_reference_order(report: Report) -> None:
+    assert [(r.label, len(r.findings)) for r in report.reviews] == [
+        ("CCG SEND Self-Assessment", 4),
+        ("SEND Peer Challenge", 18),
+        ("SEND Peer Review", 23),
+    ]
+    peer_review = [f.ref for f in report.reviews[2].findings]
+    assert peer_review == [f"PR {n}" for n in range(1, 24)]
+    assert [f.ref for f in report.reviews[1].findings][:4] == [
+        "PC 1.1",
+        "PC 1.2",
+        "PC 1.3",
+        "PC 2.2",
+    ]
+
+
+def test_ccg_gap_shows_its_own_progress(html: str) -> None:
+    section = article(html, "finding-ccg-1")
+    assert "Progress reported against the finding itself" in section
+    assert "RCCG are contributing to the new SEND Joint Data Dashboard" in section
+
+
+def test_strengths_are_separate_and_brief(report: Report, html: str) -> None:
+    assert [s.ref for s in report.strengths] == [
+        "PC 6.3",
+        "PC 7.2",
+        "PC S1",
+        "PC S2",
+        "PC S3",
+        "PC S4",
+    ]
+    strengths = html[html.index('<section id="strengths">') :]
+    assert strengths.count('<li id="finding-pc-') == 6
+    assert (
+        "The SENDIASS service provide a wide range of services is valued and has impact"
+        in strengths
+    )
+
+
+# ---------------------------------------------------------------- summary
+
+
+def test_status_counts_equal_the_graph(
+    report: Report, html: str, markdown: str, graph: Graph
+) -> None:
+    rows = select(
+        graph,
+        """SELECT ?action ?status WHERE { ?action a sg:Action .
+           OPTIONAL { ?action sg:status/skos:prefLabel ?status } }""",
+    )
+    in_graph = Counter(str(status) if status else "No status" for _, status in rows)
+    expected = {"Green": 31, "Amber": 31, "Behind schedule": 5, "Red": 0, "No status": 18}
+    assert {k: in_graph.get(k, 0) for k in expected} == expected
+    assert report.status_counts == expected
+    shown = dict(re.findall(r'<tr data-status="([^"]+)">.*?<td class="n">(\d+)</td>', html))
+    assert {k: int(v) for k, v in shown.items()} == expected
+    for status, count in expected.items():
+        assert f"| {status} | {count} |" in markdown
+
+
+def test_worst_slippage_is_jcp_2_1(report: Report, html: str, markdown: str) -> None:
+    worst = report.worst_slippage
+    assert worst is not None
+    assert (worst["ref"], worst["months"], worst["targets"]) == (
+        "JCP 2.1",
+        28,
+        ["Sept 15", "Jan 18"],
+    )
+    assert "months slipped at worst (JCP 2.1)" in html
+    assert '<div class="figure">28</div>' in html
+    assert "- JCP 2.1: Sept 15 → Jan 18, 28 months over 1 revision" in markdown
+
+
+def test_board_counts_follow_the_oversight_paths(report: Report, questions: Questions) -> None:
+    assert report.boards[:6] == [
+        ("SEND Joint Commissioning Meetings", 72),
+        ("Health and Well Being Board", 15),
+        ("Children's Partnership", 14),
+        ("Rotherham Place Board", 14),
+        ("SEND Strategic Board", 14),
+        ("DLT", 9),
+    ]
+    over_pr14 = {r["label"] for r in questions.oversight("PR 14")}
+    assert over_pr14 == {"SEND Joint Commissioning Meetings"}
+    assert len(report.boards) == 16
+
+
+def test_gap_counts_match_the_rules(report: Report, questions: Questions) -> None:
+    found = Counter(g["rule"] for g in find_gaps(questions.store, load_rules()))
+    assert {g.rule: g.count for g in report.gap_counts} == dict(found)
+    assert report.gaps == 129
+    unanswered = next(g for g in report.gap_counts if g.rule == "unanswered-finding")
+    assert (unanswered.count, unanswered.top, unanswered.more) == (
+        9,
+        ["CCG 1", "CCG 2", "CCG 3", "CCG 4"],
+        True,
+    )
+    placeholder = next(g for g in report.gap_counts if g.rule == "placeholder-entry")
+    assert placeholder.top == ["JCP 2.7", "JCP 10.2"]  # each reference once
+
+
+def test_status_date_is_the_plans_never_today(html: str, markdown: str) -> None:
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "Statuses are as at 25/09/17 (25 September 2017)" in text
+    assert "for 72 actions" in text
+    assert "Generated by sendgraph on 2 January 2024" in html[html.index("<footer>") :]
+    assert "02/01/24" not in html and "2 January 2024" not in html[: html.index("<footer>")]
+    assert "Statuses are as at 25/09/17" in markdown
+
+
+def test_register_lists_every_action_once(report: Report, html: str) -> None:
+    assert len(report.register) == 85
+    ids = re.findall(r'<tr id="(action-[^"]+)"', html)
+    assert len(ids) == len(set(ids)) == 85
+    jcp21 = next(e for e in report.register if e.ref == "JCP 2.1")
+    assert (jcp21.targets, jcp21.answers) == (["Sept 15", "Jan 18"], [])
+    pr14 = next(e for e in report.register if e.ref == "PR 14")
+    assert pr14.answers == [("PR 14", "finding-pr-14")]
+
+
+# ---------------------------------------------------------------- charts
+
+
+def test_three_charts_with_titles_and_descriptions(report: Report, html: str) -> None:
+    assert [c.id for c in report.charts] == [
+        "chart-status-by-plan",
+        "chart-slippage",
+        "chart-owners",
+    ]
+    svgs = re.findall(r"<svg .*?</svg>", html, re.S)
+    assert len(svgs) == 3
+    for svg in svgs:
+        assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
+    status = report.charts[0]
+    peer_review = next(row for row in status.rows if row[0] == "Peer Review measures")
+    assert peer_review == ("Peer Review measures", "7", "12", "3", "0", "1", "23")
+    assert "G 7" in svgs[0] and "A 12" in svgs[0] and "B 3" in svgs[0]  # not colour alone
+    assert report.charts[1].rows[0] == ("JCP 2.1", "28", "Sept 15 → Jan 18")
+    assert report.charts[2].rows[0] == ("Paula Williams (I)", "27", "")
+
+
+def test_markdown_carries_the_charts_as_tables(markdown: str) -> None:
+    assert "### Actions by status, plan by plan" in markdown
+    assert "| Peer Review measures | 7 | 12 | 3 | 0 | 1 | 23 |" in markdown
+    assert "| JCP 2.1 | 28 | Sept 15 → Jan 18 |" in markdown
+    assert "<svg" not in markdown
+
+
+# ---------------------------------------------------------------- safety
+
+
+def test_no_remote_loads(html: str) -> None:
+    assert "default-src 'none'" in html
+    assert re.findall(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I) == []
+    assert set(re.findall(r'href="(.)', html)) == {"#"}
+    assert "<script" not in html and "url(" not in html and "@import" not in html
+    assert "<link" not in html and "<img" not in html
+
+
+def test_every_contents_link_has_its_target(html: str) -> None:
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    assert set(re.findall(r'href="#([^"]+)"', html)) <= set(ids)
+
+
+def test_hostile_rows_are_escaped(tmp_path: Path) -> None:
+    report = build_report(
+        Questions(build_graph(hostile_data(tmp_path), validate=False).graph), generated=GENERATED
+    )
+    html = render_html(report)
+    for text in (IMG, SCRIPT, HREF):
+        assert text not in html
+    assert (
+        "<img" not in html
+        and "<script" not in html
+        and "javascript:" not in html.replace("href=&#34;javascript:", "")
+    )
+    assert "&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;" in html
+    assert "&lt;/script&gt;&lt;script&gt;window.__pwned=2&lt;/script&gt;" in html
+    assert "B&amp;Q" in html
+    markdown = render_markdown(report)
+    assert "<img" not in markdown and "<script" not in markdown and "<a " not in markdown
+    assert '&lt;img src=x onerror="window.\\_\\_pwned=1"&gt;' in markdown
+
+
+# ---------------------------------------------------------------- imported plans
+
+
+def test_status_series_and_success_measures_when_the_graph_has_them(rotherham: Build) -> None:
+    graph = Graph()
+    for triple in rotherham.graph:
+        graph.add(triple)
+    pr14 = URIRef("https://w3id.org/sendgraph/id/rotherham/action/pr-14")
+    # The shape `sendgraph import` gives a plan's monthly status columns.
+    for month, status, written in [
+        ("2018-03", "status-green", "Completed"),
+        ("2017-06", "status-red", "Behind"),
+    ]:
+        observation = URIRef(f"{pr14}/status/{month}")
+        graph.add((observation, RDF.type, SG.StatusObservation))
+        graph.add((observation, SG.statusOf, pr14))
+        graph.add((observation, SG.observedIn, Literal(month, datatype=XSD.gYearMonth)))
+        graph.add((observation, SG.status, SG[status]))
+        graph.add((observation, SG.statusText, Literal(written)))
+    graph.add((pr14, SG.successMeasure, Literal("Every EHC Plan audited shows the child's voice")))
+    questions = Questions(graph)
+    assert len(questions.select("status-history")) == 2
+    assert [r["measure"] for r in questions.select("success-measures")] == [
+        "Every EHC Plan audited shows the child's voice"
+    ]
+    report = build_report(questions, generated=GENERATED)
+    [action] = next(f for f in report.findings if f.ref == "PR 14").actions
+    assert [(p.status, p.written, p.as_at_text) for p in action.history] == [
+        ("Red", "Behind", "Jun 2017"),
+        ("Green", "Completed", "Mar 2018"),
+    ]
+    assert action.status == "Green"
+    section = article(render_html(report), "finding-pr-14")
+    assert section.index("as at Jun 2017") < section.index("as at Mar 2018")
+    assert "Every EHC Plan audited shows the child&#39;s voice" in section
+    assert "- **Success measure:** Every EHC Plan audited shows the child's voice" in (
+        render_markdown(report)
+    )
+
+
+# ---------------------------------------------------------------- command line
+
+
+def test_cli_writes_html_and_markdown(tmp_path: Path) -> None:
+    runner = CliRunner()
+    target = tmp_path / "out" / "report.html"
+    result = runner.invoke(main, ["report", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (f"Wrote {target} (45 findings, 9 unanswered; 85 actions; 129 gaps)\n")
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    result = runner.invoke(main, ["report", "-f", "md", "-o", "-"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# SEND inspection evidence report\n")
+    assert "### PC 5.5: Area for consideration" in result.stdout
+
+
+def test_cli_default_path_and_a_missing_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["report", "-f", "md"])
+    assert result.exit_code == 0
+    assert (tmp_path / "build" / "report.md").is_file()
+    result = runner.invoke(main, ["report", "--data", str(tmp_path / "nowhere")])
+    assert result.exit_code == 3
+    assert result.stderr.startswith("Error: ") and "Traceback" not in result.output
+
+
+def test_provenance_rows(questions: Questions, iri: Callable[..., URIRef]) -> None:
+    rows = {r["node"]: r for r in questions.select("provenance")}
+    entry = rows[f"{iri('action', 'pr-15')}/row/3"]
+    assert (entry["source_file"], entry["source_row"], entry["item"], entry["part"]) == (
+        "data/actions.csv",
+        28,
+        str(iri("action", "pr-15")),
+        3,
+    )
+    pc55 = rows[str(iri("finding", "pc-5-5"))]
+    assert (pc55["document_title"], pc55["section"], pc55["source_file"], pc55["source_row"]) == (
+        "SEND Peer Challenge Outcomes and Progress Update",
+        "Education, Health & Care Plans",
+        "data/peer_challenge.csv",
+        21,
+    )

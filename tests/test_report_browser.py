@@ -1,0 +1,130 @@
+"""The evidence report in a real browser: Debian's chromium, driven by Playwright, on a file: page.
+
+It reuses the view's browser tests' launch (chromium by path, never `playwright
+install`) and skips, saying why, exactly when they do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sendgraph.build import Build, build_graph
+from sendgraph.questions import Questions
+from sendgraph.report import build_report, render_html
+from tests.hostile import IMG, SCRIPT, hostile_data
+from tests.test_view_browser import ARTIFACTS, browser
+
+__all__ = ["browser"]  # the module-scoped fixture, shared with the view's tests
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+WIDTH = 1100
+
+
+class ReportPage:
+    """The report opened in a page, recording console errors and every request."""
+
+    def __init__(self, browser: Any, path: Path) -> None:
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page = browser.new_page(viewport={"width": WIDTH, "height": 1400})
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.goto(path.as_uri())
+        self.page.wait_for_load_state("load")
+
+
+@pytest.fixture(scope="module")
+def report_file(rotherham: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    report = build_report(Questions(rotherham.graph), generated=dt.date(2024, 1, 2))
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    path.write_text(render_html(report), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def opened(browser: Any, report_file: Path) -> ReportPage:
+    return ReportPage(browser, report_file)
+
+
+def test_loads_with_no_console_errors_and_no_network(opened: ReportPage) -> None:
+    assert opened.errors == []
+    assert opened.requests and all(url.startswith(("file:", "data:")) for url in opened.requests)
+
+
+def test_contents_link_scrolls_to_the_finding(opened: ReportPage) -> None:
+    page = opened.page
+    page.evaluate("window.scrollTo(0, 0)")
+    page.click("nav.toc a[href='#finding-pc-5-5']")
+    page.wait_for_function("location.hash === '#finding-pc-5-5'")
+    top = page.evaluate("document.getElementById('finding-pc-5-5').getBoundingClientRect().top")
+    assert page.evaluate("window.scrollY") > 1000
+    assert -2 <= top <= 5
+    assert page.inner_text("#finding-pc-5-5 h3").startswith("PC 5.5")
+    assert "No action answers this finding." in page.inner_text("#finding-pc-5-5")
+
+
+def test_charts_render_with_size(opened: ReportPage) -> None:
+    page = opened.page
+    charts = page.locator("svg.chart")
+    assert charts.count() == 3
+    for index in range(3):
+        box = charts.nth(index).bounding_box()
+        assert box is not None and box["width"] > 600 and box["height"] > 100
+    segments = page.locator("#chart-status-by-plan g.segment rect")
+    assert (
+        segments.count() == 27
+    )  # the non-empty statuses of the 13 plan rows (see the Markdown table)
+    widths = [segments.nth(i).bounding_box()["width"] for i in range(segments.count())]
+    assert min(widths) > 5
+    assert page.locator("#chart-slippage g.bar").count() == 10
+    assert page.locator("#chart-owners g.bar").count() == 10
+
+
+def test_screenshot_of_the_summary_and_charts(opened: ReportPage) -> None:
+    page = opened.page
+    page.evaluate("window.scrollTo(0, 0)")
+    # From the summary to the end of the charts: the part a reader of the README needs.
+    top, bottom = page.evaluate(
+        """[document.getElementById('summary').getBoundingClientRect().top + window.scrollY - 16,
+            document.getElementById('charts').getBoundingClientRect().bottom + window.scrollY]"""
+    )
+    DOCS.mkdir(exist_ok=True)
+    path = DOCS / "report.png"
+    page.screenshot(
+        path=str(path),
+        full_page=True,
+        clip={"x": 0, "y": top, "width": WIDTH, "height": bottom - top},
+    )
+    assert path.stat().st_size > 100_000
+
+
+def test_prints_to_several_a4_pages(opened: ReportPage) -> None:
+    pdf = opened.page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+    assert pages > 10
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "report.pdf").write_bytes(pdf)
+
+
+def test_hostile_rows_show_as_text_and_run_nothing(browser: Any, tmp_path: Path) -> None:
+    report = build_report(
+        Questions(build_graph(hostile_data(tmp_path), validate=False).graph),
+        generated=dt.date(2024, 1, 2),
+    )
+    path = tmp_path / "hostile.html"
+    path.write_text(render_html(report), encoding="utf-8")
+    opened = ReportPage(browser, path)
+    page = opened.page
+    assert page.inner_text("#finding-pr-1 blockquote.finding-text") == IMG
+    assert page.inner_text("#finding-pr-2 blockquote.finding-text") == SCRIPT
+    assert page.locator("main img, main script, main a[href^=javascript]").count() == 0
+    assert page.evaluate("window.__pwned") is None
+    assert opened.errors == []
+    assert all(url.startswith(("file:", "data:")) for url in opened.requests)
