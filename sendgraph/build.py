@@ -157,7 +157,13 @@ def build_import(
         return Build(load_ontology(), imported.records, imported.problems, area=imported.area)
     graph = records_to_graph(imported.records, area=imported.area)
     graph += load_ontology()
-    problems = imported.problems + (validate_graph(graph) if validate else [])
+    # Themes as for a data folder: the mapping's folder may hold its own rules and corrections.
+    problems = (
+        imported.problems
+        + link_review_kinds(graph)
+        + tag_themes(graph, Path(mapping).parent, encoding=encoding)
+    )
+    problems += validate_graph(graph) if validate else []
     return Build(graph, imported.records, problems, area=imported.area)
 
 

@@ -1119,7 +1119,7 @@ def recurring(data: Path | None, encoding: str | None, store: str, fmt: str) -> 
         fmt,
         "No theme is raised by more than one review.",
         ["theme", "role", "ref", "kind", "review", "year", "matched", "status", "status_date", "section"],
-    )
+    )  # fmt: skip
 
 
 @main.command()

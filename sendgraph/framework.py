@@ -25,11 +25,11 @@ def link_review_kinds(graph: Graph) -> list[Problem]:
     The graph must hold the ontology (``build_graph`` adds it before calling this).
     """
     classes: dict[str, URIRef] = {}
-    for cls, word in graph.subject_objects(SG.reviewKindWord):
-        if isinstance(cls, URIRef):
-            classes[_fold(str(word))] = cls
-    problems = []
-    for review in sorted(graph.subjects(RDF.type, SG.Review)):
+    for declared, word in graph.subject_objects(SG.reviewKindWord):
+        if isinstance(declared, URIRef):
+            classes[_fold(str(word))] = declared
+    problems: list[Problem] = []
+    for review in sorted(graph.subjects(RDF.type, SG.Review), key=str):
         kind = graph.value(review, SG.reviewKind)
         if kind is None:
             continue
@@ -41,7 +41,7 @@ def link_review_kinds(graph: Graph) -> list[Problem]:
         problems.append(
             Problem(
                 str(graph.value(review, SG.sourceFile) or ""),
-                int(graph.value(review, SG.sourceRow) or 0),
+                int(str(graph.value(review, SG.sourceRow) or 0)),
                 "kind",
                 Severity.INFO,
                 f"review kind {str(kind)!r} is none of the framework's ({known}); "

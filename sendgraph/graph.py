@@ -531,6 +531,7 @@ def count_by_kind(graph: Graph) -> dict[str, int]:
         "progress entries": SG.ProgressEntry,
         "board mentions": SG.BoardMention,
         "governance statements": SG.GovernanceStatement,
+        "theme tags": SG.ThemeTag,
         "plan versions": SG.PlanVersion,
         "status observations": SG.StatusObservation,
     }

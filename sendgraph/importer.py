@@ -73,7 +73,7 @@ class _Row:
     origin: SheetRow
     plan: str
     ref: str
-    action_row: ActionRow | None
+    action_row: ActionRow
     cross_references: list[str]
 
 
@@ -407,16 +407,13 @@ class _Importer:
         if plan is None:
             return None
         names = split_owner_cell(cell("owner"), self.people.lookup)
-        owners, owner_orgs = self.agents(
-            origin, columns.get("owner", ""), names.owners, document_date
-        )
-        leads, lead_orgs = self.agents(origin, columns.get("owner", ""), names.leads, document_date)
+        owners, owner_orgs = self.agents(origin, columns.get("owner", ""), names.owners)
+        leads, lead_orgs = self.agents(origin, columns.get("owner", ""), names.leads)
         accountable = split_owner_cell(cell("accountable"), self.people.lookup)
         more_leads, more_orgs = self.agents(
             origin,
             columns.get("accountable", ""),
             [*accountable.owners, *accountable.leads],
-            document_date,
         )
         targets = parse_targets(cell("target_date"), document_date)
         for target in targets:
@@ -535,7 +532,7 @@ class _Importer:
         return ref
 
     def agents(
-        self, origin: SheetRow, column: str, names: list[str], document_date: dt.date
+        self, origin: SheetRow, column: str, names: list[str]
     ) -> tuple[list[str], list[str]]:
         """Split written names into person ids and organisation ids; unknown names become people."""
         people: list[str] = []
@@ -634,7 +631,6 @@ class _Importer:
                 continue
             action_rows = []
             for number, part in enumerate(parts, start=1):
-                assert part.action_row is not None
                 part.action_row.ref = ref
                 part.action_row.number = number
                 action_rows.append(part.action_row)
@@ -655,7 +651,7 @@ class _Importer:
         findings = {key(ref): ref for ref in self.records.findings}
         for row in rows:
             action_row = row.action_row
-            if action_row is None or self.records.actions.get(row.ref) is None:
+            if self.records.actions.get(row.ref) is None:
                 continue
             for written in row.cross_references:
                 candidates = [key(written), *(key(f"{p} {written}") for p in prefixes)]

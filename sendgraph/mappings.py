@@ -243,6 +243,7 @@ class _Reader:
     def __init__(self, mapping: Mapping) -> None:
         self.mapping = mapping
         self.problems: list[Problem] = []
+        self.findings_missing = True
 
     def report(self, key: str, message: str, severity: Severity = Severity.ERROR) -> None:
         line = self.mapping.line_of(key)
@@ -459,6 +460,7 @@ class _Reader:
                 )
 
     def findings(self, value: Any) -> None:
+        self.findings_missing = value is None
         if value is None:
             return
         findings = self.table("findings", value)
@@ -583,7 +585,7 @@ class _Reader:
                         f"{board.label} reports to {target!r}, which is not a board id here.",
                     )
         wants_findings = {"finding", "finding_ref"} & set(mapping.columns) or mapping.finding
-        if wants_findings and mapping.findings is None:
+        if wants_findings and self.findings_missing:
             self.report("findings", "rows name findings, so findings: needs kind: and review:.")
         listed = {f.ref for f in mapping.findings.listed} if mapping.findings else set()
         if mapping.finding and mapping.findings is not None and mapping.finding not in listed:

@@ -438,11 +438,13 @@ class Questions:
     def recurring(self) -> list[Row]:
         """Themes raised by more than one review: the findings that raise them, and the earlier actions on them.
 
-        A review raises a theme when a finding it generated is tagged with it. One row
-        per theme, role, item and field, themes in id order, then findings (undated
-        reviews first, then by date), earlier actions and identified actions. Keys:
+        A review raises a theme when a finding it generated is tagged with it; a theme
+        recurs within one area (the namespace of its IRIs), never across areas. One row
+        per area, theme, role, item and field: areas and themes in id order, then
+        findings (undated reviews first, then by date), earlier actions and identified
+        actions. Keys:
 
-        - ``theme``, ``theme_label``; ``raised_by``: the reviews, as "label (year)";
+        - ``area``, ``theme``, ``theme_label``; ``raised_by``: the reviews, as "label (year)";
         - ``role``: "finding"; "earlier action", an action of a plan whose statuses are
           reported before the latest dated review raising the theme (in Rotherham, the
           2017 plan's rows, as at 25/09/17); "plan action", one reported after it; or
@@ -452,33 +454,37 @@ class Questions:
           date) for findings; ``answers`` for identified actions;
         - ``field``, ``matched`` (the words the tag matched, as written), ``tagged_by``
           ("rule" or "correction"), ``rules``, ``reason`` (a correction's);
-        - ``status``, ``status_text``, ``completed`` (status Green), ``status_date``
-          (ISO date) for actions;
+        - ``status``, ``status_text``, ``completed`` (status Green, as "Completed" maps;
+          None when the action has no status at all), ``status_date`` (ISO date) for
+          actions;
         - ``document`` (document id), ``section``.
         """
-        findings = _merged(self.select("recurring"), ("theme_id", "ref", "field"))
-        themes = {r["theme_id"] for r in findings}
+        key = ("area", "theme_id", "ref", "field")
+        findings = _merged(self.select("recurring"), key)
+        themes = {(r["area"], r["theme_id"]) for r in findings}
         actions = [
             r
-            for r in _merged(self.select("theme-actions"), ("theme_id", "ref", "field"))
-            if r["theme_id"] in themes
+            for r in _merged(self.select("theme-actions"), key)
+            if (r["area"], r["theme_id"]) in themes
         ]
-        reviews: dict[str, dict[str, Row]] = defaultdict(dict)
+        reviews: dict[tuple[str, str], dict[str, Row]] = defaultdict(dict)
         for row in findings:
-            reviews[row["theme_id"]][str(row["review"])] = row
+            reviews[(row["area"], row["theme_id"])][str(row["review"])] = row
         found: list[Row] = []
-        for theme in sorted(themes):
-            raisers = sorted(reviews[theme].values(), key=_review_order)
+        for area, theme in sorted(themes):
+            raisers = sorted(reviews[(area, theme)].values(), key=_review_order)
             dates = [str(r["review_start"] or r["review_end"]) for r in raisers if _dated(r)]
             latest = max(dates, default=None)
             base = {
+                "area": area,
                 "theme": theme,
                 "theme_label": raisers[0]["theme_label"],
                 "raised_by": [f"{r['review_label']} ({_year(r) or 'undated'})" for r in raisers],
             }
             order = {str(r["review"]): n for n, r in enumerate(raisers)}
+            mine = [r for r in findings if (r["area"], r["theme_id"]) == (area, theme)]
             for row in sorted(
-                (r for r in findings if r["theme_id"] == theme),
+                mine,
                 key=lambda r: (order[str(r["review"])], natural_key(r["ref"]), r["field"] or ""),
             ):
                 found.append(
@@ -486,9 +492,9 @@ class Questions:
                     | _evidence(row, "finding", row["finding_kind"])
                     | {"review": row["review_label"], "year": _year(row)}
                 )
-            answered = {r["ref"] for r in findings if r["theme_id"] == theme}
+            answered = {r["ref"] for r in mine}
             for row in sorted(
-                (r for r in actions if r["theme_id"] == theme),
+                (r for r in actions if (r["area"], r["theme_id"]) == (area, theme)),
                 key=lambda r: (r["status_date"] is None, natural_key(r["ref"]), r["field"] or ""),
             ):
                 when = row["status_date"]
@@ -633,7 +639,7 @@ def _status(row: Row) -> Row:
         "answers": row["answers_ref"],
         "status": row["status"],
         "status_text": row["status_text"],
-        "completed": row["status"] == "Green",
+        "completed": row["status"] == "Green" if row["status"] or row["status_text"] else None,
         "status_date": when.isoformat() if when is not None else None,
     }
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as default
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -77,6 +78,7 @@ class Correction:
     reason: str
     source: str
     row: int
+    written_change: str = ""  # the change cell as written, kept as evidence
 
 
 @dataclass
@@ -90,7 +92,7 @@ class _Tag:
     field: str
     rule: ThemeRule | None
     quote: str
-    matched: list[str] = field(default_factory=list)
+    matched: list[str] = default(default_factory=list)
     correction: Correction | None = None
 
 
@@ -174,6 +176,7 @@ def _rule(
         problems.append(row.problem("pattern", Severity.ERROR, "a rule needs a pattern."))
     else:
         try:
+            re.compile(pattern)  # first alone, so that an error's position is in the rule's words
             regex = compile_pattern(pattern)
         except re.error as exc:
             problems.append(
@@ -275,7 +278,10 @@ def load_corrections(
             continue
         seen[key] = row.row
         corrections.append(
-            Correction(found[0], ref, theme, change, row.get("reason"), row.source, row.row)
+            Correction(
+                found[0], ref, theme, change, row.get("reason"), row.source, row.row,
+                row.get("change"),
+            )  # fmt: skip
         )
     return corrections, problems
 
@@ -391,6 +397,7 @@ class _Tagger:
         add((node, SG.removedFrom, fix.item))
         add((node, SG.removedTheme, target))
         add((node, SG.taggedBy, Literal("correction")))
+        add((node, SG.correctionChange, Literal(fix.written_change)))
         if fix.reason:
             add((node, SG.reason, Literal(fix.reason)))
         for tag in removed:
@@ -431,6 +438,7 @@ class _Tagger:
             add((node, SG.rulePattern, Literal(tag.rule.pattern)))
         if tag.correction is not None:
             add((node, SG.taggedBy, Literal("correction")))
+            add((node, SG.correctionChange, Literal(tag.correction.written_change)))
             if tag.correction.reason:
                 add((node, SG.reason, Literal(tag.correction.reason)))
         self.provenance(node, tag.item, own_row=tag.correction)

@@ -38,6 +38,11 @@ EXPECTED_COUNTS = {
     "sources": 125,  # 18 plans + 3 reviews + 52 boards + 12 codes + 32 people + 8 organisations
     "status-dates": 72,  # every action of the 2017 plan, once
     "target-dates": 81,  # first-row targets of every action
+    # Theme tags, one row per matched word (tests/test_themes.py asserts what they hold)
+    "recurring": 92,  # the findings of the 11 themes raised by more than one review
+    "theme-actions": 129,  # every action tagged with a theme
+    "theme-tags": 202,  # every theme and measure tag
+    "theme-removals": 1,  # PR 22 is not about data (data/theme_corrections.csv)
 }
 
 

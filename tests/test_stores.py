@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rdflib import Graph
 
-from sendgraph.build import Build
+from sendgraph.build import Build, build_graph
 from sendgraph.cli import main
 from sendgraph.gaps import bundled_rules
 from sendgraph.questions import bundled_queries
@@ -18,9 +20,21 @@ QUERIES = {name: q.text for name, q in bundled_queries().items()} | {
 }
 
 
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+
+
 @pytest.fixture(scope="module")
 def stores(rotherham: Build) -> tuple[QueryStore, QueryStore]:
-    return QueryStore(rotherham.graph, "oxigraph"), QueryStore(rotherham.graph, "rdflib")
+    """Rotherham and the two imported areas in one graph, so that every query has rows:
+    status series and success measures come only from imported plans."""
+    graph = Graph()
+    for built in (
+        rotherham,
+        *(build_graph(FIXTURES / name, validate=False) for name in ("wsoa", "joint-commissioning")),
+    ):
+        assert built.ok
+        graph += built.graph
+    return QueryStore(graph, "oxigraph"), QueryStore(graph, "rdflib")
 
 
 def rows(answer: Answer) -> Counter[tuple[tuple[str, str, str], ...]]:
