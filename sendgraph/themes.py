@@ -279,9 +279,15 @@ def load_corrections(
         seen[key] = row.row
         corrections.append(
             Correction(
-                found[0], ref, theme, change, row.get("reason"), row.source, row.row,
+                found[0],
+                ref,
+                theme,
+                change,
+                row.get("reason"),
+                row.source,
+                row.row,
                 row.get("change"),
-            )  # fmt: skip
+            )
         )
     return corrections, problems
 
