@@ -280,10 +280,21 @@ def load_questions(
     from sendgraph.build import load_data
     from sendgraph.questions import Questions
 
+    from sendgraph.build import area_folders, is_folder_of_areas
+
     result = load_data(data, encoding=encoding, area=chosen_area(), keep_areas=named)
     if not result.ok:
         errors = sum(1 for p in result.problems if p.severity == Severity.ERROR)
         raise InputProblems(f"the data has {errors} errors; run `sendgraph validate` to see them.")
+    comparing = click.get_current_context().info_name == "areas"
+    if chosen_area() is None and not comparing and data is not None and is_folder_of_areas(data):
+        count = len(area_folders(data))
+        if count > 1:
+            click.echo(
+                f"Asking about all {count} areas of {data} at once; "
+                "`sendgraph areas` compares them, --area NAME asks about one.",
+                err=True,
+            )
     return Questions(result.graph, store, result.named_graphs() if named else None)
 
 

@@ -8,7 +8,10 @@ forbids every remote load, every text escaped by Jinja2's autoescape), and
 the paper's title and section, and the data file and row it was read from.
 
 Statuses are shown as at the date their plan reports them, never as at today; the
-generation date is only printed in the footer.
+generation date is only printed in the footer. The recurring themes are
+`Questions.recurring()`'s rows grouped theme by theme: the findings raising each, review
+by review, and the earlier and identified actions on it, each linked to its place in
+the report.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -197,6 +200,81 @@ class GapCount:
     more: bool
 
 
+@dataclass(frozen=True)
+class ThemeTag:
+    """Why one field of an item carries a theme: the words a rule matched, as written, or a correction's reason."""
+
+    field: str
+    kind: str
+    matched: list[str]
+    corrected: bool
+    reason: str
+
+
+@dataclass
+class ThemeItem:
+    """A finding or action that carries a recurring theme, with the tag's evidence and an action's status."""
+
+    ref: str
+    link: str
+    tags: list[ThemeTag]
+    source: Source
+    review: str = ""
+    status: str = NO_STATUS
+    written: str = ""
+    completed: bool | None = None
+    as_at_text: str = ""
+    answers: str = ""
+    answers_link: str = ""
+    text: str = ""
+
+    @property
+    def completion(self) -> str:
+        """Whether the plan reported the action completed: "completed", "not completed" or "no status"."""
+        if self.completed is None:
+            return "no status"
+        return "completed" if self.completed else "not completed"
+
+
+@dataclass
+class ThemeEvidence:
+    """A theme raised by more than one review: the findings raising it and the actions on it."""
+
+    theme: str
+    label: str
+    anchor: str
+    raised_by: list[str]
+    findings: list[ThemeItem]
+    earlier: list[ThemeItem]
+    later: list[ThemeItem]
+    identified: list[ThemeItem]
+
+    @property
+    def summary(self) -> str:
+        """The reviews raising the theme in one line, each with its year or "undated", never a guessed one."""
+        names = self.raised_by
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return f"Raised by {listed}"
+
+    @property
+    def by_review(self) -> list[tuple[str, list[ThemeItem]]]:
+        """The findings, review by review, in the order the reviews raised the theme."""
+        grouped: dict[str, list[ThemeItem]] = {}
+        for item in self.findings:
+            grouped.setdefault(item.review, []).append(item)
+        return list(grouped.items())
+
+    @property
+    def completed(self) -> int:
+        """How many of the earlier actions their plan reported completed."""
+        return sum(1 for item in self.earlier if item.completed)
+
+    @property
+    def earlier_as_at(self) -> list[str]:
+        """The dates the earlier actions' statuses are as at, once each."""
+        return list(dict.fromkeys(item.as_at_text for item in self.earlier))
+
+
 @dataclass
 class Report:
     """The whole evidence report, ready to render."""
@@ -216,7 +294,7 @@ class Report:
     strengths: list[FindingEvidence]
     charts: list[Chart]
     register: list[RegisterEntry]
-    themes: list[Row] | None = None
+    themes: list[ThemeEvidence] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -404,7 +482,18 @@ class _Evidence:
         )
 
 
+# The inspection frameworks' findings first: they are kinds of area for consideration too.
+FRAMEWORK_KINDS = {
+    "SignificantWeakness": "Significant weakness",
+    "AreaForPriorityAction": "Area for priority action",
+    "AreaForImprovement": "Area for improvement",
+}
+
+
 def _kind(kinds: frozenset[str], consideration: bool) -> str:
+    for name, label in FRAMEWORK_KINDS.items():
+        if name in kinds:
+            return label
     if "Recommendation" in kinds:
         return "Recommendation"
     if "SelfAssessmentGap" in kinds:
@@ -553,14 +642,93 @@ def _gap_counts(evidence: _Evidence, shown: int = 4) -> list[GapCount]:
     ]
 
 
-def _recurring_themes(questions: Questions) -> list[Row] | None:
-    """The themes that recur across reviews, from ``Questions.recurring()`` where sendgraph has it.
+_KINDS = {
+    "area for consideration": "Area for consideration",
+    "self-assessment gap": "Self-assessment gap",
+}
 
-    Returns None when the method is not there, so the report leaves the section out
-    rather than showing an empty one.
+
+def _theme_item(row: Row, evidence: _Evidence, links: dict[str, str]) -> ThemeItem:
+    """One item's first row of a theme; its other fields' rows are added as tags by the caller."""
+    document = next(
+        (t for i, t in evidence.titles.items() if i.endswith("/" + _str(row["document"]))),
+        _str(row["document"]),
+    )
+    when = row.get("status_date")
+    is_action = row["role"] != "finding"
+    return ThemeItem(
+        ref=_str(row["ref"]),
+        link=links.get(("action " if is_action else "finding ") + _str(row["ref"]), ""),
+        tags=[],
+        source=Source(document, _str(row["section"])),
+        review=f"{row['review']} ({row['year'] or 'undated'})" if not is_action else "",
+        status=_status_name(row.get("status")),
+        written=_str(row.get("status_text")),
+        completed=row.get("completed"),
+        as_at_text=_as_at(dt.date.fromisoformat(str(when))) if when else "",
+        answers=_str(row.get("answers")),
+        answers_link=links.get("finding " + _str(row.get("answers")), ""),
+    )
+
+
+def _recurring_themes(
+    questions: Questions,
+    evidence: _Evidence,
+    reviews: list[ReviewSection],
+    strengths: list[FindingEvidence],
+    register: list[RegisterEntry],
+) -> list[ThemeEvidence]:
+    """The themes more than one review raises, grouped from ``Questions.recurring()``'s rows.
+
+    Each item links to its place in the report: a finding to its section, an action to
+    its row of the register. An identified action brings its text from the finding it
+    answers.
     """
-    recurring: Callable[[], list[Row]] | None = getattr(questions, "recurring", None)
-    return list(recurring()) if recurring is not None else None
+    links = {"finding " + f.ref: f.anchor for r in reviews for f in r.findings}
+    links |= {"finding " + s.ref: s.anchor for s in strengths}
+    links |= {"action " + e.ref: e.anchor for e in register}
+    texts = {a.ref: a.text for r in reviews for f in r.findings for a in f.actions}
+    rows = questions.recurring()
+    areas = {_str(row["area"]) for row in rows}
+    themes: dict[tuple[str, str], ThemeEvidence] = {}
+    items: dict[tuple[str, str, str, str], ThemeItem] = {}
+    for row in rows:
+        area, theme = _str(row["area"]), _str(row["theme"])
+        found = themes.get((area, theme))
+        if found is None:
+            found = themes[(area, theme)] = ThemeEvidence(
+                theme=theme,
+                label=_str(row["theme_label"]),
+                # One area is the rule; two in one graph must not share an anchor.
+                anchor=anchor("theme", theme if len(areas) == 1 else f"{area} {theme}"),
+                raised_by=list(row["raised_by"]),
+                findings=[],
+                earlier=[],
+                later=[],
+                identified=[],
+            )
+        role, ref = _str(row["role"]), _str(row["ref"])
+        item = items.get((area, theme, role, ref))
+        if item is None:
+            item = items[(area, theme, role, ref)] = _theme_item(row, evidence, links)
+            item.text = texts.get(ref, "") if role == "identified action" else ""
+            {
+                "finding": found.findings,
+                "earlier action": found.earlier,
+                "plan action": found.later,
+                "identified action": found.identified,
+            }[role].append(item)
+        kind = _str(row["kind"])
+        item.tags.append(
+            ThemeTag(
+                field=_str(row["field"]),
+                kind=_KINDS.get(kind, kind.capitalize()) if role == "finding" else "",
+                matched=[str(word) for word in row["matched"]],
+                corrected=row["tagged_by"] == "correction",
+                reason=_str(row["reason"]),
+            )
+        )
+    return sorted(themes.values(), key=lambda t: (t.label.casefold(), t.anchor))
 
 
 def build_report(
@@ -582,6 +750,7 @@ def build_report(
     statuses = Counter(_status_name(r["status"]) for r in evidence.details.values())
     dated = Counter(evidence.status_dates.get(_str(r["ref"])) for r in evidence.details.values())
     documents = sorted({title for title in evidence.titles.values() if title}, key=str.casefold)
+    register = _register(evidence, reviews)
     return Report(
         title=title,
         generated=generated or dt.date.today(),
@@ -597,8 +766,8 @@ def build_report(
         reviews=reviews,
         strengths=strengths,
         charts=_charts(evidence, top),
-        register=_register(evidence, reviews),
-        themes=_recurring_themes(questions),
+        register=register,
+        themes=_recurring_themes(questions, evidence, reviews, strengths, register),
     )
 
 
@@ -626,7 +795,6 @@ def render_html(report: Report) -> str:
         charts=[(chart, Markup(chart.svg)) for chart in report.charts],
         as_at=_as_at_sentences(report),
         footer=_footer(report),
-        theme_line=_theme_line,
     )
 
 
@@ -728,6 +896,95 @@ def _md_gaps(gaps: list[Gap]) -> list[str]:
     return lines
 
 
+# Fixed text, not data: written as Markdown, code spans and all.
+THEMES_INTRO = (
+    "A theme recurs when findings of more than one review carry it: the same concern raised"
+    " again. Findings and actions are tagged by the word rules in"
+    " `sendgraph/tagging/theme-rules.csv` (or the data folder's `theme_rules.csv`), with the"
+    " corrections in the data folder's `theme_corrections.csv` adding or removing a tag and"
+    " saying why; the words below are those the rules matched, as written. `sendgraph themes"
+    " REF` shows why an item carries a tag. Earlier actions are the plan's actions on the"
+    " theme whose status was reported before the latest review raising it."
+)
+
+
+def _md_lines(text: str) -> str:
+    """Text of several lines kept as several lines in one list item (hard line breaks)."""
+    return "\\\n    ".join(_md(line) for line in text.splitlines())
+
+
+def _md_tags(item: ThemeItem) -> str:
+    parts = []
+    for tag in item.tags:
+        words = ", ".join(f"“{_md(word)}”" for word in tag.matched)
+        if tag.corrected and words:
+            words += f" (tagged by correction: {_md(tag.reason)})"
+        elif tag.corrected:
+            words = f"tagged by correction: {_md(tag.reason)}"
+        parts.append(f"{_md(tag.kind)}: {words}" if tag.kind else words)
+    where = "" if item.link else f" ({_md(item.source)})"
+    return "; ".join(parts) + where
+
+
+def _md_theme_actions(items: list[ThemeItem]) -> list[str]:
+    lines = []
+    for item in items:
+        written = item.written and item.written != item.status
+        lines.append(
+            f"- **{_md(item.ref)}**: {_md(item.status)}"
+            + (f" (as written: “{_md_lines(item.written)}”)" if written else "")
+            + (f", as at {_md(item.as_at_text)}" if item.as_at_text else "")
+            + f"; {item.completion}. Evidence: {_md_tags(item)}"
+        )
+    return lines
+
+
+def _md_themes(themes: list[ThemeEvidence]) -> list[str]:
+    """The recurring themes as Markdown: the overview table, then one heading per theme."""
+    lines = ["## Recurring themes", "", THEMES_INTRO, ""]
+    if not themes:
+        return [*lines, "No theme recurs across the reviews.", ""]
+    lines += _md_table(
+        ("theme", "reviews raising it", "findings", "earlier actions", "completed of those"),
+        (
+            (t.label, "; ".join(t.raised_by), len(t.findings), len(t.earlier), t.completed)
+            for t in themes
+        ),
+    )
+    for theme in themes:
+        lines += ["", f"### {_md(theme.label)}", "", f"{_md(theme.summary)}.", ""]
+        lines += [f"#### Findings that raise it ({len(theme.findings)})", ""]
+        for review, items in theme.by_review:
+            lines.append(f"- {_md(review)}")
+            lines += [f"  - **{_md(item.ref)}** {_md_tags(item)}" for item in items]
+        as_at = f", statuses as at {_md(', '.join(theme.earlier_as_at))}" if theme.earlier else ""
+        lines += [
+            "",
+            f"#### Earlier actions on it ({len(theme.earlier)}"
+            + (f", {theme.completed} completed" if theme.earlier else "")
+            + f"){as_at}",
+            "",
+        ]
+        lines += _md_theme_actions(theme.earlier) or [
+            "No plan reported an action on this theme before the latest review raising it."
+        ]
+        if theme.later:
+            lines += [
+                "",
+                f"#### Plan actions reported after the latest review ({len(theme.later)})",
+                "",
+            ]
+            lines += _md_theme_actions(theme.later)
+        if theme.identified:
+            lines += ["", f"#### Actions the reviews identified ({len(theme.identified)})", ""]
+            for item in theme.identified:
+                answering = f", answering {_md(item.answers)}" if item.answers else ""
+                lines.append(f"- **{_md(item.ref)}**{answering}: {_md_tags(item)}")
+                if item.text:
+                    lines += ["", *("  " + line for line in _md_quote(item.text))]
+    return [*lines, ""]
+
+
 def render_markdown(report: Report) -> str:
     """Return the report as Markdown: the same content, with each chart as a table."""
     lines = [f"# {_md(report.title)}", ""]
@@ -784,9 +1041,7 @@ def render_markdown(report: Report) -> str:
                 lines += _md_action(action, finding)
     lines += ["## Strengths", ""]
     lines += [f"- **{_md(s.ref)}** {_md(s.strength)} ({_md(s.source)})" for s in report.strengths]
-    if report.themes is not None:
-        lines += ["", "## Recurring themes", ""]
-        lines += [f"- {_md(_theme_line(t))}" for t in report.themes] or ["No theme recurs."]
+    lines += ["", *_md_themes(report.themes)]
     lines += ["", "## Register of every action", ""]
     lines += _md_table(
         ("action", "plan", "owners", "status", "targets", "answers", "source"),
@@ -817,12 +1072,6 @@ def _as_at_sentences(report: Report) -> list[str]:
             f"{report.undated_actions} actions belong to no plan with a status date; their status, if any, is as the paper gives it."
         )
     return sentences
-
-
-def _theme_line(theme: Row) -> str:
-    return "; ".join(
-        f"{k}: {v if not isinstance(v, list) else ', '.join(map(str, v))}" for k, v in theme.items()
-    )
 
 
 def _footer(report: Report) -> str:

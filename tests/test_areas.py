@@ -169,3 +169,14 @@ def test_the_areas_command(england: Path) -> None:
     assert [line.split(",")[:3] for line in lines[1:]] == [
         [a, str(expected_actions(england / a)), "51"] for a in AREAS
     ]
+
+
+def test_asking_about_every_area_at_once_says_so(england: Path) -> None:
+    result = CliRunner().invoke(main, ["overdue", "--data", str(england), "-f", "csv"])
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"Asking about all 3 areas of {england} at once; "
+        "`sendgraph areas` compares them, --area NAME asks about one.\n"
+    )
+    alone = CliRunner().invoke(main, ["overdue", "--data", str(england), "--area", "area-001"])
+    assert alone.stderr == ""

@@ -640,3 +640,14 @@ def test_every_term_the_imports_use_is_declared(joint: Build, wsoa: Build) -> No
             assert kind == OWL.Class or "Property" in str(kind), term
             assert ontology.value(term, RDFS.label) is not None, term
             assert ontology.value(term, RDFS.comment) is not None, term
+
+
+def test_the_report_of_a_written_statement_of_action(tmp_path: Path) -> None:
+    """The weaknesses are called what the inspection called them, and the unanswered one shows."""
+    out = tmp_path / "wsoa.md"
+    result = CliRunner().invoke(main, ["report", "--data", str(WSOA), "-f", "md", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    headings = [line for line in text.splitlines() if line.startswith("### SW ")]
+    assert headings == [f"### SW {n}: Significant weakness" for n in (1, 2, 3, 4)]
+    assert "Area for consideration" not in text

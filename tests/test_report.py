@@ -230,6 +230,216 @@ def test_register_lists_every_action_once(report: Report, html: str) -> None:
     assert pr14.answers == [("PR 14", "finding-pr-14")]
 
 
+# ---------------------------------------------------------------- recurring themes
+
+THEMES = {
+    # label: (reviews raising it, findings, earlier actions, completed of those)
+    "Attainment and attendance": (2, 4, 3, 0),
+    "Children looked after": (2, 3, 2, 1),
+    "Designated clinical or medical officer": (2, 3, 0, 0),
+    "Early years": (2, 2, 1, 0),
+    "EHC plan quality and process": (3, 7, 4, 2),
+    "Health, social care and early help engagement": (3, 9, 2, 1),
+    "Joint commissioning": (2, 4, 6, 3),
+    "Outcomes data, performance and impact": (3, 9, 7, 3),
+    "Preparation for adulthood": (2, 4, 6, 2),
+    "Voice and co-production": (2, 4, 2, 0),
+    "Workforce development": (3, 3, 2, 1),
+}
+PR_2016 = "SEND Peer Review (undated)"
+THREE_REVIEWS = f"{PR_2016}; CCG SEND Self-Assessment (2017); SEND Peer Challenge (2020)"
+
+
+def themes_html(html: str) -> str:
+    return html[html.index('<section id="themes">') : html.index('<section id="register">')]
+
+
+def themes_md(markdown: str) -> str:
+    return markdown[markdown.index("## Recurring themes\n") : markdown.index("## Register")]
+
+
+def theme_article(html: str, theme_anchor: str) -> str:
+    match = re.search(rf'<article class="theme" id="{theme_anchor}".*?</article>', html, re.S)
+    assert match, theme_anchor
+    return match.group(0)
+
+
+def theme_md(markdown: str, label: str) -> str:
+    match = re.search(rf"^### {re.escape(label)}\n.*?(?=^### |^## )", markdown, re.S | re.M)
+    assert match, label
+    return match.group(0)
+
+
+def test_recurring_themes_are_the_eleven_in_label_order(
+    report: Report, html: str, markdown: str
+) -> None:
+    labels = sorted(THEMES, key=str.casefold)
+    assert [t.label for t in report.themes] == labels
+    section = themes_html(html)
+    assert re.findall(
+        r'<article class="theme" id="[^"]+" data-theme="[^"]+">\s*<h3>([^<]+)</h3>', section
+    ) == [label.replace("&", "&amp;") for label in labels]
+    toc = html[html.index('<nav class="toc"') : html.index("</nav>")]
+    themes_toc = toc[toc.index('href="#themes"') :]
+    assert "Recurring themes</a> (11)" in themes_toc
+    assert re.findall(r'<a href="#(theme-[^"]+)">', themes_toc) == [t.anchor for t in report.themes]
+    assert "theme-preparation-for-adulthood" in {t.anchor for t in report.themes}
+    assert re.findall(r"^### (.+)$", themes_md(markdown), re.M) == labels
+
+
+def test_overview_table_counts(report: Report, html: str, markdown: str) -> None:
+    table = re.search(r'<table id="theme-overview">.*?</table>', html, re.S)
+    assert table
+    rows = re.findall(
+        r'<tr data-theme="[^"]+"><td><a href="#[^"]+">([^<]+)</a></td><td>([^<]+)</td>'
+        r'<td class="n">(\d+)</td><td class="n">(\d+)</td><td class="n">(\d+)</td></tr>',
+        table.group(0),
+    )
+    shown = {
+        label: (raised.count(";") + 1, int(f), int(e), int(c)) for label, raised, f, e, c in rows
+    }
+    assert shown == THEMES
+    assert {
+        t.label: (len(t.raised_by), len(t.findings), len(t.earlier), t.completed)
+        for t in report.themes
+    } == THEMES
+    md = themes_md(markdown)
+    assert "| theme | reviews raising it | findings | earlier actions | completed of those |" in md
+    assert (
+        f"| Preparation for adulthood | {PR_2016}; SEND Peer Challenge (2020) | 4 | 6 | 2 |" in md
+    )
+    assert f"| Outcomes data, performance and impact | {THREE_REVIEWS} | 9 | 7 | 3 |" in md
+    assert (
+        "| Designated clinical or medical officer | CCG SEND Self-Assessment (2017); SEND Peer Challenge (2020) | 3 | 0 | 0 |"
+        in md
+    )
+    assert len(re.findall(r"^\| [^|]+ \| [^|]+ \| \d+ \| \d+ \| \d+ \|$", md, re.M)) == 11
+
+
+def test_preparation_for_adulthood_findings_and_earlier_actions(
+    report: Report, html: str, markdown: str
+) -> None:
+    theme = next(t for t in report.themes if t.label == "Preparation for adulthood")
+    assert [(review, [i.ref for i in items]) for review, items in theme.by_review] == [
+        (PR_2016, ["PR 9", "PR 15"]),
+        ("SEND Peer Challenge (2020)", ["PC 3.3", "PC 7.3"]),
+    ]
+    assert [(i.ref, i.status, i.written, i.completion, i.as_at_text) for i in theme.earlier] == [
+        ("JCP 10.1", "Green", "Completed", "completed", "25/09/17"),
+        (
+            "JCP 10.2",
+            "Behind schedule",
+            "Behind Schedule\nUpdate required by Jo Smith at the next meeting.",
+            "not completed",
+            "25/09/17",
+        ),
+        ("JCP 10.3", "Amber", "On track", "not completed", "25/09/17"),
+        ("PR 9", "Green", "Completed", "completed", "25/09/17"),
+        ("PR 15", "No status", "On track", "not completed", "25/09/17"),
+        ("SEND 8", "Amber", "On track", "not completed", "25/09/17"),
+    ]
+    assert [(i.ref, i.answers) for i in theme.identified] == [
+        ("PC 3.3 identified action", "PC 3.3")
+    ]
+    assert theme.later == []
+
+    section = theme_article(html, "theme-preparation-for-adulthood")
+    assert "Raised by SEND Peer Review (undated) and SEND Peer Challenge (2020)." in section
+    findings = re.findall(r'<li data-ref="([^"]+)"><strong><a href="#([^"]+)">', section)
+    assert findings[:4] == [
+        ("PR 9", "finding-pr-9"),
+        ("PR 15", "finding-pr-15"),
+        ("PC 3.3", "finding-pc-3-3"),
+        ("PC 7.3", "finding-pc-7-3"),
+    ]
+    assert (
+        '<strong><a href="#finding-pr-9">PR 9</a></strong> <span class="tag"><span class="kind">'
+        'Recommendation:</span> <span class="matched">“Transitions Team”</span>, '
+        '<span class="matched">“into adulthood”</span>, '
+        '<span class="matched">“transition to adult services”</span></span>'
+    ) in section
+    assert (
+        '<span class="kind">Area for consideration:</span> <span class="matched">“young people in transition”</span>'
+        in section
+    )
+    actions = re.findall(
+        r'<tr data-ref="([^"]+)" data-status="([^"]+)" data-completed="([^"]+)"><td><a href="#([^"]+)">',
+        section,
+    )
+    assert actions == [
+        ("JCP 10.1", "Green", "completed", "action-jcp-10-1"),
+        ("JCP 10.2", "Behind schedule", "not completed", "action-jcp-10-2"),
+        ("JCP 10.3", "Amber", "not completed", "action-jcp-10-3"),
+        ("PR 9", "Green", "completed", "action-pr-9"),
+        ("PR 15", "No status", "not completed", "action-pr-15"),
+        ("SEND 8", "Amber", "not completed", "action-send-8"),
+    ]
+    assert "Earlier actions on it (6, 2 completed)" in section
+    assert "statuses as at 25/09/17" in section
+    assert (
+        "as written: “Behind Schedule\nUpdate required by Jo Smith at the next meeting.”" in section
+    )
+    assert '<span class="matched">“Children’s to Adult Services”</span>' in section
+    assert (
+        '<strong><a href="#action-pc-3-3-identified-action">PC 3.3 identified action</a></strong>,'
+        ' answering <a href="#finding-pc-3-3">PC 3.3</a>'
+    ) in section
+    assert "Review ToR for Preparation for Adulthood Board" in section
+
+    md = theme_md(markdown, "Preparation for adulthood")
+    assert "Raised by SEND Peer Review (undated) and SEND Peer Challenge (2020)." in md
+    assert re.findall(r"^  - \*\*([^*]+)\*\*", md, re.M) == ["PR 9", "PR 15", "PC 3.3", "PC 7.3"]
+    assert "  - **PC 7.3** Area for consideration: “young people in transition”" in md
+    assert "#### Earlier actions on it (6, 2 completed), statuses as at 25/09/17" in md
+    assert re.findall(r"^- \*\*([^*]+)\*\*: ([^(;,]+)", md, re.M) == [
+        ("JCP 10.1", "Green "),
+        ("JCP 10.2", "Behind schedule "),
+        ("JCP 10.3", "Amber "),
+        ("PR 9", "Green "),
+        ("PR 15", "No status "),
+        ("SEND 8", "Amber "),
+    ]
+    assert (
+        "- **JCP 10.1**: Green (as written: “Completed”), as at 25/09/17; completed."
+        " Evidence: “Transitions Partnership”"
+    ) in md
+    assert (
+        "- **JCP 10.2**: Behind schedule (as written: “Behind Schedule\\\n    Update required by Jo Smith at the next meeting.”), as at 25/09/17; not completed."
+        in md
+    )
+    assert "- **PC 3.3 identified action**, answering PC 3.3: “Preparation for Adulthood”" in md
+
+
+def test_undated_review_is_never_given_a_year(report: Report, html: str, markdown: str) -> None:
+    ehc = theme_article(html, "theme-ehc-quality")
+    assert (
+        "Raised by SEND Peer Review (undated), CCG SEND Self-Assessment (2017)"
+        " and SEND Peer Challenge (2020)."
+    ) in ehc
+    for text in (themes_html(html), themes_md(markdown)):
+        assert "SEND Peer Review (undated)" in text
+        assert re.findall(r"SEND Peer Review \((\w+)\)", text) and set(
+            re.findall(r"SEND Peer Review \((\w+)\)", text)
+        ) == {"undated"}
+    assert {
+        t.raised_by[0] for t in report.themes if t.raised_by[0].startswith("SEND Peer Review")
+    } == {PR_2016}
+    assert (
+        "Raised by SEND Peer Review (undated), CCG SEND Self-Assessment (2017) and SEND Peer Challenge (2020)."
+        in theme_md(markdown, "EHC plan quality and process")
+    )
+
+
+def test_a_corrections_tag_shows_its_reason(html: str, markdown: str) -> None:
+    workforce = theme_article(html, "theme-workforce-development")
+    reason = "It asks that all staff of the EHC assessment and planning team understand fully"
+    assert workforce.count(f"tagged by correction: {reason}") == 2  # the finding and its plan row
+    assert "Workforce development on EHCPs" not in workforce  # that is PC 5.3's EHC plan tag
+    md = theme_md(markdown, "Workforce development")
+    assert f"  - **PR 5** Recommendation: tagged by correction: {reason}" in md
+    assert "Evidence: tagged by correction: It asks" in md
+
+
 # ---------------------------------------------------------------- charts
 
 

@@ -69,6 +69,27 @@ def test_contents_link_scrolls_to_the_finding(opened: ReportPage) -> None:
     assert "No action answers this finding." in page.inner_text("#finding-pc-5-5")
 
 
+def test_contents_link_scrolls_to_the_recurring_themes(opened: ReportPage) -> None:
+    page = opened.page
+    page.evaluate("window.scrollTo(0, 0)")
+    page.click("nav.toc a[href='#themes']")
+    page.wait_for_function("location.hash === '#themes'")
+    box = page.evaluate("document.getElementById('themes').getBoundingClientRect().toJSON()")
+    assert -2 <= box["top"] <= 5
+    assert box["height"] > 3000  # eleven themes, each with its findings and actions
+    assert page.inner_text("#themes h2") == "Recurring themes"
+    assert page.locator("#themes article.theme").count() == 11
+    page.click("nav.toc a[href='#theme-preparation-for-adulthood']")
+    page.wait_for_function("location.hash === '#theme-preparation-for-adulthood'")
+    theme = page.locator("#theme-preparation-for-adulthood")
+    top = page.evaluate(
+        "document.getElementById('theme-preparation-for-adulthood').getBoundingClientRect().top"
+    )
+    assert -2 <= top <= 5
+    assert page.inner_text("#theme-preparation-for-adulthood h3") == "Preparation for adulthood"
+    assert theme.locator("table.theme-actions tbody tr").count() == 6
+
+
 def test_charts_render_with_size(opened: ReportPage) -> None:
     page = opened.page
     charts = page.locator("svg.chart")
