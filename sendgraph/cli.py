@@ -277,10 +277,8 @@ def load_questions(
 
     With ``named``, each area sits in a named graph of its own in the store.
     """
-    from sendgraph.build import load_data
+    from sendgraph.build import area_folders, is_folder_of_areas, load_data
     from sendgraph.questions import Questions
-
-    from sendgraph.build import area_folders, is_folder_of_areas
 
     result = load_data(data, encoding=encoding, area=chosen_area(), keep_areas=named)
     if not result.ok:
