@@ -642,12 +642,6 @@ def _gap_counts(evidence: _Evidence, shown: int = 4) -> list[GapCount]:
     ]
 
 
-_KINDS = {
-    "area for consideration": "Area for consideration",
-    "self-assessment gap": "Self-assessment gap",
-}
-
-
 def _theme_item(row: Row, evidence: _Evidence, links: dict[str, str]) -> ThemeItem:
     """One item's first row of a theme; its other fields' rows are added as tags by the caller."""
     document = next(
@@ -718,11 +712,10 @@ def _recurring_themes(
                 "plan action": found.later,
                 "identified action": found.identified,
             }[role].append(item)
-        kind = _str(row["kind"])
         item.tags.append(
             ThemeTag(
                 field=_str(row["field"]),
-                kind=_KINDS.get(kind, kind.capitalize()) if role == "finding" else "",
+                kind=_str(row["kind"]).capitalize() if role == "finding" else "",
                 matched=[str(word) for word in row["matched"]],
                 corrected=row["tagged_by"] == "correction",
                 reason=_str(row["reason"]),
