@@ -53,7 +53,8 @@ def main() -> None:
                     with urllib.request.urlopen(url, timeout=60) as response:
                         response.read()
                     spent.append(time.perf_counter() - start)
-                except OSError:
+                except OSError as error:
+                    print(f"error: {url}: {error}", file=sys.stderr)
                     spent.append(None)
             return spent
 

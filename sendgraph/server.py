@@ -316,6 +316,12 @@ class Handler(BaseHTTPRequestHandler):
             )
 
 
+class _Server(ThreadingHTTPServer):
+    # The default listen backlog of 5 drops connections when more clients than that
+    # arrive at once; each dropped one is retried by its client a second later.
+    request_queue_size = 128
+
+
 def serve(
     questions: Questions,
     host: str = "127.0.0.1",
@@ -326,7 +332,7 @@ def serve(
 ) -> None:
     """Serve until SIGTERM or SIGINT, then finish the requests in flight and return."""
     handler = type("BoundHandler", (Handler,), {"endpoint": Endpoint(questions, timeout, row_cap)})
-    server = ThreadingHTTPServer((host, port), handler)
+    server = _Server((host, port), handler)
     server.daemon_threads = True
 
     def stop(signum: int, frame: Any) -> None:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import multiprocessing
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -269,6 +271,43 @@ def _child(
 BACKENDS = ("oxigraph", "rdflib")
 
 
+class _ForkGuard:
+    """Keeps fork() from happening while another thread of this process is inside a query.
+
+    pyoxigraph releases the GIL while it evaluates, holding locks of its own; a child
+    forked at that moment inherits a held lock that no thread will ever release, and
+    waits on it until its time limit (the endpoint answered 1 request in about 1,000
+    with a 503 that way under concurrent load). Queries in this process share the
+    guard; a fork waits until none is running and holds new ones back while it forks.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._running = 0
+
+    @contextmanager
+    def query(self) -> Iterator[None]:
+        """Mark a query running in this process for the duration of the block."""
+        with self._changed:
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._running -= 1
+                self._changed.notify_all()
+
+    @contextmanager
+    def fork(self) -> Iterator[None]:
+        """Hold the block until no query runs in this process, and keep new ones out of it."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._running == 0)
+            yield
+
+
+_FORKS = _ForkGuard()
+
+
 class QueryStore:
     """A read-only copy of a graph, queried under a time limit and a row cap.
 
@@ -329,7 +368,8 @@ class QueryStore:
             refuse_unsafe(query)
         bindings = dict(bindings or {})
         if timeout is None:
-            payload = self.execute(query, bindings, row_cap)
+            with _FORKS.query():
+                payload = self.execute(query, bindings, row_cap)
         else:
             payload = self._in_child(query, bindings, row_cap, timeout)
         if "error" in payload:
@@ -352,7 +392,8 @@ class QueryStore:
         child = context.Process(
             target=_child, args=(self, query, bindings, row_cap, sender), daemon=True
         )
-        child.start()
+        with _FORKS.fork():
+            child.start()
         sender.close()
         try:
             if not receiver.poll(timeout):

@@ -84,3 +84,32 @@ def test_ask_and_construct(store: QueryStore) -> None:
         "CONSTRUCT { ?a sg:owner ?p } WHERE { ?a sg:owner ?p ; skos:notation 'PR 16' }"
     ).graph()
     assert len(graph) == 2
+
+
+def test_no_fork_while_a_query_runs_in_another_thread() -> None:
+    """A child forked mid-query would inherit pyoxigraph's held locks and hang to its time limit."""
+    import threading
+
+    from sendgraph.sparql import _FORKS
+
+    inside, release, forked = threading.Event(), threading.Event(), threading.Event()
+
+    def query() -> None:
+        with _FORKS.query():
+            inside.set()
+            release.wait(5)
+
+    def fork() -> None:
+        with _FORKS.fork():
+            forked.set()
+
+    runner = threading.Thread(target=query)
+    runner.start()
+    assert inside.wait(5)
+    forker = threading.Thread(target=fork)
+    forker.start()
+    assert not forked.wait(0.3)  # held back while the query runs
+    release.set()
+    assert forked.wait(5)  # and let through as soon as it ends
+    runner.join()
+    forker.join()
