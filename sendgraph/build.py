@@ -11,6 +11,7 @@ from sendgraph.framework import link_review_kinds
 from sendgraph.graph import count_by_kind, records_to_graph
 from sendgraph.importer import import_folder, import_spreadsheets, is_imported_area
 from sendgraph.problems import InputError, Problem, Severity, worst
+from sendgraph.rdfinput import is_rdf_file, read_rdf
 from sendgraph.records import Records, load_records
 from sendgraph.resources import bundled_data, framework_file, ontology_file
 from sendgraph.themes import tag_themes
@@ -236,8 +237,11 @@ def load_data(
     """Build what a command asks about: one area's folder, a folder of areas, or one area of those.
 
     ``area`` names one area of a folder of areas (its folder name); on a single area's
-    folder it must be that area's name.
+    folder it must be that area's name. ``data`` may also be a graph file built
+    elsewhere (`load_graph_file`).
     """
+    if data is not None and is_rdf_file(data) and not data.is_dir():
+        return load_graph_file(data, area=area)
     if is_folder_of_areas(data):
         assert data is not None
         return build_areas(data, encoding=encoding, only=area, keep_areas=keep_areas)
@@ -248,3 +252,30 @@ def load_data(
             f"{where} holds one area, {built.area!r}; there is no area {area!r} in it."
         )
     return built
+
+
+def load_graph_file(path: Path, *, area: str | None = None) -> Build:
+    """Open a graph file built elsewhere (Turtle, N-Triples, JSON-LD, RDF/XML, TriG, N-Quads) to ask about.
+
+    The file is read by `read_rdf`, which refuses what could reach beyond it. The
+    ontology is added, since the questions rely on it and a graph from elsewhere may
+    lack it. A TriG or N-Quads file written by ``sendgraph build`` holds each area in a
+    named graph; ``area`` picks one of them.
+    """
+    read = read_rdf(path)
+    areas = {
+        iri.removeprefix(GRAPH_BASE): triples
+        for iri, triples in read.named.items()
+        if iri.startswith(GRAPH_BASE) and iri != graph_iri("ontology")
+    }
+    graph = read.graph
+    if area is not None:
+        if area not in areas:
+            held = ", ".join(sorted(areas)) or "none (only a named graph per area makes one)"
+            raise InputError(f"{path} has no area {area!r}; its areas are {held}.")
+        areas = {area: areas[area]}
+        graph = Graph()
+        graph += areas[area]
+    graph += load_ontology()
+    name = area or (next(iter(areas)) if len(areas) == 1 else path.stem)
+    return Build(graph, Records(), [], areas, area=name)

@@ -8,9 +8,7 @@ never a traceback.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Callable
 from functools import wraps
@@ -19,10 +17,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from sendgraph.files import write_atomically
 from sendgraph.problems import Problem, SendgraphError, Severity, UsageError
 
 if TYPE_CHECKING:
     from sendgraph.build import Build
+    from sendgraph.guard import Policy
     from sendgraph.questions import Questions
 
 FORMATS = {"ttl": ("turtle", "Turtle"), "nt": ("nt", "N-Triples"), "jsonld": ("json-ld", "JSON-LD")}
@@ -31,17 +31,63 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def handles_errors(command: F) -> F:
-    """Turn sendgraph's own errors into a one-line message and their exit code."""
+    """Run a command under its guard policy, and turn sendgraph's own errors into a one-line message and their exit code."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sendgraph.guard import enforce
+
         try:
-            return command(*args, **kwargs)
+            with enforce(command_policy(click.get_current_context().info_name or "", kwargs)):
+                return command(*args, **kwargs)
         except SendgraphError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(exc.exit_code)
 
     return wrapper  # type: ignore[return-value]
+
+
+def command_policy(name: str, params: dict[str, Any]) -> Policy:
+    """Return what the command ``name``, given ``params``, may do: read its inputs, write its outputs.
+
+    Every path parameter is an input, except ``output``: that is where the command
+    writes, or the default ``build/`` folder when it has none. ``serve`` may listen on
+    its --host and --port, ``push`` may connect to its endpoints, ``view --open`` may
+    start the browser; nothing else may use the network or start a program.
+    """
+    from urllib.parse import urlsplit
+
+    from sendgraph.guard import Policy
+
+    reads: list[Path] = []
+    writes: list[Path] = []
+    for key, value in params.items():
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, Path) and str(item) != "-":
+                (writes if key == "output" else reads).append(item)
+    if "output" in params and params["output"] is None:
+        writes.append(Path("build"))
+    if isinstance(params.get("query"), str) and params["query"].endswith(".rq"):
+        reads.append(Path(params["query"]))
+    connects = []
+    for key in ("endpoint", "update_endpoint"):
+        if params.get(key):
+            url = urlsplit(params[key])
+            try:
+                port = url.port or (443 if url.scheme == "https" else 80)
+            except ValueError:
+                continue  # a port that is not a number: the command reports the bad URL
+            connects.append((url.hostname or "", port))
+    binds = [(params["host"], params["port"])] if name == "serve" else []
+    return Policy(
+        f"sendgraph {name}",
+        reads=tuple(reads),
+        writes=tuple(writes),
+        connects=tuple(connects),
+        binds=tuple(binds),
+        programs=bool(params.get("open_page")),
+        scratch=("openpyxl.",) if "output" in params else (),
+    )
 
 
 def print_problems(problems: list[Problem], verbose: bool, *, err: bool = True) -> None:
@@ -57,30 +103,6 @@ def print_problems(problems: list[Problem], verbose: bool, *, err: bool = True) 
     if counts[Severity.INFO] and not verbose:
         line += " (-v shows the notes)"
     click.echo(line, err=err)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, so no half-written graph is left.
-
-    A path that exists and is not a regular file (/dev/null, a named pipe) is written
-    to directly: renaming over it would replace the device with a file.
-    """
-    if path.exists() and not path.is_file():
-        with path.open("wb") as out:
-            out.write(data)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes 0600; a graph is for sharing
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 data_argument = click.argument(
@@ -104,6 +126,11 @@ def main() -> None:
 
     DATA is a folder of sendgraph CSV files; without it, the bundled Rotherham data is used.
     """
+    from sendgraph.guard import install
+
+    # Each command then runs under a policy of its own (see `handles_errors`): no
+    # network, file or program it did not ask for.
+    install()
 
 
 @main.command()
@@ -251,8 +278,8 @@ def data_option(command: F) -> F:
         help="Only this area of a folder of areas (its folder name).",
     )(command)  # fmt: skip
     return click.option(
-        "--data", type=click.Path(file_okay=False, path_type=Path), default=None,
-        help="Folder of data files to ask about, or a folder of area folders. Default: the bundled Rotherham data.",
+        "--data", type=click.Path(path_type=Path), default=None,
+        help="Folder of data files to ask about, a folder of area folders, or a graph file (.ttl .nt .jsonld .rdf .trig .nq). Default: the bundled Rotherham data.",
     )(command)  # fmt: skip
 
 
@@ -265,9 +292,33 @@ store_option = click.option(
     "--store", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
     help="Answer on pyoxigraph (fast) or on rdflib's own engine (the reference).",
 )  # fmt: skip
-rows_format_option = click.option(
-    "-f", "--format", "fmt", type=click.Choice(ROW_FORMATS), default="table", show_default=True
-)
+SAFE_KEY = "sendgraph.safe"
+
+
+def _remember_safety(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    ctx.meta[SAFE_KEY] = value
+
+
+# Kept in the click context like --area, so that every command writing CSV for a
+# spreadsheet takes it the same way and `print_rows` applies it.
+safety_option = click.option(
+    "--safe/--lossless", default=True, show_default=True, expose_value=False, callback=_remember_safety,
+    help="CSV/TSV for spreadsheets: --safe puts a ' before cells starting with = + - @ tab or CR, "
+    "so Excel shows them as text instead of running them; --lossless writes every cell exactly, for programs.",
+)  # fmt: skip
+
+
+def is_safe() -> bool:
+    """Return whether the current command writes spreadsheet-safe CSV (--safe, the default)."""
+    return bool(click.get_current_context().meta.get(SAFE_KEY, True))
+
+
+def rows_format_option(command: F) -> F:
+    """Add -f/--format (table, json, csv) and --safe/--lossless to a command that prints rows."""
+    command = safety_option(command)
+    return click.option(
+        "-f", "--format", "fmt", type=click.Choice(ROW_FORMATS), default="table", show_default=True
+    )(command)
 
 
 def load_questions(
@@ -318,7 +369,7 @@ def print_rows(
     if fmt != "json":
         # IRIs are for programs; a person reads the label beside them.
         rows = [{k: v for k, v in row.items() if k != "board"} for row in rows]
-    click.echo(render_rows(rows, fmt, table if fmt == "table" else None), nl=False)
+    click.echo(render_rows(rows, fmt, table if fmt == "table" else None, safe=is_safe()), nl=False)
 
 
 @main.command()
@@ -506,6 +557,7 @@ GRAPH_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
     show_default=True,
     help="Rows (or triples) kept at most.",
 )
+@safety_option
 @handles_errors
 def query(
     query: str,
@@ -555,7 +607,7 @@ def query(
             raise UsageError(
                 f"a SELECT or ASK answer is a table; use -f {', '.join(SELECT_FORMATS)}, not {rows_format}."
             )
-        click.echo(render_answer(answer, rows_format), nl=False)
+        click.echo(render_answer(answer, rows_format, safe=is_safe()), nl=False)
     if answer.truncated:
         click.echo(
             f"The answer was cut at {answer.row_cap} rows (--max-rows); there are more.", err=True
@@ -799,27 +851,40 @@ def view(
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["graphml", "gexf"]),
+    type=click.Choice(["graphml", "gexf", "csv"]),
     default="graphml",
     show_default=True,
+    help="csv writes the data tables back, one file each, into the folder -o names.",
 )
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
-    help="Default: build/sendgraph.<format>.",
+    help="Default: build/sendgraph.<format>, or the folder build/tables for csv.",
 )
+@safety_option
 @handles_errors
 def export(
     data: Path | None, encoding: str | None, store: str, fmt: str, output: Path | None
 ) -> None:
-    """Export the network for Gephi and Cytoscape as GraphML or GEXF, with the view's attributes.
+    """Export the network for Gephi and Cytoscape as GraphML or GEXF, or the data tables as CSV.
+
+    With -f csv, actions.csv, priorities.csv, ccg_gaps.csv and peer_challenge.csv are
+    written back from the graph cell for cell, in the order of the files they came
+    from; --lossless gives back the data files exactly. --data may also be a graph
+    file (.ttl, .nt, .jsonld) built elsewhere.
 
     Example:
 
         sendgraph export -f gexf -o rotherham.gexf
+        sendgraph export -f csv -o recovered/ --lossless
     """
+    if fmt == "csv":
+        export_tables_to(output or Path("build") / "tables", data, encoding)
+        return
+    if output is not None and output.is_dir():
+        raise UsageError(f"{output} is a folder; -f {fmt} writes one file.")
     import io
 
     import networkx as nx
@@ -832,6 +897,34 @@ def export(
     target = output or Path("build") / f"sendgraph.{fmt}"
     write_atomically(target, buffer.getvalue())
     click.echo(f"Wrote {target} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
+
+
+def export_tables_to(folder: Path, data: Path | None, encoding: str | None) -> None:
+    """Write the data tables read back from the built graph into ``folder``, and say what was written."""
+    from sendgraph.build import load_data
+    from sendgraph.exports import export_tables, table_files
+
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file; -f csv writes a folder of tables.")
+    result = load_data(data, encoding=encoding, area=chosen_area(), validate=True)
+    if not result.ok:
+        errors = sum(1 for p in result.problems if p.severity == Severity.ERROR)
+        raise InputProblems(f"the data has {errors} errors; run `sendgraph validate` to see them.")
+    tables = export_tables(result.graph)
+    if not tables:
+        raise InputProblems("the graph holds no rows of the sendgraph data tables to export.")
+    safe = is_safe()
+    for name, payload in table_files(tables, safe=safe).items():
+        write_atomically(folder / name, payload)
+    rows = sum(len(t.rows) for t in tables)
+    click.echo(f"Wrote {len(tables)} tables ({rows} rows) to {folder}")
+    formulas = sum(t.formula_like_cells() for t in tables)
+    if formulas and safe:
+        click.echo(
+            f"{formulas} cells start with = + - @ tab or CR and were written behind a ' so that "
+            "Excel shows them as text; --lossless writes them exactly.",
+            err=True,
+        )
 
 
 # ---------------------------------------------------------------- serving and pushing
@@ -862,6 +955,35 @@ def export(
     show_default=True,
     help="Rows kept at most per answer.",
 )
+@click.option(
+    "--client-timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds a client has to send its whole request, and for each write of its answer.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    help="Connections served at once; more are answered 503.",
+)
+@click.option(
+    "--max-queries",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="SPARQL queries run at once; more wait for a free slot.",
+)
+@click.option(
+    "--query-memory",
+    type=click.IntRange(min=16),
+    default=512,
+    show_default=True,
+    metavar="MB",
+    help="Memory a query's process may use beyond the server's own.",
+)
 @handles_errors
 def serve(
     data: Path | None,
@@ -871,6 +993,10 @@ def serve(
     port: int,
     timeout: float,
     max_rows: int,
+    client_timeout: float,
+    max_connections: int,
+    max_queries: int,
+    query_memory: int,
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint, with a query page and the named questions.
 
@@ -882,12 +1008,14 @@ def serve(
 
         sendgraph serve --port 7878
     """
+    from sendgraph.server import Limits
     from sendgraph.server import serve as run_server
 
     questions = load_questions(data, encoding, store, named=True)
+    limits = Limits(client_timeout, max_connections, max_queries, query_memory << 20)
     try:
         run_server(
-            questions, host, port, timeout, max_rows,
+            questions, host, port, timeout, max_rows, limits=limits,
             ready=lambda url: click.echo(f"Serving {questions.store.size} triples at {url} (SPARQL at {url}sparql); Ctrl-C or SIGTERM stops.", err=True),
         )  # fmt: skip
     except OSError as exc:

@@ -329,6 +329,7 @@ class _Writer:
             self.text(entry, SG.actionText, row.action)
             self.text(entry, SG.ownerText, row.owner_text)
             self.text(entry, SG.note, row.note)
+            self.text(entry, SG.codesText, row.codes_text)
         self.text(entry, SG.targetDateText, row.target_text)
         self.text(entry, SG.statusText, row.status_text)
         if row.status:
@@ -391,6 +392,9 @@ class _Writer:
             self.text(node, SKOS.notation, gap.ref)
             self.text(node, RDFS.label, gap.ref)
             self.text(node, SG.text, gap.issue)
+            # The entries below hold the cell's non-empty lines, stripped; the cell
+            # itself is kept as written so that nothing of it is lost.
+            self.text(node, SG.progressText, gap.progress_text)
             self.text(node, SG.note, gap.note)
             self.add(node, PROV.wasGeneratedBy, self.mint("review", gap.review))
             self.provenance(node, gap, document, section)

@@ -608,6 +608,7 @@ class _Importer:
                 ref = f"{prefix or 'Action'} {counters[row.plan]}"
             row.ref = " ".join(ref.split())
             grouped.setdefault(row.ref, []).append(row)
+        self.repeated_rows(mapping, rows)
         for ref, parts in grouped.items():
             if ref in self.records.actions:
                 first = self.records.actions[ref].first
@@ -641,6 +642,29 @@ class _Importer:
                 )  # fmt: skip
             self.records.actions[ref] = Action(ref, parts[0].plan, "actions", "", action_rows)
         self.cross_references(mapping, [r for parts in grouped.values() for r in parts])
+
+    def repeated_rows(self, mapping: Mapping, rows: list[_Row]) -> None:
+        """Warn about a row that repeats an earlier row of its sheet cell for cell.
+
+        Both are kept: two identical rows may be two pieces of work that happen to read
+        alike, and merging them would lose one without a word. A pasted copy is the more
+        likely cause, so the user is told which rows to look at.
+        """
+        seen: dict[tuple[str, tuple[tuple[str, str], ...]], _Row] = {}
+        for row in rows:
+            key = (row.origin.source, tuple(row.origin.values.items()))
+            first = seen.setdefault(key, row)
+            if first is row:
+                continue
+            kept = (
+                f"as rows of {row.ref}"
+                if first.ref == row.ref
+                else f"as two actions, {first.ref} and {row.ref}"
+            )
+            self.report(
+                row.origin, mapping.columns["action"], Severity.WARNING,
+                f"repeats row {first.origin.row} cell for cell; both are kept, {kept}. Delete one if it is a copy.",
+            )  # fmt: skip
 
     def cross_references(self, mapping: Mapping, rows: list[_Row]) -> None:
         def key(text: str) -> str:
@@ -694,7 +718,9 @@ def import_spreadsheets(
     importer = _Importer(encoding)
     read: list[tuple[Mapping, Path, str]] = []
     for mapping_path, given in pairs:
-        mapping, problems = read_mapping(mapping_path, display_name(mapping_path))
+        mapping, problems = read_mapping(
+            mapping_path, display_name(mapping_path), encoding=encoding
+        )
         importer.problems += problems
         if not mapping.readable:
             continue

@@ -6,21 +6,30 @@ boards it knows of, what the findings are, which of the spreadsheet's columns ho
 which part of an action, and what each status word means. Every mistake in it (YAML
 that does not parse, a key sendgraph does not know, a required key left out, a value of
 the wrong kind) is a `Problem` naming the mapping file, the line and the key, and all of
-them are reported in one run. YAML is read with ``yaml.safe_load`` only, so a mapping
-cannot make Python objects.
+them are reported in one run.
+
+YAML is read with PyYAML's safe loader only, so a mapping cannot make Python objects,
+and with YAML 1.1's implicit types turned off: ``no``, ``On``, ``1.0``, ``007`` and
+``2024-03-01`` stay the words written, since a status word, a column name or a ref
+changed into False, 1.0, 7 or a date would be lost without a word. Only an empty value
+(or ``~``) is "nothing". A key written twice in one block is an error, not a silent
+overwrite; anchors and aliases that expand beyond `MAX_MAPPING_VALUES` values, and
+files over `MAX_MAPPING_BYTES`, are refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from sendgraph.problems import Problem, Severity
 from sendgraph.records import SLUG, STATUS_CONCEPTS, slug
+from sendgraph.sources import UTF8_BOM, decode
 
 MAPPING_SUFFIX = ".mapping.yaml"
 
@@ -82,6 +91,10 @@ CONCEPT_SYNONYMS = {
     "behind": "behind-schedule",
 }
 MONTHS_KEYWORD = "months"
+# A mapping is a page or two of YAML; these bound what a hostile one can make us do.
+MAX_MAPPING_BYTES = 1024 * 1024
+MAX_MAPPING_VALUES = 100_000
+_ROW_NUMBER = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -342,8 +355,17 @@ class _Reader:
             if top.get(key) in (None, "", [], {}):
                 self.report(key, f"required key {key!r} is missing.")
         mapping.file = self.text("file", top.get("file"))
+        if mapping.file and not _is_inside(mapping.file):
+            self.report(
+                "file",
+                f"{mapping.file!r} is not a file beside the mapping; name it as a path inside "
+                "the mapping's folder, without '..' or a drive or a leading '/'.",
+            )
+            mapping.file = ""
         mapping.sheets = self.texts("sheets", top.get("sheets"))
         header_row = top.get("header_row", 1)
+        if isinstance(header_row, str) and _ROW_NUMBER.fullmatch(header_row.strip()):
+            header_row = int(header_row)
         if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
             self.report("header_row", f"{header_row!r} is not a row number (1, 2, 3...).")
         else:
@@ -610,24 +632,117 @@ def _kind(value: Any) -> str:
     return f"{value!r}"
 
 
-def read_mapping(path: Path, shown: str) -> tuple[Mapping, list[Problem]]:
+def _is_inside(name: str) -> bool:
+    # The spreadsheet a mapping names is read with the user's rights: a mapping passed
+    # around with a data folder must not reach files outside it.
+    for flavour in (PurePosixPath, PureWindowsPath):
+        path = flavour(name)
+        if path.is_absolute() or path.drive or path.root or ".." in path.parts:
+            return False
+    return True
+
+
+@functools.cache
+def _loader() -> type[Any]:
+    """Return PyYAML's safe loader with the implicit types off and duplicate keys refused."""
+    # Imported here: PyYAML is only needed when a mapping is read.
+    import yaml
+    from yaml.constructor import ConstructorError
+
+    class WordsLoader(yaml.SafeLoader):
+        """Safe loading where every plain scalar is the string written, except an empty one."""
+
+        yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 (PyYAML's class-level table)
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+            seen: dict[str, Any] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                    continue
+                if key_node.value in seen:
+                    raise ConstructorError(
+                        "while reading a set of keys",
+                        node.start_mark,
+                        f"key {key_node.value!r} is written twice (first on line "
+                        f"{seen[key_node.value].line + 1})",
+                        key_node.start_mark,
+                    )
+                seen[key_node.value] = key_node.start_mark
+            return super().construct_mapping(node, deep=deep)
+
+    WordsLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|)$"), ["~", ""])
+    WordsLoader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])
+    return WordsLoader
+
+
+def _within(value: Any, limit: int) -> bool:
+    """True when ``value``, with every alias expanded, holds at most ``limit`` values."""
+    stack, count = [value], 0
+    while stack:
+        count += 1
+        if count > limit:
+            return False
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
+
+
+def load_yaml(text: str) -> Any:
+    """Parse mapping YAML the way `read_mapping` does: safe, with every plain word kept as written.
+
+    >>> load_yaml("statuses: {No: red, on: green}\\nheader_row: 2\\nref: 007\\ndate: 2024-03-01\\nnote:")
+    {'statuses': {'No': 'red', 'on': 'green'}, 'header_row': '2', 'ref': '007', 'date': '2024-03-01', 'note': None}
+    """
+    import yaml
+
+    return yaml.load(text, Loader=_loader())  # the loader is a SafeLoader subclass
+
+
+def read_mapping(
+    path: Path, shown: str, *, encoding: str | None = None
+) -> tuple[Mapping, list[Problem]]:
     """Read and check the mapping file at ``path``; ``shown`` is how problems name it.
 
     Every mistake is a problem; nothing is raised. YAML that does not parse is one
-    problem at the line the parser stopped on.
+    problem at the line the parser stopped on. The file is UTF-8, with or without a
+    byte-order mark; ``encoding`` is used only for a file that is not UTF-8, so that a
+    mapping saved as UTF-8 beside a cp1252 spreadsheet is still read right.
     """
-    # Imported here: PyYAML is only needed when a mapping is read.
     import yaml
 
     mapping = Mapping(path, shown, readable=False)
     try:
-        mapping.text = path.read_text(encoding="utf-8-sig")
+        raw_bytes = path.read_bytes()
     except FileNotFoundError:
         return mapping, [Problem(shown, 0, "", Severity.ERROR, "is missing.")]
-    except (OSError, UnicodeDecodeError) as exc:
-        return mapping, [Problem(shown, 0, "", Severity.ERROR, f"cannot be read: {exc}.")]
+    except OSError as exc:
+        return mapping, [Problem(shown, 0, "", Severity.ERROR, f"cannot be read: {exc.strerror}.")]
+    if len(raw_bytes) > MAX_MAPPING_BYTES:
+        return mapping, [
+            Problem(
+                shown,
+                0,
+                "",
+                Severity.ERROR,
+                f"is {len(raw_bytes):,} bytes; a mapping file may be at most {MAX_MAPPING_BYTES:,}.",
+            )
+        ]
     try:
-        raw = yaml.safe_load(mapping.text)
+        text: str | None = raw_bytes.removeprefix(UTF8_BOM).decode("utf-8")
+    except UnicodeDecodeError:
+        text, problems = decode(raw_bytes, shown, encoding, save_as="UTF-8")
+        if text is None:
+            return mapping, problems
+    assert text is not None
+    mapping.text = text
+    try:
+        raw = load_yaml(mapping.text)
+    except RecursionError:
+        return mapping, [Problem(shown, 0, "", Severity.ERROR, "is YAML nested too deeply.")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
@@ -635,6 +750,17 @@ def read_mapping(path: Path, shown: str) -> tuple[Mapping, list[Problem]]:
         context = getattr(exc, "context", None)
         detail = f"{context}, {reason}" if context else reason
         return mapping, [Problem(shown, line, "", Severity.ERROR, f"is not valid YAML: {detail}.")]
+    if not _within(raw, MAX_MAPPING_VALUES):
+        return mapping, [
+            Problem(
+                shown,
+                0,
+                "",
+                Severity.ERROR,
+                f"expands to more than {MAX_MAPPING_VALUES:,} values through its anchors and "
+                "aliases (&name, *name); write the mapping out plainly.",
+            )
+        ]
     mapping.readable = True
     reader = _Reader(mapping)
     reader.read(raw)

@@ -342,6 +342,7 @@ class CcgGap(Located):
     progress: list[str]
     note: str
     boards: list[BoardMention] = field(default_factory=list)
+    progress_text: str = ""  # the progress cell as written, before it is split into lines
 
 
 @dataclass
@@ -824,18 +825,24 @@ class _Loader:
         for row in self.table("actions"):
             if not self.required(row, "ref", "row", "plan"):
                 continue
-            try:
-                number = int(row.get("row"))
-                if number < 1:
-                    raise ValueError
-            except ValueError:
+            written = row.get("row")
+            # int() alone would also read "1_0" as 10 and Arabic-Indic digits as numbers.
+            number = int(written) if written.isascii() and written.isdigit() else 0
+            if number < 1:
                 self.report(
                     row,
                     "row",
                     Severity.ERROR,
-                    f"{row.get('row')!r} is not a row number (1, 2, 3...).",
+                    f"{written!r} is not a row number (1, 2, 3...).",
                 )
                 continue
+            if written != str(number):
+                self.report(
+                    row,
+                    "row",
+                    Severity.WARNING,
+                    f"{written!r} is read as row {number}; the graph keeps the number, not the zeros.",
+                )
             key = f"{row.get('ref')}#{number}"
             if key in seen:
                 self.report(
@@ -992,6 +999,7 @@ class _Loader:
                 row.get("issue"),
                 lines(row.get("progress")),
                 row.get("note"),
+                progress_text=row.get("progress"),
             )
             gap.boards = self.board_mentions(
                 row, {"issue": gap.issue, "progress": row.get("progress")}

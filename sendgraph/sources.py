@@ -53,12 +53,16 @@ class Table:
 
 
 def decode(
-    raw: bytes, source: str, encoding: str | None = None
+    raw: bytes, source: str, encoding: str | None = None, *, save_as: str = '"CSV UTF-8"'
 ) -> tuple[str | None, list[Problem]]:
     """Decode a file's bytes to text, or explain in a sentence why it cannot be.
 
     UTF-8 with or without Excel's byte-order mark is read as it is. Anything else needs
-    ``encoding``: guessing would turn "’" into mojibake without a word.
+    ``encoding``: guessing would turn "’" into mojibake without a word. ``save_as`` is
+    what the message tells the user to save the file as.
+
+    >>> decode("Children’s".encode("cp1252"), "plan.csv")[1][0].message
+    'is not UTF-8: byte 0x92 on line 1 cannot be decoded. It reads as Windows-1252 (cp1252), as older Excel saves "CSV". Save it as "CSV UTF-8", or pass --encoding cp1252 if that is what it is.'
     """
     if encoding:
         try:
@@ -74,7 +78,7 @@ def decode(
                 0,
                 "",
                 Severity.ERROR,
-                'is UTF-16 (Excel\'s "Unicode Text"); save it as "CSV UTF-8" or pass --encoding utf-16.',
+                f'is UTF-16 (Excel\'s "Unicode Text"); save it as {save_as} or pass --encoding utf-16.',
             )
         ]
     try:
@@ -90,9 +94,33 @@ def decode(
             pass
         message = (
             f"is not UTF-8: byte 0x{byte} on line {line} cannot be decoded.{hint} "
-            'Save it as "CSV UTF-8", or pass --encoding cp1252 if that is what it is.'
+            f"Save it as {save_as}, or pass --encoding cp1252 if that is what it is."
         )
         return None, [Problem(source, line, "", Severity.ERROR, message)]
+
+
+def csv_records(text: str, source: str) -> tuple[list[list[str]], list[Problem]]:
+    """Split CSV text into records; a record the csv module cannot read ends the file with a problem.
+
+    The rows before it are kept. Python's csv gives up on a field over its limit (128 KiB),
+    which in practice is a quote opened and never closed, swallowing the rest of the file.
+
+    >>> csv_records('a,b\\n1,"2\\n', "t.csv")
+    ([['a', 'b'], ['1', '2\\n']], [])
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[list[str]] = []
+    try:
+        for record in reader:
+            records.append(record)
+    except csv.Error as exc:
+        row = len(records) + 1
+        message = (
+            f'cannot be read as CSV from this row on ({exc}): a quote (") opened here and '
+            "never closed makes the rest of the file one cell."
+        )
+        return records, [Problem(source, row, "", Severity.ERROR, message)]
+    return records, []
 
 
 def read_table(
@@ -126,8 +154,10 @@ def read_table(
             )
         ]
 
-    records = csv.reader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in next(records)]
+    records, problems = csv_records(text, source)
+    if not records:
+        return table, problems
+    header = [name.strip() for name in records[0]]
     table.columns = header
     seen: set[str] = set()
     for name in header:
@@ -162,7 +192,7 @@ def read_table(
                 )
             )
 
-    for number, cells in enumerate(records, start=2):
+    for number, cells in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) > len(header):

@@ -263,7 +263,13 @@ def _child(
     store: QueryStore, query: str, bindings: Mapping[str, Node | str], row_cap: int, out: Connection
 ) -> None:
     try:
-        out.send(store.execute(query, bindings, row_cap))
+        try:
+            payload = store.execute(query, bindings, row_cap)
+        except SendgraphError as exc:
+            # rdflib reads rows lazily, so a refusal by sendgraph's guard (a SERVICE
+            # reaching out) arrives here; the parent reports it as the query's error.
+            payload = {"error": str(exc)}
+        out.send(payload)
     finally:
         out.close()
 

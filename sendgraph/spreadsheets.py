@@ -7,22 +7,35 @@ decoding as the data files (UTF-8 with or without Excel's byte-order mark; anyth
 else needs an encoding). XLSX is read with openpyxl: each sheet is a table named
 ``file.xlsx[Sheet]``, and the value of a merged range belongs to every row of the range,
 with the range remembered so that the graph can say where it came from.
+
+A workbook is a zip of XML files, and may come from anyone. Before openpyxl opens one,
+its members' sizes are checked: over `MAX_UNCOMPRESSED` bytes in all, or a large
+member compressed more than `MAX_RATIO` to 1, is refused as a zip bomb. openpyxl
+parses the XML with defusedxml (entities and external references refused), and a
+workbook is not read at all if that protection is off.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sendgraph.problems import Problem, Severity
-from sendgraph.sources import SourceRow, decode
+from sendgraph.sources import SourceRow, csv_records, decode
 
 SPREADSHEET_SUFFIXES = (".csv", ".xlsx", ".xlsm")
+# A council's action plan workbook is well under a megabyte; these are far above any real one.
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_RATIO = 100
+# Small members compress well (a sheet of repeated styles); the ratio matters only when big.
+RATIO_FROM = 1024 * 1024
+MAX_MEMBERS = 10_000
+# openpyxl makes a cell object for every cell of a sheet's used area and of each merged
+# range; one cell at XFD1048576, or one merged range over a whole sheet, is billions.
+MAX_CELLS = 2_000_000
 MONTH_ABBREVIATIONS = [
     "Jan",
     "Feb",
@@ -117,6 +130,18 @@ def read_spreadsheet(
     ]
 
 
+def _workbook_error(exc: Exception) -> str:
+    from defusedxml import DefusedXmlException
+
+    if isinstance(exc, DefusedXmlException):
+        return (
+            "cannot be read as an Excel workbook: its XML declares entities or refers to "
+            f"outside resources ({type(exc).__name__}), which sendgraph refuses."
+        )
+    detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+    return f"cannot be read as an Excel workbook ({type(exc).__name__}: {detail})."
+
+
 def _header(cells: Sequence[Any], source: str, row: int) -> tuple[list[str], list[Problem]]:
     names = [header_text(cell) for cell in cells]
     problems = []
@@ -146,9 +171,13 @@ def _read_csv(
     text, problems = decode(raw, shown, encoding)
     if text is None:
         return [], problems
-    records = list(csv.reader(io.StringIO(text, newline="")))
+    records, read_problems = csv_records(text, shown)
+    problems += read_problems
     if len(records) < header_row:
-        return [], [Problem(shown, 0, "", Severity.ERROR, f"has no header row (row {header_row}).")]
+        return [], [
+            *problems,
+            Problem(shown, 0, "", Severity.ERROR, f"has no header row (row {header_row})."),
+        ]
     sheet = Sheet(shown, "")
     sheet.columns, header_problems = _header(records[header_row - 1], shown, header_row)
     problems += header_problems
@@ -174,22 +203,123 @@ def _read_csv(
     return [sheet], problems
 
 
+def zip_refusal(path: Path) -> str | None:
+    """Return why the workbook at ``path`` is refused before it is opened, or None if it may be.
+
+    The sizes are the zip's own; Python's zipfile stops a member at its stated size, so a
+    member cannot inflate beyond what is checked here.
+    """
+    from zipfile import BadZipFile, LargeZipFile, ZipFile
+
+    try:
+        with ZipFile(path) as archive:
+            members = archive.infolist()
+    except (BadZipFile, LargeZipFile, OSError, ValueError, EOFError) as exc:
+        return f"cannot be read as an Excel workbook (it is not a readable zip file: {exc})."
+    if len(members) > MAX_MEMBERS:
+        return (
+            f"has {len(members):,} parts; a workbook sendgraph reads has at most {MAX_MEMBERS:,}."
+        )
+    total = sum(member.file_size for member in members)
+    if total > MAX_UNCOMPRESSED:
+        return (
+            f"would unpack to {total:,} bytes, over sendgraph's limit of {MAX_UNCOMPRESSED:,} "
+            "bytes for a workbook; it is refused as a possible zip bomb."
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > RATIO_FROM and ratio > MAX_RATIO:
+            return (
+                f"has a part ({member.filename}) compressed {ratio:,.0f} to 1, over sendgraph's "
+                f"limit of {MAX_RATIO} to 1; it is refused as a possible zip bomb."
+            )
+    # Every XML part is checked, not only xl/worksheets/: the workbook's relationships,
+    # not the part's name, say which parts are sheets.
+    try:
+        with ZipFile(path) as archive:
+            for member in members:
+                with archive.open(member) as part:
+                    is_xml = part.read(64).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+                refusal = _sheet_refusal(archive, member.filename) if is_xml else None
+                if refusal is not None:
+                    return refusal
+    except Exception as exc:
+        # A damaged member (zlib, lzma and bz2 each fail in their own way, as does a CRC),
+        # or one compressed or encrypted in a way zipfile cannot read.
+        return f"cannot be read as an Excel workbook (a part of it cannot be unpacked: {exc})."
+    return None
+
+
+def _sheet_refusal(archive: Any, name: str) -> str | None:
+    """Return why one sheet's XML is refused: more cells than `MAX_CELLS` in its area or merges."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.utils.cell import range_boundaries
+
+    rows = columns = merged = count = 0
+    try:
+        with archive.open(name) as part:
+            for _, element in iterparse(part, events=("end",)):
+                tag = element.tag.rsplit("}", 1)[-1]
+                ref = element.get("r") if tag in ("c", "row") else element.get("ref")
+                if ref and tag == "row":
+                    rows = max(rows, int(ref))
+                elif ref and tag in ("c", "mergeCell"):
+                    left, top, right, bottom = range_boundaries(ref)
+                    if tag == "c":
+                        count += 1
+                        rows, columns = max(rows, bottom or 0), max(columns, right or 0)
+                    else:
+                        merged += ((right or 0) - (left or 0) + 1) * (
+                            (bottom or 0) - (top or 0) + 1
+                        )
+                elif tag == "c":
+                    count += 1
+                element.clear()
+    except DefusedXmlException as exc:
+        return _workbook_error(exc)
+    except Exception as exc:
+        # Damaged XML or a cell reference that is not one: the file's fault, one sentence.
+        return _workbook_error(exc)
+    if max(rows * columns, merged, count) > MAX_CELLS:
+        cells = max(rows * columns, merged, count)
+        return (
+            f"has a sheet ({name}) spanning {cells:,} cells, over sendgraph's limit of "
+            f"{MAX_CELLS:,}; a stray cell far down or across, or a merge over a whole sheet, "
+            "does this. Delete the empty rows and columns beyond the table."
+        )
+    return None
+
+
 def _read_workbook(
     path: Path, shown: str, header_row: int, wanted: Sequence[str]
 ) -> tuple[list[Sheet], list[Problem]]:
     # Imported here: openpyxl takes a while to import and only this reads workbooks.
-    from zipfile import BadZipFile
-
+    import openpyxl
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    if not openpyxl.DEFUSEDXML:
+        return [], [
+            Problem(
+                shown,
+                0,
+                "",
+                Severity.ERROR,
+                "cannot be read safely: openpyxl is not using defusedxml (install defusedxml, "
+                "and do not set OPENPYXL_DEFUSEDXML=False).",
+            )
+        ]
+    refusal = zip_refusal(path)
+    if refusal is not None:
+        return [], [Problem(shown, 0, "", Severity.ERROR, refusal)]
     try:
         # Not read_only: merged ranges are only known to a fully loaded workbook.
         book = load_workbook(path, data_only=True)
-    except (BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as exc:
-        return [], [
-            Problem(shown, 0, "", Severity.ERROR, f"cannot be read as an Excel workbook: {exc}.")
-        ]
+    except Exception as exc:
+        # openpyxl reading a damaged or hostile workbook fails in many ways (zip, XML,
+        # defusedxml's refusals, KeyError, TypeError...); each is the file's fault and
+        # becomes one sentence, never a traceback.
+        return [], [Problem(shown, 0, "", Severity.ERROR, _workbook_error(exc))]
     problems: list[Problem] = []
     missing = [name for name in wanted if name not in book.sheetnames]
     for name in missing:

@@ -14,6 +14,7 @@ import io
 import random
 from pathlib import Path
 
+from sendgraph.files import write_atomically
 from sendgraph.resources import bundled_data
 
 FIRST = ["Alex", "Sam", "Jo", "Chris", "Pat", "Lee", "Kim", "Robin", "Jamie", "Morgan", "Ashley", "Taylor",
@@ -33,10 +34,11 @@ def _read(name: str) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def _write(folder: Path, name: str, columns: list[str], rows: list[dict[str, str]]) -> None:
-    with (folder / f"{name}.csv").open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    write_atomically(folder / f"{name}.csv", buffer.getvalue().encode("utf-8-sig"))
 
 
 def synthesise_area(folder: Path, number: int, years: int, seed: int = 2017) -> Path:

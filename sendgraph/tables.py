@@ -3,19 +3,67 @@
 Named questions give lists of dictionaries; a list inside a cell is joined with "; ",
 and an oversight path is written as its steps with their quotes. SPARQL answers are
 written in the standard formats: SPARQL 1.1 Query Results JSON, CSV and TSV.
+
+CSV and TSV meant for a spreadsheet can be written safe: a cell that starts like a
+formula gets a leading ``'`` so that Excel shows it as text instead of running it
+(OWASP, "CSV injection"). Lossless output writes every cell exactly, for programs.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sendgraph.sparql import Answer, Term
 
 Row = dict[str, Any]
+
+# Excel, LibreOffice and Google Sheets read a cell that starts with one of these as a
+# formula, or strip the character and read what follows as one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(cell: str) -> bool:
+    """Return whether a spreadsheet would read ``cell`` as a formula: it starts with = + - @ tab or CR."""
+    return cell.startswith(FORMULA_STARTS)
+
+
+def neutralise(cell: str) -> str:
+    """Return ``cell`` as a spreadsheet shows it as text: behind a ``'`` when it starts like a formula.
+
+    >>> neutralise("=1+2"), neutralise("-5"), neutralise("5")
+    ("'=1+2", "'-5", '5')
+    """
+    return "'" + cell if is_formula_like(cell) else cell
+
+
+def render_csv(
+    names: Sequence[str],
+    cells: Iterable[Sequence[str]],
+    *,
+    safe: bool = False,
+    line_end: str = "\n",
+) -> str:
+    """Render a header and rows of text cells as CSV; with ``safe``, formula-like cells are neutralised.
+
+    Header names are written as they are: sendgraph names its own columns. A cell is
+    quoted when it holds a comma, a quote, a CR or a LF. Python's csv module would
+    leave a lone CR unquoted when rows end in LF, and every reader then splits the row
+    there.
+    """
+    lines = [_csv_line(names)]
+    lines += [_csv_line([neutralise(c) for c in row] if safe else row) for row in cells]
+    return "".join(line + line_end for line in lines)
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    if len(cells) == 1 and not cells[0]:
+        return '""'  # an empty line would be read as no row at all
+    return ",".join(
+        '"' + cell.replace('"', '""') + '"' if any(ch in cell for ch in ',"\r\n') else cell
+        for cell in cells
+    )
 
 
 def _cell(value: Any) -> str:
@@ -39,18 +87,20 @@ def columns_of(rows: Sequence[Row]) -> list[str]:
     return list(dict.fromkeys(key for row in rows for key in row))
 
 
-def render_rows(rows: Sequence[Row], fmt: str, columns: Sequence[str] | None = None) -> str:
-    """Render question rows as ``table``, ``csv`` or ``json`` (an array of objects)."""
+def render_rows(
+    rows: Sequence[Row], fmt: str, columns: Sequence[str] | None = None, *, safe: bool = False
+) -> str:
+    """Render question rows as ``table``, ``csv`` or ``json`` (an array of objects).
+
+    ``safe`` neutralises formula-like CSV cells (see `neutralise`); tables and JSON are
+    not for spreadsheets and are written as they are.
+    """
     if fmt == "json":
         return json.dumps(list(rows), indent=2, ensure_ascii=False, default=str) + "\n"
     names = list(columns or columns_of(rows))
     cells = [[_cell(row.get(name)) for name in names] for row in rows]
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(names)
-        writer.writerows(cells)
-        return out.getvalue()
+        return render_csv(names, cells, safe=safe)
     return _table(names, cells)
 
 
@@ -70,18 +120,18 @@ def _term_text(term: Term | None) -> str:
     return "" if term is None else term.value
 
 
-def _tsv_term(term: Term | None) -> str:
+def _tsv_term(term: Term | None, safe: bool = False) -> str:
     if term is None:
         return ""
     if term.type == "uri":
         return f"<{term.value}>"
     if term.type == "bnode":
         return f"_:{term.value}"
+    # A spreadsheet drops the quotes around a TSV cell, so the words inside are what
+    # it would run.
+    value = neutralise(term.value) if safe else term.value
     escaped = (
-        term.value.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\n", "\\n")
-        .replace("\t", "\\t")
+        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
     )
     if term.lang:
         return f'"{escaped}"@{term.lang}'
@@ -90,8 +140,13 @@ def _tsv_term(term: Term | None) -> str:
     return f'"{escaped}"'
 
 
-def render_answer(answer: Answer, fmt: str) -> str:
-    """Render a SELECT or ASK answer as ``table``, ``csv``, ``tsv`` or SPARQL 1.1 Results ``json``."""
+def render_answer(answer: Answer, fmt: str, *, safe: bool = False) -> str:
+    """Render a SELECT or ASK answer as ``table``, ``csv``, ``tsv`` or SPARQL 1.1 Results ``json``.
+
+    ``safe`` neutralises formula-like CSV and TSV cells for a spreadsheet (see
+    `neutralise`); without it the standard formats are written exactly, as programs
+    reading them expect.
+    """
     if fmt == "json":
         if answer.kind == "ask":
             return json.dumps({"head": {}, "boolean": answer.boolean}, indent=2) + "\n"
@@ -112,7 +167,9 @@ def render_answer(answer: Answer, fmt: str) -> str:
         )
     if fmt == "tsv":
         lines = ["\t".join(f"?{v}" for v in answer.variables)]
-        lines += ["\t".join(_tsv_term(row.get(v)) for v in answer.variables) for row in answer.rows]
+        lines += [
+            "\t".join(_tsv_term(row.get(v), safe) for v in answer.variables) for row in answer.rows
+        ]
         return "\n".join(lines) + "\n"
     rows = [{v: _term_text(row.get(v)) for v in answer.variables} for row in answer.rows]
-    return render_rows(rows, "csv" if fmt == "csv" else "table", answer.variables)
+    return render_rows(rows, "csv" if fmt == "csv" else "table", answer.variables, safe=safe)

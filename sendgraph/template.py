@@ -11,6 +11,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from sendgraph.files import write_atomically
 from sendgraph.problems import UsageError
 
 TEMPLATE_FORMATS = ("csv", "xlsx")
@@ -46,7 +47,6 @@ def write_template(folder: Path, fmt: str = "csv") -> list[Path]:
         raise UsageError(
             f"{' and '.join(existing)} already exist; choose another folder with -o, so nothing is overwritten."
         )
-    folder.mkdir(parents=True, exist_ok=True)
     columns = template_columns()
     if fmt == "csv":
         import csv
@@ -54,8 +54,10 @@ def write_template(folder: Path, fmt: str = "csv") -> list[Path]:
 
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\r\n").writerow(columns)
-        plan.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+        write_atomically(plan, buffer.getvalue().encode("utf-8-sig"))
     else:
+        import io
+
         from openpyxl import Workbook
         from openpyxl.styles import Font
 
@@ -67,8 +69,10 @@ def write_template(folder: Path, fmt: str = "csv") -> list[Path]:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
-        book.save(plan)
-    mapping.write_text(
-        example_mapping().replace("file: plan.csv", f"file: plan.{fmt}"), encoding="utf-8"
+        workbook = io.BytesIO()  # saved in memory: openpyxl would otherwise use a temporary file
+        book.save(workbook)
+        write_atomically(plan, workbook.getvalue())
+    write_atomically(
+        mapping, example_mapping().replace("file: plan.csv", f"file: plan.{fmt}").encode("utf-8")
     )
     return [plan, mapping]

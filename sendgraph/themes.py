@@ -132,10 +132,16 @@ def _identifiers(graph: Graph, *classes: URIRef) -> dict[str, URIRef]:
 
 
 def load_theme_rules(
-    path: Readable, source: str, themes: dict[str, URIRef], measures: dict[str, URIRef]
+    path: Readable,
+    source: str,
+    themes: dict[str, URIRef],
+    measures: dict[str, URIRef],
+    encoding: str | None = None,
 ) -> tuple[list[ThemeRule], list[Problem]]:
     """Read a rule file; a rule with an unknown theme or measure, or a pattern that does not compile, is an error and is left out."""
-    table, problems = read_table(path, source, ("id", "theme", "pattern"), ("measure", "note"))
+    table, problems = read_table(
+        path, source, ("id", "theme", "pattern"), ("measure", "note"), encoding=encoding
+    )
     rules: list[ThemeRule] = []
     seen: dict[str, int] = {}
     for row in table.rows:
@@ -465,7 +471,9 @@ def tag_themes(graph: Graph, folder: Path, *, encoding: str | None = None) -> li
     own = folder / RULES_FILE
     if own.exists():
         source = f"{folder.name}/{RULES_FILE}" if folder.name else RULES_FILE
-        rules, problems = load_theme_rules(own, source, tagger.themes, tagger.measures)
+        rules, problems = load_theme_rules(
+            own, source, tagger.themes, tagger.measures, encoding=encoding
+        )
     else:
         rules, problems = load_theme_rules(
             theme_rules_file(), BUNDLED_RULES, tagger.themes, tagger.measures

@@ -7,12 +7,31 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import Phase, settings
 from rdflib import Graph, URIRef
 
 from sendgraph.build import Build, build_graph, default_data_folder
 from sendgraph.vocab import Minter
 
 MINT = Minter("rotherham")
+
+# Property tests run the same examples on every machine, so that a failure in CI is a
+# failure on a laptop too. "ci" does not shrink: a data folder is built per example, and
+# shrinking one failure takes minutes; the printed blob (@reproduce_failure) replays it,
+# and `--hypothesis-profile=deep` searches much further and shrinks what it finds.
+# No example database, so that test runs leave no .hypothesis folder behind.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    max_examples=50,
+    print_blob=True,
+    database=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+settings.register_profile("deep", deadline=None, max_examples=2000, print_blob=True, database=None)
+settings.load_profile("ci")
+
 SOURCES = default_data_folder() / "sources"
 
 

@@ -16,10 +16,13 @@ import sendgraph
 # its own stage or the ones before it.
 STAGES = {
     "problems": 0,
+    "files": 0,
+    "guard": 1,
     "resources": 0,
     "sources": 1,
     "synth": 1,
     "spreadsheets": 1,
+    "rdfinput": 1,
     "dates": 2,
     "codes": 2,
     "owners": 2,
@@ -40,6 +43,7 @@ STAGES = {
     "gaps": 4,
     "analysis": 4,
     "tables": 5,
+    "exports": 5,
     "view": 5,
     "charts": 5,
     "report": 5,

