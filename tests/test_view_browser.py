@@ -66,6 +66,9 @@ class Page:
         self.page.press("#search", "Enter")
 
     def click_node(self, node_id: str) -> None:
+        # Freeze the layout first: on a loaded machine physics may still be moving the
+        # nodes, and the click would land where the node was a moment ago.
+        self.page.evaluate("window.sendgraph.network.setOptions({physics: false})")
         box = self.page.locator("#network canvas").bounding_box()
         point = self.page.evaluate(
             "id => window.sendgraph.network.canvasToDOM(window.sendgraph.network.getPositions([id])[id])",
@@ -157,6 +160,9 @@ def test_hostile_rows_show_as_text_and_run_nothing(browser: Any, tmp_path: Path)
         page.page.locator("#details-body img, #details-body a, #details-body script").count() == 0
     )
     pr3 = page.page.evaluate("window.sendgraph.find('PR 3').id")
+    # Freeze the layout first: on a loaded machine physics may still be moving the nodes,
+    # and the mouse would land where PR 3 was a moment ago.
+    page.page.evaluate("window.sendgraph.network.setOptions({physics: false})")
     page.page.evaluate(
         "id => window.sendgraph.network.focus(id, {scale: 1.5, animation: false})", pr3
     )
