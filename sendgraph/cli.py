@@ -557,6 +557,14 @@ GRAPH_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
     show_default=True,
     help="Rows (or triples) kept at most.",
 )
+@click.option(
+    "--query-memory",
+    type=click.IntRange(min=16),
+    default=1024,
+    show_default=True,
+    metavar="MB",
+    help="Memory the query's process may use beyond sendgraph's own.",
+)
 @safety_option
 @handles_errors
 def query(
@@ -567,12 +575,13 @@ def query(
     fmt: str | None,
     timeout: float,
     max_rows: int,
+    query_memory: int,
 ) -> None:
     """Run SPARQL: QUERY is query text, a .rq file, or the name of a bundled query.
 
     The prefixes sg, org, prov, skos, dcterms, foaf, owl, xsd, rdf and rdfs are
     predeclared. SERVICE, FROM, LOAD and updates are refused; every query runs under
-    --timeout and --max-rows, and says so when it was cut short.
+    --timeout, --max-rows and --query-memory, and says so when it was cut short.
 
     Example:
 
@@ -592,8 +601,14 @@ def query(
             raise InputProblems(f"{query} cannot be read: {exc.strerror}.") from None
     elif query in bundled_queries():
         text = bundled_queries()[query].text
+    from sendgraph.sparql import limit_query_memory
+
     questions = load_questions(data, encoding, store)
-    answer = questions.store.run(text, timeout=timeout, row_cap=max_rows)
+    limit_query_memory(query_memory << 20)
+    try:
+        answer = questions.store.run(text, timeout=timeout, row_cap=max_rows)
+    finally:
+        limit_query_memory(None)  # the limit is for this query's process, not for later forks
     if answer.kind == "graph":
         graph_format = fmt or "ttl"
         if graph_format not in GRAPH_FORMATS:

@@ -21,10 +21,8 @@ import datetime as dt
 import io
 import json
 import multiprocessing
-import os
 import queue
 import re
-import resource
 import selectors
 import signal
 import socket
@@ -42,7 +40,14 @@ from xml.sax.saxutils import escape
 from sendgraph.gaps import find_gaps, load_rules
 from sendgraph.problems import SendgraphError
 from sendgraph.questions import Questions, bundled_queries
-from sendgraph.sparql import Answer, QueryError, QueryRefused, QueryTimeout
+from sendgraph.sparql import (
+    Answer,
+    QueryEnded,
+    QueryError,
+    QueryRefused,
+    QueryTimeout,
+    limit_query_memory,
+)
 from sendgraph.tables import render_answer
 
 MAX_REQUEST_BYTES = 1 << 20
@@ -243,50 +248,6 @@ class _Lingerer:
             now = time.monotonic()
             for connection in [c for c, deadline in deadlines.items() if deadline < now]:
                 drop(connection)
-
-
-class _QueryMemory:
-    """Caps the memory of every process forked from the server: the query children.
-
-    A cross join with ORDER BY grew its process by about 1 GB in 2 s on this project's
-    machines; a time limit alone would let a 30 s query take the machine's memory. A
-    child gets an address-space limit of what the server had mapped when it forked plus
-    the budget, so an allocation past it fails and the child ends (pyoxigraph aborts).
-    """
-
-    def __init__(self) -> None:
-        self.budget: int | None = None
-        self.mapped = 0
-        self.registered = False
-
-    def limit(self, budget: int | None) -> None:
-        """Give forked children ``budget`` bytes beyond the server's own mappings (None: no limit)."""
-        self.budget = budget
-        if not self.registered:
-            os.register_at_fork(before=self._before, after_in_child=self._in_child)
-            self.registered = True
-
-    def _before(self) -> None:
-        if self.budget is not None:
-            with open("/proc/self/statm", encoding="ascii") as statm:
-                self.mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-
-    def _in_child(self) -> None:
-        if self.budget is None:
-            return
-        # A backtrace of the failed allocation would put ~50 lines in the server's log
-        # for each query that hit the limit; one line says enough.
-        os.environ["RUST_BACKTRACE"] = "0"
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        soft = self.mapped + self.budget
-        if hard != resource.RLIM_INFINITY:
-            soft = min(soft, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-
-
-_QUERY_MEMORY = _QueryMemory()
-# How sparql.py says that a query's process ended without sending an answer.
-_ENDED = "The query stopped without an answer (the query process ended)."
 
 
 class Endpoint:
@@ -565,18 +526,13 @@ class Handler(BaseHTTPRequestHandler):
             return HTTPStatus.SERVICE_UNAVAILABLE, f"{exc}\n", "text/plain", {}
         except QueryRefused as exc:
             return HTTPStatus.FORBIDDEN, f"{exc}\n", "text/plain", {}
-        except QueryError as exc:
-            if str(exc) != _ENDED:
-                return HTTPStatus.BAD_REQUEST, f"{exc}\n", "text/plain", {}
+        except QueryEnded as exc:
             if self.sendgraph_server.stopping:
                 message = "The server stopped before the query finished.\n"
                 return HTTPStatus.SERVICE_UNAVAILABLE, message, "text/plain", {}
-            megabytes = self.sendgraph_server.limits.query_memory >> 20
-            message = (
-                "The query's process ended without an answer: it needed more than the "
-                f"{megabytes} MB of memory a query may use, or it failed.\n"
-            )
-            return HTTPStatus.SERVICE_UNAVAILABLE, message, "text/plain", {}
+            return HTTPStatus.SERVICE_UNAVAILABLE, f"{exc}\n", "text/plain", {}
+        except QueryError as exc:
+            return HTTPStatus.BAD_REQUEST, f"{exc}\n", "text/plain", {}
         accept = self.headers.get("Accept") or ""
         headers = (
             {"X-Sendgraph-Truncated": f"true; rows={answer.row_cap}"} if answer.truncated else {}
@@ -748,7 +704,7 @@ def serve(
         {"endpoint": Endpoint(questions, timeout, row_cap), "timeout": limits.client_timeout},
     )
     server = _Server((host, port), handler, limits)
-    _QUERY_MEMORY.limit(limits.query_memory)
+    limit_query_memory(limits.query_memory)
 
     def stop(signum: int, frame: Any) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()
@@ -761,6 +717,6 @@ def serve(
     finally:
         server.server_close()
         server.finish(limits.client_timeout)
-        _QUERY_MEMORY.limit(None)
+        limit_query_memory(None)
         for sig, handler_before in previous.items():
             signal.signal(sig, handler_before)

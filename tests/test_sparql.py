@@ -113,3 +113,21 @@ def test_no_fork_while_a_query_runs_in_another_thread() -> None:
     assert forked.wait(5)  # and let through as soon as it ends
     runner.join()
     forker.join()
+
+
+def test_a_query_that_needs_too_much_memory_is_stopped_and_says_so() -> None:
+    """A sorted cross join grows by about 1 GB in 2 s; the command line caps it as serve does."""
+    from click.testing import CliRunner
+
+    from sendgraph.cli import main
+
+    cross_join = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g"
+    result = CliRunner().invoke(
+        main, ["query", cross_join, "--query-memory", "64", "--timeout", "60"]
+    )
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.endswith(
+        "Error: The query's process ended without an answer: it needed more than the "
+        "64 MB of memory a query may use, or it failed.\n"
+    )
