@@ -387,8 +387,17 @@ def test_memory_stays_bounded_under_an_onslaught(server: Server) -> None:
         sampler.join()
         for sock in slow:
             sock.close()
-    statuses = [o.status if isinstance(o, Reply) else o[0] for o in outcomes]
-    assert statuses.count(200) == 16 + 8 and statuses.count(503) == 12 + 4
+    answers = [
+        (o.status, o.body.decode("utf-8", "replace")) if isinstance(o, Reply) else (o[0], o[1])
+        for o in outcomes
+    ]
+    cross_joins, ordinary, values = answers[:12], answers[12:36], answers[36:]
+    assert all(status == 503 for status, _ in cross_joins + values)
+    # An ordinary query is answered, or, when the cross joins hold every query slot for
+    # longer than --timeout, told so: which of the two depends on the scheduling.
+    busy = f"The server was running its limit of {MAX_QUERIES} queries"
+    assert all(status == 200 or (status == 503 and busy in body) for status, body in ordinary)
+    assert sum(status == 200 for status, _ in ordinary) >= 12
     # The server itself: its threads, request buffers and at most MAX_QUERIES answers of
     # 6.5 MB being rendered. Measured on this project's machines: idle 74 MB, peak
     # 155-160 MB; without the limits one sorted cross join alone took 1 GB in 2 s.
