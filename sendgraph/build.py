@@ -131,7 +131,12 @@ def build_graph(
         area = area or "rotherham"
     graph = records_to_graph(records, area=area)
     graph += load_ontology()
-    problems = problems + link_review_kinds(graph) + tag_themes(graph, folder, encoding=encoding)
+    complete = worst(problems) != Severity.ERROR
+    problems = (
+        problems
+        + link_review_kinds(graph)
+        + tag_themes(graph, folder, encoding=encoding, complete=complete)
+    )
     if validate:
         problems = problems + validate_graph(graph)
     return Build(graph, records, problems, area=area)

@@ -227,8 +227,13 @@ def load_corrections(
     keys: dict[str, list[URIRef]],
     targets: dict[str, URIRef],
     encoding: str | None = None,
+    complete: bool = True,
 ) -> tuple[list[Correction], list[Problem]]:
-    """Read ``theme_corrections.csv`` from ``folder`` (no file, no corrections); every bad cell is a problem."""
+    """Read ``theme_corrections.csv`` from ``folder`` (no file, no corrections); every bad cell is a problem.
+
+    When the graph is not ``complete`` (its tables had errors, so rows are missing), a
+    ref it lacks is a note rather than an error: the error that matters is the table's.
+    """
     path = folder / CORRECTIONS_FILE
     if not path.exists():
         return [], []
@@ -242,12 +247,21 @@ def load_corrections(
         ref, theme, change = row.get("ref"), row.get("theme"), row.get("change").casefold()
         before = len(problems)
         found = keys.get(_ref_key(ref), [])
-        if not found:
+        if not found and complete:
             problems.append(
                 row.problem(
                     "ref",
                     Severity.ERROR,
                     f"{ref!r} is not the reference or label of any finding or action in this graph.",
+                )
+            )
+        elif not found:
+            problems.append(
+                row.problem(
+                    "ref",
+                    Severity.INFO,
+                    f"{ref!r} is not in the graph, which lacks the rows its data errors dropped; "
+                    "checked again once they are fixed.",
                 )
             )
         elif len(set(found)) > 1:
@@ -270,7 +284,7 @@ def load_corrections(
                     "a correction should say why; it is applied all the same.",
                 )
             )
-        if len(problems) > before and any(p.severity == Severity.ERROR for p in problems[before:]):
+        if not found or any(p.severity == Severity.ERROR for p in problems[before:]):
             continue
         key = (str(found[0]), theme)
         if key in seen:
@@ -460,12 +474,15 @@ def _slug(text: str) -> str:
     return "-".join(text.split())
 
 
-def tag_themes(graph: Graph, folder: Path, *, encoding: str | None = None) -> list[Problem]:
+def tag_themes(
+    graph: Graph, folder: Path, *, encoding: str | None = None, complete: bool = True
+) -> list[Problem]:
     """Tag every finding and action of ``graph`` with its themes, in place; return the problems.
 
     The rules are the data folder's ``theme_rules.csv`` if it has one, else the bundled
     rules; the corrections are the folder's ``theme_corrections.csv``. The graph must
-    hold the ontology, whose framework file defines the themes and measures.
+    hold the ontology, whose framework file defines the themes and measures. ``complete``
+    is False when the graph was built from tables with errors (see `load_corrections`).
     """
     tagger = _Tagger(graph)
     own = folder / RULES_FILE
@@ -480,7 +497,9 @@ def tag_themes(graph: Graph, folder: Path, *, encoding: str | None = None) -> li
         )
     items, keys = _item_keys(graph)
     tagger.run_rules(items, rules)
-    corrections, found = load_corrections(folder, keys, tagger.themes | tagger.measures, encoding)
+    corrections, found = load_corrections(
+        folder, keys, tagger.themes | tagger.measures, encoding, complete
+    )
     problems += found
     problems += tagger.correct(corrections)
     tagger.write()

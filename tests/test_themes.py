@@ -488,3 +488,16 @@ def test_an_imported_plan_is_tagged_in_its_own_words(tmp_path: Path) -> None:
         ("APA 1", "theme", "ehc-timeliness", ("EHC plans are not issued on time",)),
         ("AP 2", "theme", "local-offer", ("local offer",)),
     }
+
+
+def test_an_unreadable_table_is_the_one_error_not_the_corrections_it_strands(
+    data_copy: Path,
+) -> None:
+    """With actions.csv unreadable, the corrections naming its rows are notes, not four more errors."""
+    path = data_copy / "actions.csv"
+    path.write_bytes(path.read_text(encoding="utf-8-sig").encode("cp1252", errors="replace"))
+    built = build_graph(data_copy, validate=False)
+    errors = [p for p in built.problems if p.severity == Severity.ERROR]
+    assert [(p.source, p.field) for p in errors] == [("data/actions.csv", "")]
+    stranded = [p for p in built.problems if p.source == "data/theme_corrections.csv"]
+    assert [(p.row, p.severity) for p in stranded] == [(r, Severity.INFO) for r in (2, 3, 4, 5)]
