@@ -313,6 +313,36 @@ def is_safe() -> bool:
     return bool(click.get_current_context().meta.get(SAFE_KEY, True))
 
 
+def timeout_option(help: str) -> Callable[[F], F]:
+    """The --timeout option of the commands that run SPARQL, in seconds."""
+    return click.option(
+        "--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help=help
+    )
+
+
+def max_rows_option(help: str) -> Callable[[F], F]:
+    """The --max-rows option of the commands that answer SPARQL."""
+    return click.option(
+        "--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True, help=help
+    )
+
+
+def query_memory_option(default: int, help: str) -> Callable[[F], F]:
+    """The --query-memory option (MB) of the commands that run users' SPARQL."""
+    return click.option(
+        "--query-memory", type=click.IntRange(min=16), default=default, show_default=True,
+        metavar="MB", help=help,
+    )  # fmt: skip
+
+
+def rules_option(help: str | None = None) -> Callable[[F], F]:
+    """The repeatable --rules option: folders of the user's own gap rules."""
+    return click.option(
+        "--rules", "rule_folders", multiple=True,
+        type=click.Path(file_okay=False, path_type=Path), help=help,
+    )  # fmt: skip
+
+
 def rows_format_option(command: F) -> F:
     """Add -f/--format (table, json, csv) and --safe/--lossless to a command that prints rows."""
     command = safety_option(command)
@@ -543,28 +573,9 @@ GRAPH_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
     "-f", "--format", "fmt", type=click.Choice([*SELECT_FORMATS, *GRAPH_FORMATS]), default=None,
     help="table, csv, tsv or json (SPARQL 1.1 Results JSON) for SELECT and ASK; ttl, nt or jsonld for CONSTRUCT and DESCRIBE.",
 )  # fmt: skip
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1),
-    default=30.0,
-    show_default=True,
-    help="Seconds before the query is stopped.",
-)
-@click.option(
-    "--max-rows",
-    type=click.IntRange(min=1),
-    default=10_000,
-    show_default=True,
-    help="Rows (or triples) kept at most.",
-)
-@click.option(
-    "--query-memory",
-    type=click.IntRange(min=16),
-    default=1024,
-    show_default=True,
-    metavar="MB",
-    help="Memory the query's process may use beyond sendgraph's own.",
-)
+@timeout_option("Seconds before the query is stopped.")
+@max_rows_option("Rows (or triples) kept at most.")
+@query_memory_option(1024, "Memory the query's process may use beyond sendgraph's own.")
 @safety_option
 @handles_errors
 def query(
@@ -653,22 +664,13 @@ def queries() -> None:
 @data_option
 @encoding_option
 @store_option
-@click.option(
-    "--rules", "rule_folders", multiple=True, type=click.Path(file_okay=False, path_type=Path),
-    help="A folder of your own .rq rules to run as well (repeatable).",
-)  # fmt: skip
+@rules_option("A folder of your own .rq rules to run as well (repeatable).")
 @click.option("--only", multiple=True, metavar="RULE", help="Run only these rule ids (repeatable).")
 @click.option(
     "--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="never", show_default=True,
     help="Exit 1 when a gap is at least this severe (for CI).",
 )  # fmt: skip
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1),
-    default=30.0,
-    show_default=True,
-    help="Seconds each of your rules may run.",
-)
+@timeout_option("Seconds each of your rules may run.")
 @rows_format_option
 @handles_errors
 def gaps(
@@ -711,9 +713,7 @@ def gaps(
 
 
 @main.command()
-@click.option(
-    "--rules", "rule_folders", multiple=True, type=click.Path(file_okay=False, path_type=Path)
-)
+@rules_option()
 @handles_errors
 def rules(rule_folders: tuple[Path, ...]) -> None:
     """List the gap rules: id, severity and title, then the rationale.
@@ -956,20 +956,8 @@ def export_tables_to(folder: Path, data: Path | None, encoding: str | None) -> N
     help="Address to listen on; loopback unless you say otherwise.",
 )
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1),
-    default=30.0,
-    show_default=True,
-    help="Seconds before a query is stopped.",
-)
-@click.option(
-    "--max-rows",
-    type=click.IntRange(min=1),
-    default=10_000,
-    show_default=True,
-    help="Rows kept at most per answer.",
-)
+@timeout_option("Seconds before a query is stopped.")
+@max_rows_option("Rows kept at most per answer.")
 @click.option(
     "--client-timeout",
     type=click.FloatRange(min=0.1),
@@ -991,14 +979,7 @@ def export_tables_to(folder: Path, data: Path | None, encoding: str | None) -> N
     show_default=True,
     help="SPARQL queries run at once; more wait for a free slot.",
 )
-@click.option(
-    "--query-memory",
-    type=click.IntRange(min=16),
-    default=512,
-    show_default=True,
-    metavar="MB",
-    help="Memory a query's process may use beyond the server's own.",
-)
+@query_memory_option(512, "Memory a query's process may use beyond the server's own.")
 @handles_errors
 def serve(
     data: Path | None,
@@ -1114,10 +1095,7 @@ def push(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
     help="Where to write the report; '-' for stdout. Default: build/report.<format>.",
 )  # fmt: skip
-@click.option(
-    "--rules", "rule_folders", multiple=True, type=click.Path(file_okay=False, path_type=Path),
-    help="A folder of your own .rq gap rules to run as well (repeatable).",
-)  # fmt: skip
+@rules_option("A folder of your own .rq gap rules to run as well (repeatable).")
 @click.option(
     "--top", type=click.IntRange(min=1), default=10, show_default=True,
     help="How many actions and owners the slippage and owner charts show.",

@@ -29,7 +29,7 @@ from typing import Any
 
 from sendgraph.problems import Problem, Severity
 from sendgraph.records import SLUG, STATUS_CONCEPTS, slug
-from sendgraph.sources import UTF8_BOM, decode
+from sendgraph.sources import UTF8_BOM, decode, read_input
 
 MAPPING_SUFFIX = ".mapping.yaml"
 
@@ -715,12 +715,9 @@ def read_mapping(
     import yaml
 
     mapping = Mapping(path, shown, readable=False)
-    try:
-        raw_bytes = path.read_bytes()
-    except FileNotFoundError:
-        return mapping, [Problem(shown, 0, "", Severity.ERROR, "is missing.")]
-    except OSError as exc:
-        return mapping, [Problem(shown, 0, "", Severity.ERROR, f"cannot be read: {exc.strerror}.")]
+    raw_bytes, unreadable = read_input(path, shown)
+    if raw_bytes is None:
+        return mapping, unreadable
     if len(raw_bytes) > MAX_MAPPING_BYTES:
         return mapping, [
             Problem(

@@ -123,6 +123,16 @@ def csv_records(text: str, source: str) -> tuple[list[list[str]], list[Problem]]
     return records, []
 
 
+def read_input(path: Readable, source: str) -> tuple[bytes | None, list[Problem]]:
+    """Return a file's bytes, or None and the problem that says why it cannot be read."""
+    try:
+        return path.read_bytes(), []
+    except FileNotFoundError:
+        return None, [Problem(source, 0, "", Severity.ERROR, "is missing.")]
+    except OSError as exc:
+        return None, [Problem(source, 0, "", Severity.ERROR, f"cannot be read: {exc.strerror}.")]
+
+
 def read_table(
     path: Readable,
     source: str,
@@ -137,12 +147,9 @@ def read_table(
     the rows that can be read are returned all the same.
     """
     table = Table(source)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return table, [Problem(source, 0, "", Severity.ERROR, "is missing.")]
-    except OSError as exc:
-        return table, [Problem(source, 0, "", Severity.ERROR, f"cannot be read: {exc.strerror}.")]
+    raw, problems = read_input(path, source)
+    if raw is None:
+        return table, problems
     text, problems = decode(raw, source, encoding)
     if text is None:
         return table, problems

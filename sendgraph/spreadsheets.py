@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sendgraph.problems import Problem, Severity
-from sendgraph.sources import SourceRow, csv_records, decode
+from sendgraph.sources import SourceRow, csv_records, decode, read_input
 
 SPREADSHEET_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 # A council's action plan workbook is well under a megabyte; these are far above any real one.
@@ -164,10 +164,9 @@ def _header(cells: Sequence[Any], source: str, row: int) -> tuple[list[str], lis
 def _read_csv(
     path: Path, shown: str, header_row: int, encoding: str | None
 ) -> tuple[list[Sheet], list[Problem]]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return [], [Problem(shown, 0, "", Severity.ERROR, f"cannot be read: {exc.strerror}.")]
+    raw, problems = read_input(path, shown)
+    if raw is None:
+        return [], problems
     text, problems = decode(raw, shown, encoding)
     if text is None:
         return [], problems
