@@ -32,13 +32,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib import resources
 from typing import Any, cast
 from urllib.parse import parse_qs, urlparse
 from xml.sax.saxutils import escape
 
 from sendgraph.gaps import find_gaps, load_rules
 from sendgraph.problems import SendgraphError
+from sendgraph.querypage import render_query_page
 from sendgraph.questions import Questions, bundled_queries
 from sendgraph.sparql import (
     Answer,
@@ -65,7 +65,6 @@ SELECT_TYPES = {
     "text/tab-separated-values": "tsv",
 }
 GRAPH_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "text/plain": "nt"}
-CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'"
 
 
 def negotiate(accept: str, offered: dict[str, str], default: str) -> str | None:
@@ -258,11 +257,8 @@ class Endpoint:
         self.timeout = timeout
         self.row_cap = row_cap
         self.rules = load_rules()
-        self.page = (
-            resources.files("sendgraph")
-            .joinpath("templates", "query.html")
-            .read_text(encoding="utf-8")
-        )
+        # The query page and its Content-Security-Policy (see `render_query_page`).
+        self.page, self.csp = render_query_page()
 
     def question(self, name: str, params: dict[str, str]) -> Any:
         """Answer a named question from its query-string parameters."""
@@ -294,6 +290,8 @@ class Handler(BaseHTTPRequestHandler):
     command = ""
     request_version = "HTTP/1.0"
     requestline = ""
+    # The answer is CSV made safe for a spreadsheet (the query page's download).
+    spreadsheet = False
 
     def log_message(self, format: str, *args: Any) -> None:
         """Keep the request log quiet; errors are answered to the client."""
@@ -434,7 +432,10 @@ class Handler(BaseHTTPRequestHandler):
         params = {k: v[0] for k, v in parse_qs(url.query).items()}
         if url.path in ("/", "/index.html"):
             self.reply(
-                HTTPStatus.OK, self.endpoint.page, "text/html", {"Content-Security-Policy": CSP}
+                HTTPStatus.OK,
+                self.endpoint.page,
+                "text/html",
+                {"Content-Security-Policy": self.endpoint.csp},
             )
         elif url.path == "/sparql":
             if "update" in params:
@@ -443,6 +444,13 @@ class Handler(BaseHTTPRequestHandler):
                 self.fail(HTTPStatus.BAD_REQUEST, "Give the query in the 'query' parameter.")
             else:
                 self.answer(params["query"])
+        elif url.path == "/spreadsheet.csv" and "query" in params:
+            # The query page's download: CSV for a spreadsheet, whatever the Accept header.
+            self.spreadsheet = True
+            try:
+                self.answer(params["query"])
+            finally:
+                self.spreadsheet = False
         elif url.path == "/queries":
             named = {
                 n: {"title": q.title, "description": q.description, "query": q.text}
@@ -545,6 +553,12 @@ class Handler(BaseHTTPRequestHandler):
             fmt = GRAPH_TYPES[media]
             body = answer.ntriples if fmt == "nt" else answer.graph().serialize(format="turtle")
             return HTTPStatus.OK, body, media, headers
+        if self.spreadsheet:
+            # Formula-like cells get a ' before them (see `neutralise`), as in every CSV
+            # sendgraph writes for people; /sparql's own CSV stays exact for programs.
+            body = render_answer(answer, "csv", safe=True)
+            attachment = {"Content-Disposition": 'attachment; filename="query-results.csv"'}
+            return HTTPStatus.OK, body, "text/csv", headers | attachment
         media = negotiate(accept, SELECT_TYPES, "application/sparql-results+json")
         if media is None:
             message = "Results come as SPARQL JSON or XML, text/csv or text/tab-separated-values.\n"

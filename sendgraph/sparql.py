@@ -169,16 +169,29 @@ def to_oxigraph(node: Node | str) -> Any:
     return ox.Literal(str(node))
 
 
-def _syntax_message(error: Exception) -> str:
-    text = str(error)
-    match = re.search(r"error at (\d+):(\d+): (.*)", text, re.DOTALL)
+def _syntax_message(error: Exception, query: str) -> str:
+    """Say in a sentence where ``query`` stops being SPARQL, quoting its own text there.
+
+    pyoxigraph names the line and column (counted in characters from 1) where its parser
+    gave up, and the tokens it would have accepted; the sentence names the word of the
+    query at that place, or the one just before it when the parser stopped on a space
+    after it (``?s SELEKT ?o`` stops after ``SELEKT``, where a ``:`` could follow).
+    """
+    if not query.strip():
+        return "The query is empty."
+    match = re.search(r"error at (\d+):(\d+)", str(error))
     if not match:
-        return f"The query is not valid SPARQL: {text.splitlines()[0]}"
-    line, column, rest = match.groups()
-    rest = " ".join(rest.split())
-    if len(rest) > 120:
-        rest = rest[:117] + "..."
-    return f"The query has a syntax error at line {line}, column {column}: {rest}"
+        return f"The query is not valid SPARQL: {str(error).splitlines()[0]}"
+    line, column = int(match[1]), int(match[2])
+    lines = query.split("\n")
+    text = lines[line - 1].rstrip("\r") if line <= len(lines) else ""
+    words = list(re.finditer(r"\S+", text))
+    before = [w for w in words if w.start() <= column - 1]
+    word = before[-1] if before else (words[0] if words else None)
+    if word is None:
+        return f"The query has a syntax error at line {line}, column {column}."
+    near = word[0] if len(word[0]) <= 40 else word[0][:39] + "…"
+    return f"The query has a syntax error at line {line}, column {word.start() + 1}, near '{near}'."
 
 
 def _execute_oxigraph(
@@ -197,7 +210,7 @@ def _execute_oxigraph(
             use_default_graph_as_union=union,
         )
     except SyntaxError as exc:
-        return {"error": _syntax_message(exc)}
+        return {"error": _syntax_message(exc, query)}
     except Exception as exc:  # pyoxigraph evaluation errors: report them as a sentence
         return {"error": f"The query could not be evaluated: {exc}."}
     if isinstance(result, ox.QueryBoolean):

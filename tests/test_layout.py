@@ -47,6 +47,7 @@ STAGES = {
     "view": 5,
     "charts": 5,
     "report": 5,
+    "querypage": 5,
     "server": 5,
     "push": 5,
     "cli": 9,

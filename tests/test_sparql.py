@@ -62,7 +62,14 @@ def test_keywords_inside_strings_and_names_are_not_refused(store: QueryStore) ->
 def test_syntax_error_names_line_and_column(store: QueryStore) -> None:
     with pytest.raises(QueryError) as error:
         store.run("SELECT ?x\nWHERE { ?x sg:owner }")
-    assert str(error.value).startswith("The query has a syntax error at line 2, column 21:")
+    assert str(error.value) == "The query has a syntax error at line 2, column 21, near '}'."
+    with pytest.raises(QueryError) as error:
+        store.run("SELECT ?s WHERE {\n  ?s SELEKT ?o }")
+    # The parser stops on the space after the word, where a ":" could have followed.
+    assert str(error.value) == "The query has a syntax error at line 2, column 6, near 'SELEKT'."
+    with pytest.raises(QueryError) as error:
+        store.run("  \n")
+    assert str(error.value) == "The query is empty."
 
 
 def test_a_slow_query_is_stopped_at_its_time_limit(store: QueryStore) -> None:
