@@ -58,7 +58,7 @@ def browser() -> Iterator[Any]:
 class QueryPage:
     """The query page in a fresh browser context, recording every request and console error."""
 
-    def __init__(self, browser: Any, url: str) -> None:
+    def __init__(self, browser: Any) -> None:
         self.errors: list[str] = []
         self.requests: list[str] = []
         self.context = browser.new_context(
@@ -68,8 +68,11 @@ class QueryPage:
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("request", lambda r: self.requests.append(r.url))
+
+    def open(self, url: str) -> QueryPage:
         self.page.goto(url)
         self.page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+        return self
 
     def close(self) -> None:
         self.context.close()
@@ -95,8 +98,8 @@ def opened(browser: Any) -> Iterator[Any]:
     pages: list[QueryPage] = []
 
     def open_page(url: str) -> QueryPage:
-        pages.append(QueryPage(browser, url))
-        return pages[-1]
+        pages.append(QueryPage(browser))
+        return pages[-1].open(url)
 
     yield open_page
     for page in pages:
@@ -227,3 +230,42 @@ def test_a_syntax_error_shows_as_a_sentence(opened: Any, server: str) -> None:
     assert len(page.errors) == 2
     assert "status of 400 (Bad Request)" in page.errors[0]
     assert page.errors[1].startswith("Error: Bad Request")
+
+
+HOSTILE = """\
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix sg: <https://w3id.org/sendgraph/ontology#> .
+<https://example.org/a'onmouseover='window.__pwned=4'x>
+    rdfs:label "<img src=x onerror=\\"window.__pwned=1\\">" ;
+    sg:text "</script><script>window.__pwned=2</script>" .
+"""
+
+
+def test_hostile_iris_and_labels_show_as_text_and_run_nothing(browser: Any, tmp_path: Path) -> None:
+    graph = tmp_path / "hostile.ttl"
+    graph.write_text(HOSTILE, encoding="utf-8")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    query = "SELECT ?s ?text WHERE { ?s sg:text ?text }"
+    command = [executable("sendgraph"), "serve", "--data", str(graph), "--port", str(port)]
+    with running(command, base):
+        page = QueryPage(browser).open(base + "?" + urlencode({"query": query}))
+        try:
+            iri = "https://example.org/a'onmouseover='window.__pwned=4'x"
+            assert page.rows() == [
+                [
+                    f'<img src=x onerror="window.__pwned=1"> — <{iri}>',
+                    "</script><script>window.__pwned=2</script>",
+                ]
+            ]
+            link = page.page.locator(".yasr table.dataTable tbody a.iri")
+            # The quote in the IRI stays inside the link's href: YASR alone would let it
+            # out as an onmouseover attribute (which the page's policy would still refuse).
+            assert link.get_attribute("href") == iri
+            assert link.evaluate("a => a.getAttributeNames()") == ["class", "target", "ref", "href"]
+            link.hover()
+            assert page.page.evaluate("window.__pwned") is None
+            page.assert_only_loopback(base)
+            assert page.errors == []
+        finally:
+            page.close()

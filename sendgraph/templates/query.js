@@ -79,6 +79,12 @@
       return super.draw(persistentConfig);
     }
 
+    // YASR writes an IRI into its link's href between single quotes as it is, and an
+    // IRI may hold a quote: escaped here, it stays inside the attribute.
+    getUriLinkFromBinding(binding, prefixes) {
+      return super.getUriLinkFromBinding({ ...binding, value: escapeHtml(binding.value) }, prefixes);
+    }
+
     getCellContent(binding, prefixes) {
       const cell = super.getCellContent(binding, prefixes);
       const label = binding.type === "uri" ? labels.get(binding.value) : null;
