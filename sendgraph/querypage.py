@@ -14,7 +14,8 @@ import re
 from importlib import resources
 
 from sendgraph.questions import bundled_queries
-from sendgraph.sparql import QUERY_PREFIXES
+from sendgraph.sparql import QUERY_PREFIXES, Answer
+from sendgraph.tables import render_answer, render_csv
 from sendgraph.view import PLACEHOLDER, _script_json
 
 # What YASGUI 4.2.28 needs beyond 'none', and why:
@@ -60,3 +61,16 @@ def render_query_page() -> tuple[str, str]:
     }
     # One pass, so nothing substituted is ever read again as a placeholder.
     return PLACEHOLDER.sub(lambda m: values[m.group(1) or m.group(2)], template), policy
+
+
+def spreadsheet_csv(answer: Answer) -> str:
+    """Return the page's download of ``answer``: CSV that a spreadsheet shows as text.
+
+    Formula-like cells get a ``'`` before them (see `neutralise`), as in every CSV
+    sendgraph writes for people; the endpoint's own CSV stays exact for programs. A
+    graph comes as the subject, predicate and object columns the page's table shows.
+    """
+    if answer.kind == "graph":
+        triples = [[str(term) for term in triple] for triple in answer.graph()]
+        return render_csv(["subject", "predicate", "object"], triples, safe=True)
+    return render_answer(answer, "csv", safe=True)

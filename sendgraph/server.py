@@ -38,7 +38,7 @@ from xml.sax.saxutils import escape
 
 from sendgraph.gaps import find_gaps, load_rules
 from sendgraph.problems import SendgraphError
-from sendgraph.querypage import render_query_page
+from sendgraph.querypage import render_query_page, spreadsheet_csv
 from sendgraph.questions import Questions, bundled_queries
 from sendgraph.sparql import (
     Answer,
@@ -545,6 +545,9 @@ class Handler(BaseHTTPRequestHandler):
         headers = (
             {"X-Sendgraph-Truncated": f"true; rows={answer.row_cap}"} if answer.truncated else {}
         )
+        if self.spreadsheet:
+            attachment = {"Content-Disposition": 'attachment; filename="query-results.csv"'}
+            return HTTPStatus.OK, spreadsheet_csv(answer), "text/csv", headers | attachment
         if answer.kind == "graph":
             media = negotiate(accept, GRAPH_TYPES, "text/turtle")
             if media is None:
@@ -553,12 +556,6 @@ class Handler(BaseHTTPRequestHandler):
             fmt = GRAPH_TYPES[media]
             body = answer.ntriples if fmt == "nt" else answer.graph().serialize(format="turtle")
             return HTTPStatus.OK, body, media, headers
-        if self.spreadsheet:
-            # Formula-like cells get a ' before them (see `neutralise`), as in every CSV
-            # sendgraph writes for people; /sparql's own CSV stays exact for programs.
-            body = render_answer(answer, "csv", safe=True)
-            attachment = {"Content-Disposition": 'attachment; filename="query-results.csv"'}
-            return HTTPStatus.OK, body, "text/csv", headers | attachment
         media = negotiate(accept, SELECT_TYPES, "application/sparql-results+json")
         if media is None:
             message = "Results come as SPARQL JSON or XML, text/csv or text/tab-separated-values.\n"
