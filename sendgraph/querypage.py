@@ -21,8 +21,9 @@ from sendgraph.view import PLACEHOLDER, _script_json
 # What YASGUI 4.2.28 needs beyond 'none', and why:
 # - script-src: only the two inlined scripts, by hash (no 'unsafe-inline', no
 #   'unsafe-eval': YASGUI runs without eval, and an injected script does not run);
-# - style-src 'unsafe-inline': YASGUI's style sheet is inlined, and CodeMirror, DataTables
-#   and YASGUI set style attributes as they draw;
+# - style-src 'unsafe-inline': YASGUI's style sheet is inlined, and YASGUI and the
+#   libraries in it write style attributes into the markup they draw, which hashes of the
+#   page's style sheets would not allow (a style runs no script);
 # - img-src data: the results table's sort arrows are data: PNGs in YASGUI's style sheet;
 # - connect-src 'self': queries go to this server's /sparql (and labels are asked there).
 # The CSV download is a same-origin link, so no blob: is needed for it.
