@@ -154,21 +154,13 @@ def _name_end(text: str, end: int) -> int:
     return end
 
 
-def iter_tokens(text: str, *, codepoint_escapes: bool = False) -> Iterator[Token]:
-    """Yield the tokens of ``text``, raising `UnreadableQuery` where no token begins.
-
-    With ``codepoint_escapes``, ``\\u`` escapes are read inside IRIs and strings, as
-    pyoxigraph reads them; without, ``text`` is taken to have had them resolved already.
-
-    >>> [t.text for t in iter_tokens('ASK { ?s e:a\\\\#b "x" } # SERVICE')]
-    ['ASK', '{', '?s', 'e:a\\\\#b', '"x"', '}']
-    """
+def _scan(text: str, codepoint_escapes: bool) -> Iterator[Token]:
+    """Yield the tokens of ``text`` by longest match, raising `UnreadableQuery` where none begins."""
     iriref = _IRIREF[codepoint_escapes]
     strings = _STRINGS[codepoint_escapes]
     size = len(text)
     position = 0
     plain_until = 0  # before here, a run of name characters is known not to end in ':'
-    comment_risk_until = -1
     while position < size:
         char = text[position]
         match: re.Match[str] | None
@@ -179,18 +171,7 @@ def iter_tokens(text: str, *, codepoint_escapes: bool = False) -> Iterator[Token
             position = _COMMENT.match(text, position).end()  # type: ignore[union-attr]
             continue
         if char == "<" and (match := iriref.match(text, position)):
-            iri = match.group(0)
-            # Where '<' is a comparison (?a<?b), pyoxigraph reads what follows as code,
-            # in which a ' opens a string and a # a comment to the end of the line: the
-            # readings part for a ', and for a # when a string read here runs past it.
-            if "'" in iri:
-                raise _unreadable(text, position, "an IRI holds a ' (write it as %27)")
-            if "#" in iri:
-                comment_risk_until = min(
-                    (i for i in (text.find("\n", position), text.find("\r", position)) if i >= 0),
-                    default=size,
-                )
-            yield Token(kind="iri", text=iri, start=position)
+            yield Token(kind="iri", text=match.group(0), start=position)
             position = match.end()
             continue
         if char in "'\"":
@@ -199,10 +180,6 @@ def iter_tokens(text: str, *, codepoint_escapes: bool = False) -> Iterator[Token
             match = pattern.match(text, position)
             if not match:
                 raise _unreadable(text, position, f"a string opened with {char} does not end")
-            if position < comment_risk_until < match.end():
-                raise _unreadable(
-                    text, position, "a string runs on past the line of an IRI holding #"
-                )
             yield Token(kind="string", text=match.group(0), start=position)
             position = match.end()
             continue
@@ -265,6 +242,43 @@ def iter_tokens(text: str, *, codepoint_escapes: bool = False) -> Iterator[Token
             position += 1
             continue
         raise _unreadable(text, position, f"{char!r} does not begin any SPARQL token")
+
+
+def iter_tokens(text: str, *, codepoint_escapes: bool = False) -> Iterator[Token]:
+    """Yield the tokens of ``text``, raising `UnreadableQuery` where it cannot be read one way.
+
+    With ``codepoint_escapes``, ``\\u`` escapes are read inside IRIs and strings, as
+    pyoxigraph reads them; without, ``text`` is taken to have had them resolved already.
+
+    >>> [t.text for t in iter_tokens('ASK { ?s e:a\\\\#b "x" } # SERVICE')]
+    ['ASK', '{', '?s', 'e:a\\\\#b', '"x"', '}']
+    """
+    previous: Token | None = None
+    comment_until = -1
+    for token in _scan(text, codepoint_escapes):
+        if token.kind == "iri" and previous is not None and _ends_an_operand(previous):
+            # Here '<' may be a comparison (?a<?b), and pyoxigraph then reads what follows
+            # as code, in which a ' opens a string and a # a comment to the end of the
+            # line: the readings part for a ', and for a # if a string read here runs on
+            # past that line.
+            if "'" in token.text:
+                raise _unreadable(text, token.start, "an IRI holds a ' (write it as %27)")
+            if "#" in token.text:
+                ends = (text.find("\n", token.start), text.find("\r", token.start))
+                comment_until = min((i for i in ends if i >= 0), default=len(text))
+        if token.kind == "string" and token.start < comment_until < token.start + len(token.text):
+            raise _unreadable(
+                text, token.start, "a string runs on past the line of an IRI that holds a #"
+            )
+        previous = token
+        yield token
+
+
+def _ends_an_operand(token: Token) -> bool:
+    """Whether an expression's operand can end with ``token``, so that a '<' after it compares."""
+    if token.kind in ("var", "iri", "pname", "string", "langtag", "number", "bnode"):
+        return True
+    return token.text in (")", "]") or token.text.lower() in ("true", "false")
 
 
 def _judge(tokens: Iterator[Token]) -> str | None:
