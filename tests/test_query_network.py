@@ -48,12 +48,12 @@ DISGUISES = [
     ("u-escape-lower", r"SELECT * WHERE { \u0073ervice <{url}> { ?s ?p ?o } }", SERVICE),
     (
         "escaped-hash-in-a-name",
-        "PREFIX e: <http://example.org/> SELECT * WHERE { ?s e:a\\#b ?o . SERVICE <{url}> { ?s ?p ?o } }",
+        "PREFIX e: <http://example.org/> SELECT * WHERE { BIND(e:a\\#b AS ?x) SERVICE <{url}> { ?s ?p ?o } }",
         SERVICE,
     ),
     (
         "u-escape-inside-an-iri",
-        r"SELECT * WHERE { ?s <http://example.org/a\u0023b> ?o . SERVICE <{url}> { ?s ?p ?o } }",
+        r"SELECT * WHERE { BIND(<http://example.org/caf\u00e9#b> AS ?x) SERVICE <{url}> { ?s ?p ?o } }",
         SERVICE,
     ),
     (
@@ -74,7 +74,7 @@ DISGUISES = [
         "SELECT * WHERE { # SERVICE <http://example.org/>\n SERVICE # <here>\n <{url}> { ?s ?p ?o } } # end",
         SERVICE,
     ),
-    ("hash-in-a-string", 'SELECT * WHERE { ?s ?p "#" . SERVICE <{url}> { ?s ?p ?o } }', SERVICE),
+    ("hash-in-a-string", 'SELECT * WHERE { BIND("#" AS ?x) SERVICE <{url}> { ?s ?p ?o } }', SERVICE),
     (
         "long-strings-holding-quotes",
         "SELECT * WHERE { BIND(\"\"\"a \"quoted\" \"\"word\"\" \"\"\" AS ?x) BIND('''it's''' AS ?y) SERVICE <{url}> { ?s ?p ?o } }",
@@ -98,7 +98,7 @@ DISGUISES = [
     ("silent", "SELECT * WHERE { SERVICE SILENT <{url}> { ?s ?p ?o } }", SERVICE),
     (
         "a-variable-bound-by-values",
-        "SELECT * WHERE { VALUES ?endpoint { <{url}> } SERVICE ?endpoint { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE ?endpoint { ?s ?p ?o } } VALUES ?endpoint { <{url}> }",
         SERVICE,
     ),
     ("newlines-and-tabs", "SELECT * WHERE {\n\tSERVICE\r\n\t<{url}>\n{ ?s ?p ?o } }", SERVICE),
@@ -111,7 +111,7 @@ DISGUISES = [
     ),
     (
         "a-hash-in-an-iri-where-less-than-compares",
-        "SELECT * WHERE { BIND(1 AS ?a) FILTER(?a<?a#>'''\n) SERVICE SILENT <{url}> { ?s ?p ?o }\n# '''\n}",
+        "SELECT * WHERE { BIND(1 AS ?a) BIND(?a<?a#>'''\nAS ?b) SERVICE SILENT <{url}> { ?s ?p ?o }\n# '''\n}",
         UNREADABLE,
     ),
     (
