@@ -21,7 +21,8 @@ it: the command still ends with that sentence. The exception is deliberately not
 Query children forked under a policy inherit the hook and the policy, so a query runs
 under the same rules as its command. The hook sees only what Python code does: native
 code that opens sockets itself (pyoxigraph's SERVICE, a C library) is outside it, which
-is why queries are also checked before they run.
+is why queries are also checked before they run (`sendgraph.querytext`) and their
+processes kept off the network by the kernel (`sendgraph.netbarrier`).
 """
 
 from __future__ import annotations

@@ -25,7 +25,9 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from sendgraph.netbarrier import close_network
 from sendgraph.problems import SendgraphError
+from sendgraph.querytext import refusal
 from sendgraph.vocab import PREFIXES, RDFS
 
 DEFAULT_TIMEOUT = 30.0
@@ -58,22 +60,10 @@ class QueryTimeout(QueryError):
     exit_code = 1
 
 
-# Text that cannot hold a keyword: IRIs, strings and comments are blanked before the scan.
-_OPAQUE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
-)
-_KEYWORD = r"(?<![\w:?$]){}(?![\w:])"
-_REFUSED = {
-    "SERVICE": "SERVICE clauses are refused: sendgraph queries never reach the network.",
-    "FROM": "FROM and FROM NAMED are refused: a query runs on the graph it is given and loads nothing else.",
-    "LOAD": "LOAD is refused: sendgraph queries never read files or the network.",
-}
-_UPDATES = ("INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "WITH")
-
-
 def refuse_unsafe(query: str) -> None:
-    """Raise `QueryRefused` if ``query`` names SERVICE, FROM, LOAD or an update.
+    """Raise `QueryRefused` if ``query`` names SERVICE, FROM, LOAD or an update, or cannot be read.
+
+    The query is read token by token by `sendgraph.querytext`, as SPARQL's grammar reads it.
 
     >>> refuse_unsafe('SELECT * WHERE { ?s ?p "SERVICE" }')
     >>> refuse_unsafe("SELECT * WHERE { SERVICE <http://x> { ?s ?p ?o } }")
@@ -81,15 +71,9 @@ def refuse_unsafe(query: str) -> None:
     ...
     sendgraph.sparql.QueryRefused: SERVICE clauses are refused: sendgraph queries never reach the network.
     """
-    text = _OPAQUE.sub(" ", query)
-    for keyword, message in _REFUSED.items():
-        if re.search(_KEYWORD.format(keyword), text, re.IGNORECASE):
-            raise QueryRefused(message)
-    for keyword in _UPDATES:
-        if re.search(_KEYWORD.format(keyword), text, re.IGNORECASE):
-            raise QueryRefused(
-                f"{keyword} is an update, and updates are refused: sendgraph's graph is read-only."
-            )
+    reason = refusal(query)
+    if reason is not None:
+        raise QueryRefused(reason)
 
 
 @dataclass(frozen=True)
@@ -283,6 +267,7 @@ def _execute_rdflib(
 def _child(
     store: QueryStore, query: str, bindings: Mapping[str, Node | str], row_cap: int, out: Connection
 ) -> None:
+    close_network()
     try:
         try:
             payload = store.execute(query, bindings, row_cap)
@@ -290,6 +275,10 @@ def _child(
             # rdflib reads rows lazily, so a refusal by sendgraph's guard (a SERVICE
             # reaching out) arrives here; the parent reports it as the query's error.
             payload = {"error": str(exc)}
+        except OSError as exc:
+            # pyoxigraph evaluates while rows are read, so a connection the network
+            # barrier refused (a SERVICE) arrives here too.
+            payload = {"error": f"The query could not be evaluated: {exc}."}
         out.send(payload)
     finally:
         out.close()

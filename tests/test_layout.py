@@ -37,6 +37,8 @@ STAGES = {
     "build": 3,
     "framework": 3,
     "themes": 3,
+    "querytext": 4,
+    "netbarrier": 4,
     "sparql": 4,
     "references": 4,
     "questions": 4,
