@@ -138,6 +138,17 @@ TURTLE_ESCAPES = str.maketrans(
 # controls other than tab, LF and CR, U+FFFE and U+FFFF, and halves of surrogate pairs.
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 REPLACEMENT = "\ufffd"
+XML_ESCAPES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "\r": "&#13;",
+        "\n": "&#10;",
+        "\t": "&#9;",
+    }
+)
 
 
 def xml_safe(text: str) -> str:
@@ -150,6 +161,19 @@ def xml_safe(text: str) -> str:
     'Sept 17�Dec 17'
     """
     return XML_FORBIDDEN.sub(REPLACEMENT, text)
+
+
+def xml_escape(text: str) -> str:
+    """Return ``text`` for XML element content or a double-quoted attribute, read back as it was.
+
+    ``&``, ``<``, ``>`` and ``"`` are escaped, and so are CR, LF and tab, since a
+    parser reads a raw CR as a line feed, and all three in an attribute as spaces;
+    characters XML cannot hold become U+FFFD (`xml_safe`).
+
+    >>> xml_escape('a < b & "c"\\r\\nd\\x0b')
+    'a &lt; b &amp; &quot;c&quot;&#13;&#10;d�'
+    """
+    return xml_safe(text.translate(XML_ESCAPES))
 
 
 def xml_forbidden(text: str) -> list[str]:

@@ -22,6 +22,7 @@ from sendgraph.tables import (
     render_answer,
     render_csv,
     render_rows,
+    xml_escape,
     xml_forbidden,
     xml_safe,
 )
@@ -376,3 +377,9 @@ def test_xml_safe_replaces_exactly_what_xml_cannot_hold() -> None:
     )
     assert xml_safe(forbidden) == "\ufffd" * len(forbidden)
     assert xml_forbidden("a\x0bb\x00\x0b") == ["U+000B", "U+0000"]
+
+
+def test_xml_escape_gives_back_each_cell_as_it_was_or_with_u_fffd() -> None:
+    for cell in HOSTILE_CELLS:
+        element = defused_fromstring(f'<a b="{xml_escape(cell)}">{xml_escape(cell)}</a>')
+        assert element.text == element.attrib["b"] == xml_safe(cell)
