@@ -383,3 +383,31 @@ def test_xml_escape_gives_back_each_cell_as_it_was_or_with_u_fffd() -> None:
     for cell in HOSTILE_CELLS:
         element = defused_fromstring(f'<a b="{xml_escape(cell)}">{xml_escape(cell)}</a>')
         assert element.text == element.attrib["b"] == xml_safe(cell)
+
+
+def test_the_endpoint_tsv_never_splits_a_row(tmp_path: Path) -> None:
+    import urllib.parse
+    import urllib.request
+
+    from tests.server import executable, free_port, running
+
+    graph = Graph()
+    for i, cell in enumerate(HOSTILE_CELLS):
+        graph.add((URIRef(f"https://e.org/{i}"), URIRef("https://e.org/p"), Literal(cell)))
+    data = tmp_path / "hostile.nt"
+    graph.serialize(data, format="nt", encoding="utf-8")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    query = "SELECT ?s ?text WHERE { ?s <https://e.org/p> ?text } ORDER BY ?s"
+    with running(
+        [executable("sendgraph"), "serve", "--data", str(data), "--port", str(port)], base
+    ):
+        request = urllib.request.Request(
+            base + "sparql?" + urllib.parse.urlencode({"query": query}),
+            headers={"Accept": "text/tab-separated-values"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = response.read().decode("utf-8")
+    assert "\r" not in body
+    assert len(body.splitlines()) == len(HOSTILE_CELLS) + 1
+    assert "<https://e.org/1>\t\"=1+2\\r=cmd|' /C calc'!A0\"\n" in body
