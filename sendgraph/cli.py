@@ -900,17 +900,15 @@ def export(
         return
     if output is not None and output.is_dir():
         raise UsageError(f"{output} is a folder; -f {fmt} writes one file.")
-    import io
-
-    import networkx as nx
-
+    from sendgraph.exports import network_file
     from sendgraph.view import collect, to_networkx
 
     graph = to_networkx(collect(load_questions(data, encoding, store)))
-    buffer = io.BytesIO()
-    (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(graph, buffer)
     target = output or Path("build") / f"sendgraph.{fmt}"
-    write_atomically(target, buffer.getvalue())
+    content, problems = network_file(graph, fmt, str(target))
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    write_atomically(target, content)
     click.echo(f"Wrote {target} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
 
 

@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CODE = re.compile(r"\b([A-Z][A-Z]*(?:-[A-Z]+)*(?:\s+[A-Z][A-Z]*(?:-[A-Z]+)*)*)\s*(\d+(?:-\d+)?)\b")
+# A run of capitalised words, then the number if one follows. Every quantifier is
+# possessive and the run is taken whole even when no number follows, so a cell is read
+# in one pass: a run without its number is not a code, and no code can start inside it,
+# since from any of its words the run ends at the same place. (The plain form of this
+# expression took a minute on a 40 KB cell of capitals.)
+_WORD = r"[A-Z]++(?:-[A-Z]++)*+"
+WORDS_AND_NUMBER = re.compile(rf"\b({_WORD}(?:\s++{_WORD})*+)(?:\s*+(\d++(?:-\d++\b)?+)\b)?")
 
 
 @dataclass(frozen=True)
@@ -47,13 +53,19 @@ def find_codes(text: str) -> tuple[list[Code], str]:
     ([], 'Action Plan')
     """
     codes = []
-    for match in CODE.finditer(text):
-        family = " ".join(match.group(1).split())
+    rest = []
+    end = 0
+    for match in WORDS_AND_NUMBER.finditer(text):
         number = match.group(2)
+        if number is None:
+            continue
+        family = " ".join(match.group(1).split())
         notation = " ".join(match.group(0).split())
         codes.append(Code(notation, family, number))
-    rest = " ".join(CODE.sub(" ", text).split())
-    return codes, rest
+        rest.append(text[end : match.start()])
+        end = match.end()
+    rest.append(text[end:])
+    return codes, " ".join(" ".join(rest).split())
 
 
 def find_mentions(text: str, families: set[str]) -> list[Code]:
@@ -65,13 +77,23 @@ def find_mentions(text: str, families: set[str]) -> list[Code]:
     >>> [c.notation for c in find_mentions("(CWD 2 and SEND 5)", {"CWD", "SEND"})]
     ['CWD 2', 'SEND 5']
     """
+    longest = max((len(family) for family in families), default=0)
     found = []
     for code in find_codes(text)[0]:
         words = code.family.split()
-        # "the SEND 5" style: keep the trailing family words that form a known family.
-        for start in range(len(words)):
-            family = " ".join(words[start:])
-            if code_key(family, "") in families:
+        # "the SEND 5" style: keep the most trailing family words that form a known
+        # family. Keys only grow as words are added, so no more words are looked at
+        # than the longest family's key can hold.
+        keys = []
+        key = ""
+        for word in reversed(words):
+            key = code_key(word, "") + key
+            if len(key) > longest:
+                break
+            keys.append(key)
+        for size in range(len(keys), 0, -1):
+            if keys[size - 1] in families:
+                family = " ".join(words[len(words) - size :])
                 notation = f"{family}{code.notation[len(code.family) :]}".strip()
                 found.append(Code(notation, family, code.number))
                 break

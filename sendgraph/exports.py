@@ -12,14 +12,17 @@ data recovered from it. The files are written as Excel writes "CSV UTF-8".
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
+from sendgraph.problems import Problem, Severity
 from sendgraph.records import COLUMNS
-from sendgraph.tables import is_formula_like, render_csv
+from sendgraph.tables import is_formula_like, render_csv, xml_forbidden, xml_safe
 from sendgraph.vocab import DCTERMS, ID_BASE, PROV, RDF, SG, SKOS
 
 # The tables written back, in the order a reader of data/README.md meets them.
@@ -172,6 +175,54 @@ class _Reader:
                     "note": self.literal(node, SG.note),
                 },
             )
+
+
+def network_file(network: Any, fmt: str, target: str) -> tuple[bytes, list[Problem]]:
+    """Write a network (`sendgraph.view.to_networkx`) as a GraphML or GEXF document for ``target``.
+
+    A cell may hold characters XML 1.0 cannot hold (a vertical tab pasted from Excel, a
+    NUL); a document holding one is not XML, and Gephi, Cytoscape and every strict
+    parser refuse it. Each such character is written as U+FFFD (`xml_safe`), and each
+    node or edge attribute so written is a warning naming it and the characters.
+    """
+    import networkx as nx
+
+    problems: list[Problem] = []
+
+    def safe(text: Any, where: str) -> str:
+        text = str(text)
+        found = xml_forbidden(text)
+        if found:
+            problems.append(
+                Problem(
+                    target,
+                    0,
+                    "",
+                    Severity.WARNING,
+                    f"{where}: {', '.join(found)} cannot be written in XML; "
+                    f"{'it is' if len(found) == 1 else 'they are'} written as U+FFFD.",
+                )
+            )
+        return xml_safe(text)
+
+    def attributes(values: dict[str, Any], where: str) -> dict[str, str]:
+        return {
+            safe(name, f"{where} attribute name {name!r}"): safe(value, f"{where} {name}")
+            for name, value in values.items()
+        }
+
+    written = nx.MultiDiGraph()
+    for node, values in network.nodes(data=True):
+        where = f"node {node!r}"
+        written.add_node(safe(node, where), **attributes(values, where))
+    for start, end, key, values in network.edges(keys=True, data=True):
+        where = f"edge {start!r} -> {end!r}"
+        written.add_edge(
+            xml_safe(str(start)), xml_safe(str(end)), key=key, **attributes(values, where)
+        )
+    buffer = io.BytesIO()
+    (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(written, buffer)
+    return buffer.getvalue(), problems
 
 
 def export_tables(graph: Graph) -> list[ExportedTable]:

@@ -54,7 +54,9 @@ from sendgraph.sources import SourceRow, display_name
 from sendgraph.spreadsheets import Sheet, SheetRow, read_spreadsheet
 
 STAND_IN_DATE = dt.date(2000, 1, 1)
-CROSS_REFERENCE_SEPARATORS = re.compile(r"\s*(?:[,;\n]|\band\b)\s*")
+# Spaces in front of a separator are taken only from where they start, as in
+# owners.SEPARATORS, so that a cell is read in one pass.
+CROSS_REFERENCE_SEPARATORS = re.compile(r"(?:(?<!\s)\s*)?(?:[,;\n]|\band\b)\s*")
 
 
 @dataclass

@@ -208,30 +208,40 @@ def zip_refusal(path: Path) -> str | None:
     The sizes are the zip's own; Python's zipfile stops a member at its stated size, so a
     member cannot inflate beyond what is checked here.
     """
+    return _inspect_zip(path)[0]
+
+
+def _inspect_zip(path: Path) -> tuple[str | None, bool]:
+    """Return `zip_refusal`'s answer, and whether a cell holds a formula with no saved value."""
     from zipfile import BadZipFile, LargeZipFile, ZipFile
+
+    unsaved: list[str] = []
 
     try:
         with ZipFile(path) as archive:
             members = archive.infolist()
     except (BadZipFile, LargeZipFile, OSError, ValueError, EOFError) as exc:
-        return f"cannot be read as an Excel workbook (it is not a readable zip file: {exc})."
+        return (
+            f"cannot be read as an Excel workbook (it is not a readable zip file: {exc}).",
+            False,
+        )
     if len(members) > MAX_MEMBERS:
         return (
             f"has {len(members):,} parts; a workbook sendgraph reads has at most {MAX_MEMBERS:,}."
-        )
+        ), False
     total = sum(member.file_size for member in members)
     if total > MAX_UNCOMPRESSED:
         return (
             f"would unpack to {total:,} bytes, over sendgraph's limit of {MAX_UNCOMPRESSED:,} "
             "bytes for a workbook; it is refused as a possible zip bomb."
-        )
+        ), False
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > RATIO_FROM and ratio > MAX_RATIO:
             return (
                 f"has a part ({member.filename}) compressed {ratio:,.0f} to 1, over sendgraph's "
                 f"limit of {MAX_RATIO} to 1; it is refused as a possible zip bomb."
-            )
+            ), False
     # Every XML part is checked, not only xl/worksheets/: the workbook's relationships,
     # not the part's name, say which parts are sheets.
     try:
@@ -239,23 +249,30 @@ def zip_refusal(path: Path) -> str | None:
             for member in members:
                 with archive.open(member) as part:
                     is_xml = part.read(64).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
-                refusal = _sheet_refusal(archive, member.filename) if is_xml else None
+                refusal = _sheet_refusal(archive, member.filename, unsaved) if is_xml else None
                 if refusal is not None:
-                    return refusal
+                    return refusal, False
     except Exception as exc:
         # A damaged member (zlib, lzma and bz2 each fail in their own way, as does a CRC),
         # or one compressed or encrypted in a way zipfile cannot read.
-        return f"cannot be read as an Excel workbook (a part of it cannot be unpacked: {exc})."
-    return None
+        return (
+            f"cannot be read as an Excel workbook (a part of it cannot be unpacked: {exc})."
+        ), False
+    return None, bool(unsaved)
 
 
-def _sheet_refusal(archive: Any, name: str) -> str | None:
-    """Return why one sheet's XML is refused: more cells than `MAX_CELLS` in its area or merges."""
+def _sheet_refusal(archive: Any, name: str, unsaved: list[str]) -> str | None:
+    """Return why one sheet's XML is refused: more cells than `MAX_CELLS` in its area or merges.
+
+    Adds to ``unsaved`` each cell holding a formula and no saved value (a ``<c>`` with an
+    ``<f>`` and no ``<v>``, or an empty one), which openpyxl's values leave empty.
+    """
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import iterparse
     from openpyxl.utils.cell import range_boundaries
 
     rows = columns = merged = count = 0
+    formula = value = False  # whether the cell being read has a formula, and a saved value
     try:
         with archive.open(name) as part:
             for _, element in iterparse(part, events=("end",)):
@@ -274,6 +291,15 @@ def _sheet_refusal(archive: Any, name: str) -> str | None:
                         )
                 elif tag == "c":
                     count += 1
+                if tag == "f":
+                    formula = True
+                elif tag == "v":
+                    value = bool(element.text)
+                elif tag == "c":
+                    # An empty saved value is an empty text only when the cell says so.
+                    if formula and not (value or element.get("t") == "str"):
+                        unsaved.append(ref or "")
+                    formula = value = False
                 element.clear()
     except DefusedXmlException as exc:
         return _workbook_error(exc)
@@ -308,12 +334,16 @@ def _read_workbook(
                 "and do not set OPENPYXL_DEFUSEDXML=False).",
             )
         ]
-    refusal = zip_refusal(path)
+    refusal, unsaved = _inspect_zip(path)
     if refusal is not None:
         return [], [Problem(shown, 0, "", Severity.ERROR, refusal)]
     try:
         # Not read_only: merged ranges are only known to a fully loaded workbook.
         book = load_workbook(path, data_only=True)
+        # A formula's value is what a person sees, and Excel saves it beside the formula.
+        # A program that writes formulas without values leaves only the formula; the
+        # workbook is then read a second time for it.
+        formulas = load_workbook(path, data_only=False) if unsaved else None
     except Exception as exc:
         # openpyxl reading a damaged or hostile workbook fails in many ways (zip, XML,
         # defusedxml's refusals, KeyError, TypeError...); each is the file's fault and
@@ -337,6 +367,10 @@ def _read_workbook(
             continue
         source = f"{shown}[{worksheet.title}]"
         grid = [list(row) for row in worksheet.iter_rows(values_only=True)]
+        if formulas is not None:
+            problems += _keep_formulas(
+                grid, worksheet, formulas[worksheet.title], source, header_row
+            )
         merged: dict[tuple[int, int], str] = {}
         for cell_range in worksheet.merged_cells.ranges:
             top_left = grid[cell_range.min_row - 1][cell_range.min_col - 1]
@@ -368,3 +402,41 @@ def _read_workbook(
             sheet.rows.append(SheetRow(source, number, values, spans))
         sheets.append(sheet)
     return sheets, problems
+
+
+def _keep_formulas(
+    grid: list[list[Any]], values: Any, formulas: Any, source: str, header_row: int
+) -> list[Problem]:
+    """Put the formula text in each cell of ``grid`` that has a formula and no saved value.
+
+    ``values`` and ``formulas`` are the sheet read for its values and for its formulas.
+    Nothing is computed: the formula is kept as written, and each such cell at or below
+    the header row is a warning naming it.
+    """
+    problems = []
+    for row in formulas.iter_rows():
+        for cell in row:
+            if cell.data_type != "f" or cell.row > len(grid):
+                continue
+            cells = grid[cell.row - 1]
+            if cell.column > len(cells) or cells[cell.column - 1] is not None:
+                continue
+            if values.cell(cell.row, cell.column).data_type == "s":
+                continue  # a saved empty text
+            text = str(getattr(cell.value, "text", None) or cell.value)
+            text = text if text.startswith("=") else "=" + text
+            cells[cell.column - 1] = text
+            if cell.row >= header_row:
+                shown = text if len(text) <= 80 else text[:79] + "…"
+                problems.append(
+                    Problem(
+                        source,
+                        cell.row,
+                        "",
+                        Severity.WARNING,
+                        f"cell {cell.coordinate}: a formula with no saved value ({shown}); the "
+                        "cell is kept as the formula text. Open and save the workbook in Excel "
+                        "to save its values.",
+                    )
+                )
+    return problems

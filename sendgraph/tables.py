@@ -12,6 +12,7 @@ formula gets a leading ``'`` so that Excel shows it as text instead of running i
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -116,6 +117,74 @@ def _table(names: list[str], cells: list[list[str]], width: int = 60) -> str:
     return "\n".join(lines) + "\n"
 
 
+# How a literal is written in Turtle, as SPARQL 1.1 TSV writes it: every character that
+# could end a line (for a spreadsheet, for Python's splitlines, for Unicode) or a cell
+# is escaped, so a row of the answer is one line and a cell one field.
+TURTLE_ESCAPES = str.maketrans(
+    {
+        "\\": "\\\\",
+        '"': '\\"',
+        "\n": "\\n",
+        "\r": "\\r",
+        "\t": "\\t",
+        "\b": "\\b",
+        "\f": "\\f",
+        **{ch: f"\\u{ord(ch):04X}" for ch in "\x0b\x1c\x1d\x1e\x85\u2028\u2029"},
+    }
+)
+
+
+# Characters XML 1.0 cannot hold, not even written as a character reference: C0
+# controls other than tab, LF and CR, U+FFFE and U+FFFF, and halves of surrogate pairs.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+XML_ESCAPES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "\r": "&#13;",
+        "\n": "&#10;",
+        "\t": "&#9;",
+    }
+)
+
+
+def xml_safe(text: str) -> str:
+    """Return ``text`` with each character XML 1.0 cannot hold replaced by U+FFFD (�).
+
+    A document holding one is not XML: a strict parser stops at it. `xml_forbidden`
+    says which were there, for a warning.
+
+    >>> xml_safe("Sept 17\\x0bDec 17")
+    'Sept 17�Dec 17'
+    """
+    return XML_FORBIDDEN.sub(REPLACEMENT, text)
+
+
+def xml_escape(text: str) -> str:
+    """Return ``text`` for XML element content or a double-quoted attribute, read back as it was.
+
+    ``&``, ``<``, ``>`` and ``"`` are escaped, and so are CR, LF and tab, since a
+    parser reads a raw CR as a line feed, and all three in an attribute as spaces;
+    characters XML cannot hold become U+FFFD (`xml_safe`).
+
+    >>> xml_escape('a < b & "c"\\r\\nd\\x0b')
+    'a &lt; b &amp; &quot;c&quot;&#13;&#10;d�'
+    """
+    return xml_safe(text.translate(XML_ESCAPES))
+
+
+def xml_forbidden(text: str) -> list[str]:
+    """Return the characters of ``text`` XML 1.0 cannot hold, as code points ("U+000B"), once each.
+
+    >>> xml_forbidden("a\\x0bb\\x00c\\x0b")
+    ['U+000B', 'U+0000']
+    """
+    return list(dict.fromkeys(f"U+{ord(ch):04X}" for ch in XML_FORBIDDEN.findall(text)))
+
+
 def _term_text(term: Term | None) -> str:
     return "" if term is None else term.value
 
@@ -130,9 +199,7 @@ def _tsv_term(term: Term | None, safe: bool = False) -> str:
     # A spreadsheet drops the quotes around a TSV cell, so the words inside are what
     # it would run.
     value = neutralise(term.value) if safe else term.value
-    escaped = (
-        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-    )
+    escaped = value.translate(TURTLE_ESCAPES)
     if term.lang:
         return f'"{escaped}"@{term.lang}'
     if term.datatype and term.datatype != "http://www.w3.org/2001/XMLSchema#string":

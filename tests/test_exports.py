@@ -9,11 +9,23 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from defusedxml.ElementTree import fromstring as defused_fromstring
+from rdflib import Graph, Literal, URIRef
 
 from sendgraph.build import Build, build_graph, default_data_folder
 from sendgraph.cli import main
 from sendgraph.exports import TABLES, export_tables, table_files
-from sendgraph.tables import neutralise, render_csv, render_rows
+from sendgraph.sparql import Answer, Term
+from sendgraph.tables import (
+    XML_FORBIDDEN,
+    neutralise,
+    render_answer,
+    render_csv,
+    render_rows,
+    xml_escape,
+    xml_forbidden,
+    xml_safe,
+)
 from tests.test_records import edit
 
 # A cell that, opened in Excel, sends the cell beside it to another site when clicked.
@@ -245,3 +257,157 @@ def test_the_exported_tables_build_back_to_the_same_cells(tmp_path: Path, rother
     assert [t.rows for t in export_tables(rebuilt.graph)] == [
         t.rows for t in export_tables(rotherham.graph)
     ]
+
+
+# ---------------------------------------------------------------- hostile cells, well-formed files
+
+# Cells that try to end a TSV row or cell, start a formula on a new row, or break XML.
+HOSTILE_CELLS = [
+    "first line\rsecond",
+    "=1+2\r=cmd|' /C calc'!A0",
+    "a\r\nb\nc\td",
+    "\r",
+    'tab\tthen\\backslash and "quotes"',
+    "vertical\x0btab, form\x0cfeed, NUL\x00, escape\x1b",
+    "line\u2028separator\x85next line\x1crecord",
+]
+
+
+def hostile_answer() -> Answer:
+    return Answer(
+        "select",
+        ["s", "text"],
+        [
+            {
+                "s": Term("uri", f"https://e.org/{i}"),
+                "text": Term("literal", cell, lang="en" if i % 2 else None),
+            }
+            for i, cell in enumerate(HOSTILE_CELLS)
+        ],
+    )
+
+
+@pytest.mark.parametrize("safe", [True, False], ids=["safe", "lossless"])
+def test_tsv_answers_escape_every_line_break_and_tab_inside_a_cell(safe: bool) -> None:
+    """SPARQL 1.1 TSV writes terms in Turtle: a CR inside a literal is written ``\\r``."""
+    text = render_answer(hostile_answer(), "tsv", safe=safe)
+    assert "\r" not in text
+    lines = text.split("\n")
+    assert lines.pop() == ""
+    assert text.splitlines() == lines
+    assert len(lines) == len(HOSTILE_CELLS) + 1
+    assert all(line.count("\t") == 1 for line in lines)
+    assert lines[1] == '<https://e.org/0>\t"first line\\rsecond"'
+    # Each cell reads back, as Turtle, as the literal it was (behind a ' when made safe).
+    for row, line in zip(hostile_answer().rows, lines[1:], strict=True):
+        subject, term = line.split("\t")
+        graph = Graph().parse(data=f"{subject} <https://e.org/p> {term} .", format="turtle")
+        [value] = graph.objects()
+        assert str(value) == (neutralise(row["text"].value) if safe else row["text"].value)
+
+
+def test_query_tsv_never_splits_a_row_safe_or_lossless(tmp_path: Path) -> None:
+    """The command reads hostile literals from a graph file and writes one line a row."""
+    graph = Graph()
+    for i, cell in enumerate(HOSTILE_CELLS):
+        graph.add((URIRef(f"https://e.org/{i}"), URIRef("https://e.org/p"), Literal(cell)))
+    data = tmp_path / "hostile.nt"
+    graph.serialize(data, format="nt", encoding="utf-8")
+    query = "SELECT ?s ?text WHERE { ?s <https://e.org/p> ?text } ORDER BY ?s"
+    for mode in ("--safe", "--lossless"):
+        result = run("query", query, "--data", str(data), "-f", "tsv", mode)
+        assert result.exit_code == 0, result.output
+        assert "\r" not in result.stdout
+        assert len(result.stdout.splitlines()) == len(HOSTILE_CELLS) + 1
+        quote = "'" if mode == "--safe" else ""
+        assert f"<https://e.org/1>\t\"{quote}=1+2\\r=cmd|' /C calc'!A0\"\n" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def control_characters(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled data with XML-forbidden characters in SEND 4's action and owner."""
+    target = tmp_path_factory.mktemp("controls") / "data"
+    shutil.copytree(default_data_folder(), target)
+    edit(target, "actions", "ref", "SEND 4", action="Sept 17\x0bDec 17\x00 and \x1b[31m red")
+    return target
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_graphml_and_gexf_of_control_characters_are_xml_and_say_what_was_replaced(
+    tmp_path: Path, control_characters: Path, fmt: str
+) -> None:
+    out = tmp_path / f"network.{fmt}"
+    result = run("export", "--data", str(control_characters), "-f", fmt, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    document = out.read_bytes()
+    tree = defused_fromstring(document)  # a strict parser: the file is well-formed XML
+    texts = [
+        value
+        for element in tree.iter()
+        for value in [element.text, *element.attrib.values()]
+        if value
+    ]
+    assert "Sept 17\ufffdDec 17\ufffd and \ufffd[31m red" in texts
+    assert not any(XML_FORBIDDEN.search(text) for text in texts)
+    warnings = result.stderr.splitlines()
+    assert len(warnings) >= 1
+    assert all(line.startswith(f"{out}: warning: node ") for line in warnings)
+    assert any(
+        line.endswith(
+            " text: U+000B, U+0000, U+001B cannot be written in XML; they are written as U+FFFD."
+        )
+        for line in warnings
+    ), warnings
+    assert result.stdout.startswith(f"Wrote {out} (")
+
+
+def test_the_network_of_the_bundled_data_needs_no_replacement(tmp_path: Path) -> None:
+    out = tmp_path / "network.graphml"
+    result = run("export", "-f", "graphml", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    defused_fromstring(out.read_bytes())
+
+
+def test_xml_safe_replaces_exactly_what_xml_cannot_hold() -> None:
+    allowed = "\t\n\r -~\x7f\x85\xa0\ud7ff\ue000\ufffd\U00010000\U0010ffff"
+    assert xml_safe(allowed) == allowed
+    forbidden = "".join(
+        chr(c) for c in [*range(0x20), 0xFFFE, 0xFFFF, 0xD800, 0xDFFF] if chr(c) not in "\t\n\r"
+    )
+    assert xml_safe(forbidden) == "\ufffd" * len(forbidden)
+    assert xml_forbidden("a\x0bb\x00\x0b") == ["U+000B", "U+0000"]
+
+
+def test_xml_escape_gives_back_each_cell_as_it_was_or_with_u_fffd() -> None:
+    for cell in HOSTILE_CELLS:
+        element = defused_fromstring(f'<a b="{xml_escape(cell)}">{xml_escape(cell)}</a>')
+        assert element.text == element.attrib["b"] == xml_safe(cell)
+
+
+def test_the_endpoint_tsv_never_splits_a_row(tmp_path: Path) -> None:
+    import urllib.parse
+    import urllib.request
+
+    from tests.server import executable, free_port, running
+
+    graph = Graph()
+    for i, cell in enumerate(HOSTILE_CELLS):
+        graph.add((URIRef(f"https://e.org/{i}"), URIRef("https://e.org/p"), Literal(cell)))
+    data = tmp_path / "hostile.nt"
+    graph.serialize(data, format="nt", encoding="utf-8")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    query = "SELECT ?s ?text WHERE { ?s <https://e.org/p> ?text } ORDER BY ?s"
+    with running(
+        [executable("sendgraph"), "serve", "--data", str(data), "--port", str(port)], base
+    ):
+        request = urllib.request.Request(
+            base + "sparql?" + urllib.parse.urlencode({"query": query}),
+            headers={"Accept": "text/tab-separated-values"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = response.read().decode("utf-8")
+    assert "\r" not in body
+    assert len(body.splitlines()) == len(HOSTILE_CELLS) + 1
+    assert "<https://e.org/1>\t\"=1+2\\r=cmd|' /C calc'!A0\"\n" in body

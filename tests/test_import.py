@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from sendgraph.build import Build, area_folders, build_graph
 from sendgraph.cli import main
@@ -651,3 +651,64 @@ def test_the_report_of_a_written_statement_of_action(tmp_path: Path) -> None:
     headings = [line for line in text.splitlines() if line.startswith("### SW ")]
     assert headings == [f"### SW {n}: Significant weakness" for n in (1, 2, 3, 4)]
     assert "Area for consideration" not in text
+
+
+# ---------------------------------------------------------------- formulas without saved values
+
+
+def test_a_formula_with_no_saved_value_is_kept_as_its_text_and_named(tmp_path: Path) -> None:
+    """openpyxl, like other programs, writes a formula without the value Excel would save."""
+    from openpyxl import Workbook
+
+    from sendgraph.problems import Problem
+    from sendgraph.spreadsheets import read_spreadsheet
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Actions"
+    sheet.append(["Plan of actions"])
+    sheet.append(["Ref", "Action", "Owner", "Total"])
+    sheet.append(["1", "Recruit two officers", "Dana Whitfield", "=SUM(1,2)"])
+    sheet.append(["2", '=CONCAT("Review ","the offer")', "Marcus Hale", 7])
+    sheet["A1"] = '=UPPER("title")'  # above the header: kept, but nobody reads it
+    path = tmp_path / "plan.xlsx"
+    book.save(path)
+    [read], problems = read_spreadsheet(path, "plan.xlsx", header_row=2)
+    assert [row.values for row in read.rows] == [
+        {
+            "Ref": "1",
+            "Action": "Recruit two officers",
+            "Owner": "Dana Whitfield",
+            "Total": "=SUM(1,2)",
+        },
+        {
+            "Ref": "2",
+            "Action": '=CONCAT("Review ","the offer")',
+            "Owner": "Marcus Hale",
+            "Total": "7",
+        },
+    ]
+    kept = "; the cell is kept as the formula text. Open and save the workbook in Excel to save its values."
+    assert problems == [
+        Problem("plan.xlsx[Actions]", 3, "", Severity.WARNING, f"cell D3: a formula with no saved value (=SUM(1,2)){kept}"),
+        Problem("plan.xlsx[Actions]", 4, "", Severity.WARNING, f'cell B4: a formula with no saved value (=CONCAT("Review ","the offer")){kept}'),
+    ]  # fmt: skip
+
+
+def test_import_warns_of_a_formula_with_no_saved_value(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    folder = tmp_path / "wsoa"
+    shutil.copytree(WSOA, folder)
+    book = load_workbook(folder / "wsoa.xlsx")
+    book["Weakness 1"]["G5"] = '=IF(TRUE,"Charter signed","")'
+    book.save(folder / "wsoa.xlsx")
+    result = run("import", str(folder / "wsoa.xlsx"), "--mapping", str(folder / "wsoa.mapping.yaml"), "--no-validate", "-o", str(tmp_path / "wsoa.ttl"))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (
+        "wsoa.xlsx[Weakness 1]:5: warning: cell G5: a formula with no saved value "
+        '(=IF(TRUE,"Charter signed","")); the cell is kept as the formula text.'
+    ) in result.stderr
+    graph = Graph().parse(tmp_path / "wsoa.ttl")
+    assert Literal('=IF(TRUE,"Charter signed","")') in set(graph.objects())

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from sendgraph.build import Build, load_data
 from sendgraph.cli import main
 from sendgraph.problems import InputError
 from sendgraph.rdfinput import read_rdf
-from tests.watch import watching
+from tests.watch import time_bound, watching
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 BILLION_LAUGHS = f"""<?xml version="1.0"?>
@@ -226,7 +227,7 @@ def test_an_inline_json_ld_context_is_read(tmp_path: Path) -> None:
         (
             "bad.nt",
             "<http://e.org/a> <http://e.org/b> <http://e.org/c> .\n<http://e.org/a> <http://e.org/b> .\n",
-            "cannot be read as N-Triples, line 2: Invalid line: .",
+            "cannot be read as N-Triples, line 2: The object of a triple must be an IRI, a blank node or a literal.",
         ),
         (
             "bad.rdf",
@@ -285,3 +286,79 @@ def test_the_ontology_is_added_to_a_graph_file_without_it(tmp_path: Path, rother
     built = load_data(path)
     assert isomorphic(built.graph, rotherham.graph)
     assert isinstance(built.graph, Graph)
+
+
+LITERAL_UNIT = 'word \\"quoted\\" \\u00e9\\n '  # read as 'word "quoted" é' and a line break
+
+
+def long_literal(size: int) -> str:
+    """One triple whose literal is ``size`` characters of words, quotes and escapes."""
+    return f'<https://e.org/a> <https://e.org/b> "{LITERAL_UNIT * (size // len(LITERAL_UNIT))}" .\n'
+
+
+@pytest.mark.parametrize("suffix", ["nt", "nq"])
+def test_a_long_literal_reads_in_time_in_proportion_to_its_length(
+    tmp_path: Path, suffix: str
+) -> None:
+    """2 MB of one literal took rdflib's N-Triples parser 34 s; it must take about 8 times 256 KB's."""
+    took = {}
+    for size in (256 * 1024, 2 * 1024 * 1024):
+        path = write(tmp_path, f"{size}.{suffix}", long_literal(size))
+        start = time.perf_counter()
+        with time_bound(max(2.0, 16 * took.get(256 * 1024, 2.0))):
+            read = read_rdf(path)
+        took[size] = time.perf_counter() - start
+        [(_, _, literal)] = list(read.graph)
+        assert literal == Literal('word "quoted" é\n ' * (size // len(LITERAL_UNIT)))
+
+
+def test_n_triples_and_n_quads_terms_come_back_as_written(tmp_path: Path) -> None:
+    content = (
+        '<https://e.org/a> <https://e.org/p> "Children’s \\"services\\""@en-GB <https://e.org/g> .\n'
+        "# a comment\n"
+        '<https://e.org/a> <https://e.org/p> "007"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+        '_:x <https://e.org/p> "plain" <https://e.org/g> .\n'
+        '_:x <https://e.org/p> "string"^^<http://www.w3.org/2001/XMLSchema#string> _:graph .\n'
+    )
+    read = read_rdf(write(tmp_path, "terms.nq", content))
+    # Two spellings RDF holds to be the same term come back in one of them: a literal's
+    # xsd:string is the one a literal without a datatype has, and a language tag is
+    # lower-cased (as the store that answers questions lower-cases it).
+    triples = content.replace("<https://e.org/g> .", ".").replace("_:graph .", ".")
+    triples = triples.replace("^^<http://www.w3.org/2001/XMLSchema#string>", "")
+    expected = Graph().parse(data=triples.replace("@en-GB", "@en-gb"), format="nt")
+    assert isomorphic(read.graph, expected)
+    assert sorted(read.named) == ["https://e.org/g"]
+    assert sorted(str(o) for o in read.named["https://e.org/g"].objects()) == [
+        'Children’s "services"',
+        "plain",
+    ]
+    assert {(o.language, o.datatype) for o in read.graph.objects() if isinstance(o, Literal)} == {
+        ("en-gb", None),
+        (None, URIRef("http://www.w3.org/2001/XMLSchema#integer")),
+        (None, None),
+    }
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            '# one\n\n<https://e.org/a> <https://e.org/b> "c" .\n<https://e.org/a> <https://e.org/b> "right"@en--rtl .\n',
+            "cannot be read as N-Triples, line 4: the literal 'right' has a text direction (--rtl), "
+            "which sendgraph does not read.",
+        ),
+        (
+            "<https://e.org/a> <https://e.org/b> <<( <https://e.org/a> <https://e.org/b> <https://e.org/c> )>> .\n",
+            "cannot be read as N-Triples, line 1: it holds a quoted triple, which sendgraph does not read.",
+        ),
+        (
+            '<https://e.org/a> <https://e.org/b> "c" .\n<https://e.org/a> <https://e.org/b> "c\n',
+            "cannot be read as N-Triples, line 2: ",
+        ),
+    ],
+)
+def test_a_triple_rdflib_cannot_hold_is_a_sentence_with_its_line(
+    tmp_path: Path, content: str, expected: str
+) -> None:
+    assert refusal(write(tmp_path, "new.nt", content)).startswith(expected)
