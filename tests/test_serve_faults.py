@@ -100,7 +100,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def post(body: bytes, length: int | None = None, extra: str = "") -> bytes:
     declared = "" if length is None else f"Content-Length: {length}\r\n"
     return (
-        f"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        f"POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/sparql-query\r\n"
         f"{declared}{extra}\r\n"
     ).encode() + body
 
@@ -161,7 +161,7 @@ def test_slow_clients_are_let_go_and_others_answered_meanwhile(server: Server) -
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         sock.connect(address)
         sock.sendall(
-            f"GET /sparql?{urllib.parse.urlencode({'query': BIG})} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+            f"GET /sparql?{urllib.parse.urlencode({'query': BIG})} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode()
         )
         slow_readers.append(sock)
     assert wait_until(lambda: thread_count(server.pid) == server.threads + 23)
@@ -169,7 +169,7 @@ def test_slow_clients_are_let_go_and_others_answered_meanwhile(server: Server) -
     stop, seconds = threading.Event(), list[float]()
     with ThreadPoolExecutor(1) as pool:
         ordinary = pool.submit(ordinary_client, server.base, stop, seconds)
-        line = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n"
+        line = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: localhost\r\n"
         for byte in range(len(line)):
             answered = select.select(trickling, [], [], 0)[0]
             for sock in trickling:
@@ -203,7 +203,7 @@ def test_connections_past_the_cap_are_answered_503_at_once(tmp_path: Path) -> No
         full = partial(lambda pid, count: thread_count(pid) == count, running_server.pid)
         assert wait_until(partial(full, running_server.threads + 3))
         reply = exchange(
-            running_server.port, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n"
+            running_server.port, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: localhost\r\n\r\n"
         )
         assert (reply.status, reply.body.decode()) == (
             503,
@@ -234,7 +234,7 @@ def test_http_server_limits_are_the_ones_the_answers_name() -> None:
             413, f"The request body is larger than {MAX_REQUEST_BYTES} bytes.\n", id="body-over-limit",
         ),
         pytest.param(
-            [f"GET /sparql?query={'a' * MAX_URL_BYTES} HTTP/1.1\r\nHost: x\r\n\r\n".encode()], False,
+            [f"GET /sparql?query={'a' * MAX_URL_BYTES} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode()], False,
             414, f"The request line is longer than {MAX_URL_BYTES} bytes; send a long query by POST.\n", id="url-over-limit",
         ),
         pytest.param(
@@ -266,7 +266,7 @@ def test_http_server_limits_are_the_ones_the_answers_name() -> None:
             431, f"The request line and headers are larger than {MAX_HEAD_BYTES} bytes.\n", id="header-bytes",
         ),
         pytest.param(
-            [b"BREW /sparql HTTP/1.1\r\n\r\n"], False,
+            [b"BREW /sparql HTTP/1.1\r\nHost: localhost\r\n\r\n"], False,
             501, "Unsupported method ('BREW').\n", id="unknown-method",
         ),
     ],
@@ -305,7 +305,9 @@ def test_graph_answers_are_cut_at_the_cap_and_say_so(server: Server) -> None:
         started = time.monotonic()
         with socket.create_connection(("127.0.0.1", server.port)) as sock:
             target = "/sparql?" + urllib.parse.urlencode({"query": query})
-            sock.sendall(f"GET {target} HTTP/1.1\r\nAccept: application/n-triples\r\n\r\n".encode())
+            sock.sendall(
+                f"GET {target} HTTP/1.1\r\nHost: localhost\r\nAccept: application/n-triples\r\n\r\n".encode()
+            )
             reply = read_all(sock, started)
         assert reply.status == 200 and reply.headers["X-Sendgraph-Truncated"] == "true; rows=50"
         assert reply.body.decode().count(" .\n") == 50
