@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import multiprocessing
 import os
 import select
 import signal
@@ -26,14 +27,26 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
 
-from sendgraph.server import HEADER_LINES, MAX_HEAD_BYTES, MAX_REQUEST_BYTES, MAX_URL_BYTES
+from sendgraph.questions import Questions
+from sendgraph.server import (
+    HEADER_LINES,
+    MAX_HEAD_BYTES,
+    MAX_REQUEST_BYTES,
+    MAX_URL_BYTES,
+    Endpoint,
+    Handler,
+    Limits,
+    _Server,
+)
 from tests.server import (
     Reply,
     child_pids,
     exchange,
     executable,
     free_port,
+    parse,
     read_all,
     rss_kb,
     running,
@@ -66,6 +79,27 @@ BIG = (
     )
     + " }"
 )
+
+
+def doubled(times: int, pattern: str = "SELECT ?s ?big WHERE {{ ?s ?p ?o {binds} }}") -> str:
+    """A query whose ?big is a 64-character string (with an escape) doubled ``times`` times."""
+    binds = (
+        "BIND('"
+        + "a" * 62
+        + "\\\\n' AS ?v0) "
+        + " ".join(f"BIND(CONCAT(?v{n - 1}, ?v{n - 1}) AS ?v{n})" for n in range(1, times + 1))
+    )
+    return pattern.format(binds=binds + f" BIND(?v{times} AS ?big)")
+
+
+# The kind of query that took the server from 77 MB to 861 MB when answers were
+# rendered in it: 50 rows (--max-rows) of a 512 KB string, 25 MB of JSON.
+HUGE_ROWS = doubled(13)
+# One 64 MB literal.
+HUGE_LITERAL = doubled(20, "CONSTRUCT {{ <x:s> <x:p> ?big }} WHERE {{ {binds} }}")
+# One 4 MB literal full of escapes: rdflib took 75 s to write it as Turtle in the server
+# process on this project's machines (--timeout 5), while the query took milliseconds.
+HEAVY_TURTLE = doubled(16, "CONSTRUCT {{ <x:s> <x:p> ?big }} WHERE {{ {binds} }}")
 
 
 @dataclass
@@ -135,6 +169,10 @@ def ordinary_client(base: str, stop: threading.Event, seconds: list[float]) -> N
         assert (status, dawn_rows(body)) == (200, ["PR 9"])
         seconds.append(spent)
         time.sleep(0.05)
+
+
+def no_children(pid: int) -> bool:
+    return child_pids(pid) == []
 
 
 def wait_until(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
@@ -269,6 +307,10 @@ def test_http_server_limits_are_the_ones_the_answers_name() -> None:
             [b"BREW /sparql HTTP/1.1\r\nHost: localhost\r\n\r\n"], False,
             501, "Unsupported method ('BREW').\n", id="unknown-method",
         ),
+        pytest.param(
+            [b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\n\r\n"], False,
+            400, "An HTTP/1.1 request must name the server in its Host header.\n", id="no-host",
+        ),
     ],
 )  # fmt: skip
 def test_bad_requests_get_a_status_and_a_sentence(
@@ -276,6 +318,30 @@ def test_bad_requests_get_a_status_and_a_sentence(
 ) -> None:
     reply = exchange(server.port, *parts, shut=shut)
     assert (reply.status, reply.body.decode()) == (status, body)
+    assert reply.headers["Content-Type"] == "text/plain; charset=utf-8"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [b"GARBAGE\r\n", b"GET /\r\n", b"GET / HTTP/9.9\r\n", b"\x00\xff\xfe\x16\x03 binary\r\n",
+     b"GET / HTTP/1.1 extra\r\n", b"GET  / HTTP/1.1\r\n"],
+    ids=["one-word", "http-0.9", "http-9.9", "binary", "four-words", "two-spaces"],
+)  # fmt: skip
+def test_malformed_request_lines_get_a_400_status_line_and_a_sentence(
+    server: Server, line: bytes
+) -> None:
+    """http.server answers a two-word line as HTTP/0.9, with no status line at all."""
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(line + b"Host: localhost\r\n\r\n")
+        sock.settimeout(15)
+        raw = b"".join(iter(lambda: sock.recv(1 << 16), b""))
+    assert raw.startswith(b"HTTP/1.0 400 Bad Request\r\n")
+    reply = parse(raw, 0.0)
+    shown = ascii(line.rstrip(b"\r\n").decode("latin-1"))
+    assert reply.body.decode() == (
+        f"The request line {shown} is not of the form 'METHOD /path HTTP/1.1'; "
+        "sendgraph answers HTTP/1.0 and HTTP/1.1 requests.\n"
+    )
     assert reply.headers["Content-Type"] == "text/plain; charset=utf-8"
 
 
@@ -353,6 +419,81 @@ def test_pathological_queries_are_stopped_and_others_answered(server: Server) ->
     assert child_pids(server.pid) == []
 
 
+def test_rendering_a_heavy_answer_is_stopped_at_the_time_limit_and_others_answered(
+    tmp_path: Path,
+) -> None:
+    """The answer is rendered in the query's process, under --timeout, not in the server after it."""
+    for running_server in start(tmp_path, "--timeout", "5"):
+        stop, seconds = threading.Event(), list[float]()
+        with ThreadPoolExecutor(1) as pool:
+            ordinary = pool.submit(ordinary_client, running_server.base, stop, seconds)
+            started = time.monotonic()
+            request = urllib.request.Request(
+                running_server.base + "sparql",
+                urllib.parse.urlencode({"query": HEAVY_TURTLE}).encode(),
+                {"Accept": "text/turtle"},
+            )
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, timeout=60)
+            spent = time.monotonic() - started
+            stop.set()
+            ordinary.result()
+        assert refused.value.code == 503
+        assert refused.value.read().decode() in (TIMED_OUT.replace(" 2 s", " 5 s"), OUT_OF_MEMORY)
+        assert spent < 7.0
+        assert len(seconds) >= 3  # plain queries were answered meanwhile
+        assert wait_until(partial(no_children, running_server.pid))
+
+
+def test_named_questions_wait_for_a_query_slot_a_bounded_time(tmp_path: Path) -> None:
+    """With one query slot held (an answer a client does not read), a named question gets 503 after --timeout."""
+    options = ("--max-queries", "1", "--client-timeout", "6")
+    for running_server in start(tmp_path, *options):
+        holder = socket.socket()
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        holder.connect(("127.0.0.1", running_server.port))
+        target = "/sparql?" + urllib.parse.urlencode({"query": BIG})
+        holder.sendall(f"GET {target} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+        assert wait_until(partial(lambda pid: len(child_pids(pid)) == 1, running_server.pid))
+        try:
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(running_server.base + "questions/gaps", timeout=30)
+        finally:
+            holder.close()
+        assert (refused.value.code, refused.value.read().decode()) == (
+            503,
+            f"The server was running its limit of 1 queries for {QUERY_TIMEOUT:g} s; "
+            "try again in a moment.\n",
+        )
+        assert wait_until(partial(no_children, running_server.pid))
+        with urllib.request.urlopen(running_server.base + "questions/xref?code=send4") as answer:
+            assert [row["ref"] for row in json.load(answer)][:2] == ["PR 1", "PR 2"]
+
+
+def test_a_named_question_past_the_time_limit_gets_503(
+    graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A question runs in a query process like a query: stopped at --timeout (here a server in this process)."""
+    questions = Questions(graph)
+    monkeypatch.setattr(questions, "slippage", lambda: time.sleep(60))
+    endpoint = Endpoint(questions, timeout=1.0)
+    handler = type("SlowQuestions", (Handler,), {"endpoint": endpoint, "timeout": 5.0})
+    httpd = _Server(("127.0.0.1", 0), handler, Limits(client_timeout=5.0))
+    serving = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+    serving.start()
+    try:
+        port = httpd.server_address[1]
+        slow = exchange(port, b"GET /questions/slippage HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        other = exchange(port, b"GET /questions/overdue HTTP/1.1\r\nHost: localhost\r\n\r\n")
+    finally:
+        httpd.shutdown()
+        serving.join()
+        httpd.server_close()
+    assert (slow.status, slow.body.decode()) == (503, TIMED_OUT.replace(" 2 s", " 1 s"))
+    assert other.status == 200 and json.loads(other.body)[0]["ref"] == "JCP 9.1"
+    assert multiprocessing.active_children() == []
+
+
 # -- 4. memory -------------------------------------------------------------------------------
 
 
@@ -377,6 +518,8 @@ def test_memory_stays_bounded_under_an_onslaught(server: Server) -> None:
         + [lambda: exchange(server.port, megabyte)] * 16
         + [lambda: ask(server.base, BIG)] * 8
         + [lambda: ask(server.base, VALUES, "POST")] * 4
+        + [lambda: ask(server.base, HUGE_ROWS, "POST")] * 6
+        + [lambda: ask(server.base, HUGE_LITERAL, "POST")] * 2
     )
     sampler = threading.Thread(target=sample)
     sampler.start()
@@ -393,8 +536,15 @@ def test_memory_stays_bounded_under_an_onslaught(server: Server) -> None:
         (o.status, o.body.decode("utf-8", "replace")) if isinstance(o, Reply) else (o[0], o[1])
         for o in outcomes
     ]
-    cross_joins, ordinary, values = answers[:12], answers[12:36], answers[36:]
+    cross_joins, ordinary, values = answers[:12], answers[12:36], answers[36:40]
     assert all(status == 503 for status, _ in cross_joins + values)
+    # A huge answer is cut at --max-answer and says so, or is refused like any query
+    # (a busy slot, its memory or its time): which depends on the scheduling.
+    for status, body in answers[40:]:
+        assert status == 503 or (status, json.loads(body)["sendgraph"]["byteCap"]) == (
+            200,
+            16 << 20,
+        )
     # An ordinary query is answered, or, when the cross joins hold every query slot for
     # longer than --timeout, told so: which of the two depends on the scheduling.
     busy = f"The server was running its limit of {MAX_QUERIES} queries"

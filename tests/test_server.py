@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from rdflib import Graph
 from SPARQLWrapper import CSV, JSON, XML, SPARQLWrapper
 
 from tests.server import executable, free_port, listening_addresses, running
@@ -32,6 +33,8 @@ def server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         "2",
         "--max-rows",
         "50",
+        "--max-answer",
+        "1",
     ]
     with running(command, base) as process:
         yield base, process
@@ -135,6 +138,40 @@ def test_a_cut_answer_says_so(server: tuple[str, Any]) -> None:
         "truncated": True,
         "rowCap": 50,
     }
+
+
+# Rows of a 65,536-character string: 16 of them make the 1 MB of --max-answer.
+LONG = (
+    "SELECT ?s ?big WHERE { ?s ?p ?o BIND('" + "a" * 64 + "' AS ?v0) "
+    + " ".join(f"BIND(CONCAT(?v{n - 1}, ?v{n - 1}) AS ?v{n})" for n in range(1, 11))
+    + " BIND(?v10 AS ?big) }"
+)  # fmt: skip
+
+
+def test_an_answer_cut_at_its_size_says_so(server: tuple[str, Any]) -> None:
+    url = server[0] + "sparql"
+    status, headers, body = fetch(url, LONG.encode(), {"Content-Type": "application/sparql-query"})
+    assert status == 200 and "bytes=1048576" in headers["X-Sendgraph-Truncated"]
+    assert len(body.encode()) <= 1 << 20
+    document = json.loads(body)
+    assert document["sendgraph"]["byteCap"] == 1 << 20
+    rows = document["results"]["bindings"]
+    assert 0 < len(rows) < 16 and all(len(r["big"]["value"]) == 1 << 16 for r in rows)
+    construct = LONG.replace("SELECT ?s ?big WHERE", "CONSTRUCT { ?s <x:p> ?big } WHERE")
+    for media, fmt in (("application/n-triples", "nt"), ("text/turtle", "turtle")):
+        status, headers, body = fetch(
+            url, construct.encode(), {"Content-Type": "application/sparql-query", "Accept": media}
+        )
+        assert status == 200 and "bytes=1048576" in headers["X-Sendgraph-Truncated"]
+        assert len(body.encode()) <= 1 << 20
+        assert 0 < len(Graph().parse(data=body, format=fmt)) < 16
+    for accept in ("text/csv", "text/tab-separated-values", "application/sparql-results+xml"):
+        status, headers, body = fetch(
+            url, LONG.encode(), {"Content-Type": "application/sparql-query", "Accept": accept}
+        )
+        assert status == 200 and "bytes=1048576" in headers["X-Sendgraph-Truncated"]
+        assert len(body.encode()) <= 1 << 20 and body.count("a" * (1 << 16)) in range(1, 16)
+    assert body.endswith("</results>\n</sparql>\n")
 
 
 def test_slow_query_gets_a_timeout_answer(server: tuple[str, Any]) -> None:
