@@ -395,8 +395,9 @@ class Limits:
     """How much of the server one client, and all clients together, may take.
 
     ``client_timeout`` is the time a whole request (line, headers and body) has to
-    arrive from the moment its connection is accepted, and the time each write of an
-    answer may take. Ten seconds is hundreds of times what a SPARQL client on loopback
+    arrive from the moment its connection is accepted, the time each write of an
+    answer may take, and the time a query's answer has to be taken once it is ready
+    (its query slot and process are held until then). Ten seconds is hundreds of times what a SPARQL client on loopback
     or a local network needs to send 1 MB, yet it lets a connection that trickles its
     request (or never sends one, or never reads its answer) go within seconds.
     ``max_connections`` connections are served at once, each by one thread; the next
