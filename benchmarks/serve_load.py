@@ -1,6 +1,6 @@
 """A bounded load test of `sendgraph serve` on loopback: concurrent clients, a fixed number of queries.
 
-Run: .venv/bin/python benchmarks/serve_load.py [--clients 8] [--queries 25] [--hostile]
+Run: .venv/bin/python benchmarks/serve_load.py [--clients 8] [--queries 25] [--hostile | --mixed]
 
 Starts the server on 127.0.0.1 on a free port, sends ``--clients`` x ``--queries``
 requests (SPARQL and named questions, in turn), prints p50/p95/max latency and the
@@ -10,6 +10,10 @@ With ``--hostile`` the server runs with a 2 s query timeout and a 2 s client tim
 and while the ordinary clients run, hostile ones keep at it: slow clients (silent, or
 trickling their headers), oversized or malformed requests, and pathological queries.
 A second table counts each kind's answers by status, with the server's peak memory.
+
+With ``--mixed`` half the clients loop on the heaviest named question (/questions/gaps)
+and half on a SPARQL query, for ``--seconds``; a table gives each group's answers by
+status and p50/p95 latency, so a starved group shows.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import statistics
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
@@ -45,9 +50,7 @@ REQUESTS = [
 
 def _post(body: bytes, length: int | None = None, extra: str = "") -> bytes:
     declared = "" if length is None else f"Content-Length: {length}\r\n"
-    head = (
-        f"POST /sparql HTTP/1.1\r\nContent-Type: application/sparql-query\r\n{declared}{extra}\r\n"
-    )
+    head = f"POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/sparql-query\r\n{declared}{extra}\r\n"
     return head.encode() + body
 
 
@@ -60,7 +63,7 @@ def _trickling(port: int) -> int:
     started = time.monotonic()
     with socket.create_connection(("127.0.0.1", port)) as sock:
         sock.settimeout(0.5)
-        for byte in b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n":
+        for byte in b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: localhost\r\n":
             try:
                 sock.sendall(bytes([byte]))
                 if sock.recv(1, socket.MSG_PEEK):
@@ -118,18 +121,72 @@ def hostile_load(port: int, pid: int, stop: threading.Event) -> tuple[dict[str, 
     return answers, peak[0]
 
 
+MIXED = {
+    "named question /questions/gaps": "questions/gaps",
+    "SPARQL query": REQUESTS[0],
+}
+
+
+def mixed_load(base: str, clients: int, seconds: float) -> dict[str, list[tuple[int, float]]]:
+    """Loop ``clients`` clients (half per group of `MIXED`) for ``seconds``; return (status, seconds) by group."""
+    answers: dict[str, list[tuple[int, float]]] = {name: [] for name in MIXED}
+    stop = time.monotonic() + seconds
+
+    def loop(name: str) -> None:
+        while time.monotonic() < stop:
+            start = time.perf_counter()
+            try:
+                with urllib.request.urlopen(base + MIXED[name], timeout=120) as response:
+                    response.read()
+                    status = response.status
+            except urllib.error.HTTPError as error:
+                status = error.code
+            except OSError:
+                status = 0
+            answers[name].append((status, time.perf_counter() - start))
+
+    names = [name for name in MIXED for _ in range(max(1, clients // 2))]
+    with ThreadPoolExecutor(len(names)) as pool:
+        list(pool.map(loop, names))
+    return answers
+
+
+def print_mixed(answers: dict[str, list[tuple[int, float]]], clients: int, seconds: float) -> None:
+    """Print one row per group of the mixed load."""
+    print(f"{clients} clients for {seconds:g} s, half on each:")
+    print()
+    print("| clients asking | answers by status | p50 ms (200s) | p95 ms (200s) |")
+    print("|---|---|---:|---:|")
+    for name, replies in answers.items():
+        counts = Counter(status for status, _ in replies)
+        shown = ", ".join(f"{status or 'closed'}: {n}" for status, n in sorted(counts.items()))
+        times = sorted(spent for status, spent in replies if status == 200)
+        p50 = f"{statistics.median(times) * 1000:.0f}" if times else "-"
+        p95 = f"{times[int(0.95 * (len(times) - 1))] * 1000:.0f}" if times else "-"
+        print(f"| {name} | {shown} | {p50} | {p95} |")
+
+
 def main() -> None:
     """Run the load and print one Markdown row (and, with --hostile, the hostile clients' table)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--queries", type=int, default=25)
     parser.add_argument("--hostile", action="store_true", help="mix in hostile clients")
+    parser.add_argument(
+        "--mixed", action="store_true", help="named-question clients against SPARQL clients"
+    )
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of the --mixed run")
     args = parser.parse_args()
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     command = [executable("sendgraph"), "serve", "--port", str(port)]
     if args.hostile:
         command += ["--timeout", "2", "--client-timeout", "2"]
+    if args.mixed:
+        with running(command, base):
+            answers = mixed_load(base, args.clients, args.seconds)
+        print_mixed(answers, args.clients, args.seconds)
+        return
     with running(command, base) as process:
         idle = rss_kb(process.pid)
         stop = threading.Event()

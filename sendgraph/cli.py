@@ -978,6 +978,28 @@ def export_tables_to(folder: Path, data: Path | None, encoding: str | None) -> N
     help="SPARQL queries run at once; more wait for a free slot.",
 )
 @query_memory_option(512, "Memory a query's process may use beyond the server's own.")
+@click.option(
+    "--max-answer",
+    type=click.IntRange(min=1),
+    default=16,
+    show_default=True,
+    metavar="MB",
+    help="Size of an answer at most; longer ones are cut and say so.",
+)
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Also answer requests naming this Host (a name of this machine); repeatable.",
+)
+@click.option(
+    "--allow-origin",
+    "allow_origins",
+    multiple=True,
+    metavar="URL",
+    help="Also answer pages from this origin (http://host:port), with CORS; repeatable.",
+)
 @handles_errors
 def serve(
     data: Path | None,
@@ -991,25 +1013,33 @@ def serve(
     max_connections: int,
     max_queries: int,
     query_memory: int,
+    max_answer: int,
+    allow_hosts: tuple[str, ...],
+    allow_origins: tuple[str, ...],
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint, with a query page and the named questions.
 
     GET or POST /sparql; answers in SPARQL JSON or XML, CSV or TSV, Turtle or N-Triples
     as the Accept header asks. /questions/oversight?ref=SEND+4 and the other questions
-    answer in JSON. Stops cleanly on SIGTERM or Ctrl-C.
+    answer in JSON. Only requests naming this machine's address (or localhost) as
+    their Host, from no page or the server's own page, are answered; --allow-host and
+    --allow-origin add others. Stops cleanly on SIGTERM or Ctrl-C.
 
     Example:
 
         sendgraph serve --port 7878
+        sendgraph serve --allow-origin http://localhost:8888
     """
-    from sendgraph.server import Limits
+    from sendgraph.server import Access, Limits
     from sendgraph.server import serve as run_server
 
+    Access.bound_to(host, allow_hosts, allow_origins)  # a mistyped name stops it before loading
     questions = load_questions(data, encoding, store, named=True)
     limits = Limits(client_timeout, max_connections, max_queries, query_memory << 20)
     try:
         run_server(
-            questions, host, port, timeout, max_rows, limits=limits,
+            questions, host, port, timeout, max_rows, limits=limits, byte_cap=max_answer << 20,
+            allow_hosts=allow_hosts, allow_origins=allow_origins,
             ready=lambda url: click.echo(f"Serving {questions.store.size} triples at {url} (SPARQL at {url}sparql); Ctrl-C or SIGTERM stops.", err=True),
         )  # fmt: skip
     except OSError as exc:

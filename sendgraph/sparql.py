@@ -5,17 +5,22 @@ machines a board -> plan -> action join took 0.9 s at 10k triples on rdflib and 
 on pyoxigraph. Queries from users are checked before they run: SERVICE, FROM, FROM
 NAMED, LOAD and updates are refused, because pyoxigraph would otherwise fetch
 whatever a SERVICE clause names. Each query runs in a forked child process, so a
-query that runs too long is stopped for certain, not merely abandoned.
+query that runs too long is stopped for certain, not merely abandoned. What the
+child is given to do may include rendering its answer (`QueryStore.render`, `run_work`),
+so that every cost of a query, to the last byte of its answer, is paid under its time
+limit and memory cap, and the process that started it only copies bytes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import re
 import resource
 import threading
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -28,10 +33,14 @@ from rdflib.term import Node
 from sendgraph.netbarrier import close_network
 from sendgraph.problems import SendgraphError
 from sendgraph.querytext import refusal
+from sendgraph.rdfinput import read_ntriples
 from sendgraph.vocab import PREFIXES, RDFS
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_ROW_CAP = 10_000
+# An answer's body travels from a query's process in pieces of this size, so the
+# process that reads it never holds more than one piece of it at a time.
+CHUNK_BYTES = 256 << 10
 QUERY_PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()} | {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": str(RDFS),
@@ -56,6 +65,12 @@ class QueryEnded(QueryError):
 
 class QueryTimeout(QueryError):
     """A query that ran past its time limit and was stopped."""
+
+    exit_code = 1
+
+
+class QueryBusy(QueryError):
+    """A query that could not start within its time limit, because another held the store."""
 
     exit_code = 1
 
@@ -115,6 +130,7 @@ class Answer:
     ntriples: str = ""
     truncated: bool = False
     row_cap: int = DEFAULT_ROW_CAP
+    bytes_cut: bool = False  # rows or triples were dropped to keep the answer under a byte cap
 
     def records(self) -> list[dict[str, Any]]:
         """Return the rows as dictionaries of plain Python values (unbound variables are None)."""
@@ -125,7 +141,9 @@ class Answer:
 
     def graph(self) -> Graph:
         """Return a CONSTRUCT or DESCRIBE result as an rdflib graph."""
-        return Graph().parse(data=self.ntriples, format="nt")
+        # pyoxigraph reads N-Triples in linear time; rdflib's parser is quadratic in a
+        # literal's length (34 s for one 2 MB literal).
+        return read_ntriples(self.ntriples.encode("utf-8"))
 
 
 def _term(term: Any) -> Term:
@@ -184,6 +202,7 @@ def _execute_oxigraph(
     bindings: Mapping[str, Node | str],
     row_cap: int,
     union: bool = False,
+    byte_cap: int | None = None,
 ) -> dict[str, Any]:
     substitutions = {ox.Variable(name): to_oxigraph(value) for name, value in bindings.items()}
     try:
@@ -199,24 +218,36 @@ def _execute_oxigraph(
         return {"error": f"The query could not be evaluated: {exc}."}
     if isinstance(result, ox.QueryBoolean):
         return {"kind": "ask", "boolean": bool(result)}
+    size = 0
     if isinstance(result, ox.QueryTriples):
         lines: list[str] = []
+        graph: dict[str, Any] = {"kind": "graph", "truncated": False, "bytes_cut": False}
         for number, triple in enumerate(result):
             if number >= row_cap:
-                return {"kind": "graph", "ntriples": "\n".join(lines) + "\n", "truncated": True}
-            lines.append(f"{triple.subject} {triple.predicate} {triple.object} .")
-        return {
-            "kind": "graph",
-            "ntriples": "\n".join(lines) + ("\n" if lines else ""),
-            "truncated": False,
-        }
+                graph["truncated"] = True
+                break
+            line = f"{triple.subject} {triple.predicate} {triple.object} ."
+            size += len(line) + 1
+            if byte_cap is not None and size > byte_cap:
+                graph["bytes_cut"] = True
+                break
+            lines.append(line)
+        return graph | {"ntriples": "\n".join(lines) + ("\n" if lines else "")}
     variables = [v.value for v in result.variables]
     rows: list[dict[str, Term]] = []
+    table: dict[str, Any] = {"kind": "select", "variables": variables, "rows": rows}
+    table |= {"truncated": False, "bytes_cut": False}
     for number, solution in enumerate(result):
         if number >= row_cap:
-            return {"kind": "select", "variables": variables, "rows": rows, "truncated": True}
-        rows.append({v: _term(solution[v]) for v in variables if solution[v] is not None})
-    return {"kind": "select", "variables": variables, "rows": rows, "truncated": False}
+            table["truncated"] = True
+            break
+        row = {v: _term(solution[v]) for v in variables if solution[v] is not None}
+        size += sum(len(term.value) for term in row.values())
+        if byte_cap is not None and size > byte_cap:
+            table["bytes_cut"] = True
+            break
+        rows.append(row)
+    return table
 
 
 def _rdflib_term(term: Any) -> Term:
@@ -264,22 +295,43 @@ def _execute_rdflib(
     return {"kind": "select", "variables": variables, "rows": rows, "truncated": False}
 
 
-def _child(
-    store: QueryStore, query: str, bindings: Mapping[str, Node | str], row_cap: int, out: Connection
-) -> None:
+@dataclass(kw_only=True)
+class Output:
+    """What work done in a query's process sends back: a small ``head`` and a ``body`` of bytes.
+
+    A head with an ``"error"`` is raised as `QueryError` by the process that waits for it.
+    """
+
+    head: dict[str, Any]
+    body: bytes = b""
+
+
+@dataclass(kw_only=True)
+class Streamed:
+    """The head of a query process's output, and its body, read piece by piece as it is iterated."""
+
+    head: dict[str, Any]
+    length: int
+    chunks: Iterator[bytes]
+
+
+def _child(work: Callable[[], Output], out: Connection) -> None:
     close_network()
     try:
         try:
-            payload = store.execute(query, bindings, row_cap)
+            output = work()
         except SendgraphError as exc:
             # rdflib reads rows lazily, so a refusal by sendgraph's guard (a SERVICE
             # reaching out) arrives here; the parent reports it as the query's error.
-            payload = {"error": str(exc)}
+            output = Output(head={"error": str(exc)})
         except OSError as exc:
             # pyoxigraph evaluates while rows are read, so a connection the network
             # barrier refused (a SERVICE) arrives here too.
-            payload = {"error": f"The query could not be evaluated: {exc}."}
-        out.send(payload)
+            output = Output(head={"error": f"The query could not be evaluated: {exc}."})
+        out.send(output.head | {"length": len(output.body)})
+        body = memoryview(output.body)
+        for start in range(0, len(body), CHUNK_BYTES):
+            out.send_bytes(body[start : start + CHUNK_BYTES])
     finally:
         out.close()
 
@@ -347,6 +399,13 @@ class _ForkGuard:
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._running = 0
+        # A child is forked while the parent holds the condition's lock; the child's
+        # own queries (a named question runs several) start from a fresh guard.
+        os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self) -> None:
+        self._changed = threading.Condition()
+        self._running = 0
 
     @contextmanager
     def query(self) -> Iterator[None]:
@@ -361,14 +420,107 @@ class _ForkGuard:
                 self._changed.notify_all()
 
     @contextmanager
-    def fork(self) -> Iterator[None]:
-        """Hold the block until no query runs in this process, and keep new ones out of it."""
+    def fork(self, wait: float = DEFAULT_TIMEOUT) -> Iterator[None]:
+        """Hold the block until no query runs in this process, and keep new ones out of it.
+
+        Raise `QueryBusy` if queries were running for all of ``wait`` seconds.
+        """
         with self._changed:
-            self._changed.wait_for(lambda: self._running == 0)
+            if not self._changed.wait_for(lambda: self._running == 0, timeout=wait):
+                raise QueryBusy(
+                    f"Other queries kept this process busy for {wait:g} s, so the query could "
+                    "not start; try again in a moment."
+                )
             yield
 
 
 _FORKS = _ForkGuard()
+
+
+def _ended() -> QueryEnded:
+    budget = _QUERY_MEMORY.budget
+    if budget is None:
+        return QueryEnded("The query stopped without an answer (the query process ended).")
+    return QueryEnded(
+        "The query's process ended without an answer: it needed more than the "
+        f"{budget >> 20} MB of memory a query may use, or it failed."
+    )
+
+
+def _receive(receiver: Connection, deadline: float, timeout: float) -> None:
+    """Wait for the next message until ``deadline``; raise `QueryTimeout` past it."""
+    if not receiver.poll(max(0.0, deadline - time.monotonic())):
+        raise QueryTimeout(
+            f"The query ran for more than {timeout:g} s and was stopped; raise --timeout to allow longer."
+        )
+
+
+def _chunks(receiver: Connection, length: int, deadline: float, timeout: float) -> Iterator[bytes]:
+    received = 0
+    while received < length:
+        _receive(receiver, deadline, timeout)
+        try:
+            chunk = receiver.recv_bytes()
+        except EOFError:
+            raise _ended() from None
+        received += len(chunk)
+        yield chunk
+
+
+@contextmanager
+def run_work(
+    work: Callable[[], Output], timeout: float, transfer: float | None = None
+) -> Iterator[Streamed]:
+    """Do ``work`` in a forked process under ``timeout`` and the query memory cap; yield its output.
+
+    The head must arrive within ``timeout``; the body is then read piece by piece as
+    the `Streamed` is iterated, within ``transfer`` seconds more (``timeout`` again if
+    None), so the caller never holds more than a piece of it. The process is killed
+    when the block ends, whether or not its body was read. Raises `QueryTimeout`,
+    `QueryEnded` (the process died: out of memory), `QueryBusy` (the process could not
+    be forked in time) or `QueryError` (the head carried an error).
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(work, sender), daemon=True)
+    deadline = time.monotonic() + timeout
+    try:
+        with _FORKS.fork(timeout):
+            child.start()
+    except BaseException:
+        receiver.close()
+        sender.close()
+        raise
+    sender.close()
+    try:
+        _receive(receiver, deadline, timeout)
+        try:
+            head: dict[str, Any] = receiver.recv()
+        except EOFError:
+            raise _ended() from None
+        if "error" in head:
+            raise QueryError(head["error"])
+        length = head.pop("length")
+        sent_by = time.monotonic() + (timeout if transfer is None else transfer)
+        yield Streamed(head=head, length=length, chunks=_chunks(receiver, length, sent_by, timeout))
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+
+
+def _answer(payload: dict[str, Any], row_cap: int) -> Answer:
+    return Answer(
+        kind=payload["kind"],
+        variables=payload.get("variables", []),
+        rows=payload.get("rows", []),
+        boolean=payload.get("boolean"),
+        ntriples=payload.get("ntriples", ""),
+        truncated=payload.get("truncated", False),
+        row_cap=row_cap,
+        bytes_cut=payload.get("bytes_cut", False),
+    )
 
 
 class QueryStore:
@@ -403,12 +555,19 @@ class QueryStore:
         self.size = len(graph)
 
     def execute(
-        self, query: str, bindings: Mapping[str, Node | str], row_cap: int
+        self,
+        query: str,
+        bindings: Mapping[str, Node | str],
+        row_cap: int,
+        byte_cap: int | None = None,
     ) -> dict[str, Any]:
-        """Run a query in this process on this store's engine; return the raw answer or an error."""
+        """Run a query in this process on this store's engine; return the raw answer or an error.
+
+        With a ``byte_cap``, rows (or triples) stop being kept once their text passes it.
+        """
         if self.backend == "rdflib":
             return _execute_rdflib(self.graph, query, bindings, row_cap)
-        return _execute_oxigraph(self.store, query, bindings, row_cap, self.union)
+        return _execute_oxigraph(self.store, query, bindings, row_cap, self.union, byte_cap)
 
     def run(
         self,
@@ -433,54 +592,41 @@ class QueryStore:
         if timeout is None:
             with _FORKS.query():
                 payload = self.execute(query, bindings, row_cap)
-        else:
-            payload = self._in_child(query, bindings, row_cap, timeout)
-        if "error" in payload:
-            raise QueryError(payload["error"])
-        return Answer(
-            kind=payload["kind"],
-            variables=payload.get("variables", []),
-            rows=payload.get("rows", []),
-            boolean=payload.get("boolean"),
-            ntriples=payload.get("ntriples", ""),
-            truncated=payload.get("truncated", False),
-            row_cap=row_cap,
-        )
+            if "error" in payload:
+                raise QueryError(payload["error"])
+            return _answer(payload, row_cap)
 
-    def _in_child(
-        self, query: str, bindings: Mapping[str, Node | str], row_cap: int, timeout: float
-    ) -> dict[str, Any]:
-        context = multiprocessing.get_context("fork")
-        receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(
-            target=_child, args=(self, query, bindings, row_cap, sender), daemon=True
-        )
-        with _FORKS.fork():
-            child.start()
-        sender.close()
-        try:
-            if not receiver.poll(timeout):
-                raise QueryTimeout(
-                    f"The query ran for more than {timeout:g} s and was stopped; raise --timeout to allow longer."
-                )
-            try:
-                payload: dict[str, Any] = receiver.recv()
-            except EOFError:
-                budget = _QUERY_MEMORY.budget
-                if budget is None:
-                    raise QueryEnded(
-                        "The query stopped without an answer (the query process ended)."
-                    ) from None
-                raise QueryEnded(
-                    "The query's process ended without an answer: it needed more than the "
-                    f"{budget >> 20} MB of memory a query may use, or it failed."
-                ) from None
-            return payload
-        finally:
-            if child.is_alive():
-                child.kill()
-            child.join()
-            receiver.close()
+        def work() -> Output:
+            return Output(head=self.execute(query, bindings, row_cap))
+
+        with run_work(work, timeout) as streamed:
+            return _answer(streamed.head, row_cap)
+
+    def render(
+        self,
+        query: str,
+        render: Callable[[Answer], Output],
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        row_cap: int = DEFAULT_ROW_CAP,
+        byte_cap: int | None = None,
+        transfer: float | None = None,
+    ) -> contextlib.AbstractContextManager[Streamed]:
+        """Run a user's query and ``render`` its `Answer`, both in the query's process; yield the output.
+
+        The query is checked by `refuse_unsafe` first. Rows stop being kept once their
+        text passes ``byte_cap`` (``Answer.bytes_cut`` says so), so ``render`` is given
+        an answer of about that size at most. See `run_work` for the limits and errors.
+        """
+        refuse_unsafe(query)
+
+        def work() -> Output:
+            payload = self.execute(query, {}, row_cap, byte_cap)
+            if "error" in payload:
+                return Output(head=payload)
+            return render(_answer(payload, row_cap))
+
+        return run_work(work, timeout, transfer)
 
     def select(
         self, query: str, bindings: Mapping[str, Node | str] | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import multiprocessing
 import os
 import select
 import signal
@@ -26,14 +27,26 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
 
-from sendgraph.server import HEADER_LINES, MAX_HEAD_BYTES, MAX_REQUEST_BYTES, MAX_URL_BYTES
+from sendgraph.questions import Questions
+from sendgraph.server import (
+    HEADER_LINES,
+    MAX_HEAD_BYTES,
+    MAX_REQUEST_BYTES,
+    MAX_URL_BYTES,
+    Endpoint,
+    Handler,
+    Limits,
+    _Server,
+)
 from tests.server import (
     Reply,
     child_pids,
     exchange,
     executable,
     free_port,
+    parse,
     read_all,
     rss_kb,
     running,
@@ -68,6 +81,27 @@ BIG = (
 )
 
 
+def doubled(times: int, pattern: str = "SELECT ?s ?big WHERE {{ ?s ?p ?o {binds} }}") -> str:
+    """A query whose ?big is a 64-character string (with an escape) doubled ``times`` times."""
+    binds = (
+        "BIND('"
+        + "a" * 62
+        + "\\\\n' AS ?v0) "
+        + " ".join(f"BIND(CONCAT(?v{n - 1}, ?v{n - 1}) AS ?v{n})" for n in range(1, times + 1))
+    )
+    return pattern.format(binds=binds + f" BIND(?v{times} AS ?big)")
+
+
+# The kind of query that took the server from 77 MB to 861 MB when answers were
+# rendered in it: 50 rows (--max-rows) of a 512 KB string, 25 MB of JSON.
+HUGE_ROWS = doubled(13)
+# One 64 MB literal.
+HUGE_LITERAL = doubled(20, "CONSTRUCT {{ <x:s> <x:p> ?big }} WHERE {{ {binds} }}")
+# One 4 MB literal full of escapes: rdflib took 75 s to write it as Turtle in the server
+# process on this project's machines (--timeout 5), while the query took milliseconds.
+HEAVY_TURTLE = doubled(16, "CONSTRUCT {{ <x:s> <x:p> ?big }} WHERE {{ {binds} }}")
+
+
 @dataclass
 class Server:
     base: str
@@ -100,7 +134,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def post(body: bytes, length: int | None = None, extra: str = "") -> bytes:
     declared = "" if length is None else f"Content-Length: {length}\r\n"
     return (
-        f"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        f"POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/sparql-query\r\n"
         f"{declared}{extra}\r\n"
     ).encode() + body
 
@@ -137,6 +171,33 @@ def ordinary_client(base: str, stop: threading.Event, seconds: list[float]) -> N
         time.sleep(0.05)
 
 
+def peak_rss_during(
+    pid: int, job: Callable[[int], tuple[int, str, float]], inputs: range
+) -> tuple[list[tuple[int, str, float]], int]:
+    """Run ``job`` on each input at once; return the results and process ``pid``'s peak RSS in kB meanwhile."""
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], rss_kb(pid))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        with ThreadPoolExecutor(len(inputs)) as pool:
+            results = list(pool.map(job, inputs))
+    finally:
+        done.set()
+        sampler.join()
+    return results, peak[0]
+
+
+def no_children(pid: int) -> bool:
+    return child_pids(pid) == []
+
+
 def wait_until(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -161,7 +222,7 @@ def test_slow_clients_are_let_go_and_others_answered_meanwhile(server: Server) -
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         sock.connect(address)
         sock.sendall(
-            f"GET /sparql?{urllib.parse.urlencode({'query': BIG})} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+            f"GET /sparql?{urllib.parse.urlencode({'query': BIG})} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode()
         )
         slow_readers.append(sock)
     assert wait_until(lambda: thread_count(server.pid) == server.threads + 23)
@@ -169,7 +230,7 @@ def test_slow_clients_are_let_go_and_others_answered_meanwhile(server: Server) -
     stop, seconds = threading.Event(), list[float]()
     with ThreadPoolExecutor(1) as pool:
         ordinary = pool.submit(ordinary_client, server.base, stop, seconds)
-        line = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n"
+        line = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: localhost\r\n"
         for byte in range(len(line)):
             answered = select.select(trickling, [], [], 0)[0]
             for sock in trickling:
@@ -203,7 +264,7 @@ def test_connections_past_the_cap_are_answered_503_at_once(tmp_path: Path) -> No
         full = partial(lambda pid, count: thread_count(pid) == count, running_server.pid)
         assert wait_until(partial(full, running_server.threads + 3))
         reply = exchange(
-            running_server.port, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n"
+            running_server.port, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: localhost\r\n\r\n"
         )
         assert (reply.status, reply.body.decode()) == (
             503,
@@ -234,7 +295,7 @@ def test_http_server_limits_are_the_ones_the_answers_name() -> None:
             413, f"The request body is larger than {MAX_REQUEST_BYTES} bytes.\n", id="body-over-limit",
         ),
         pytest.param(
-            [f"GET /sparql?query={'a' * MAX_URL_BYTES} HTTP/1.1\r\nHost: x\r\n\r\n".encode()], False,
+            [f"GET /sparql?query={'a' * MAX_URL_BYTES} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode()], False,
             414, f"The request line is longer than {MAX_URL_BYTES} bytes; send a long query by POST.\n", id="url-over-limit",
         ),
         pytest.param(
@@ -266,8 +327,12 @@ def test_http_server_limits_are_the_ones_the_answers_name() -> None:
             431, f"The request line and headers are larger than {MAX_HEAD_BYTES} bytes.\n", id="header-bytes",
         ),
         pytest.param(
-            [b"BREW /sparql HTTP/1.1\r\n\r\n"], False,
+            [b"BREW /sparql HTTP/1.1\r\nHost: localhost\r\n\r\n"], False,
             501, "Unsupported method ('BREW').\n", id="unknown-method",
+        ),
+        pytest.param(
+            [b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\n\r\n"], False,
+            400, "An HTTP/1.1 request must name the server in its Host header.\n", id="no-host",
         ),
     ],
 )  # fmt: skip
@@ -276,6 +341,30 @@ def test_bad_requests_get_a_status_and_a_sentence(
 ) -> None:
     reply = exchange(server.port, *parts, shut=shut)
     assert (reply.status, reply.body.decode()) == (status, body)
+    assert reply.headers["Content-Type"] == "text/plain; charset=utf-8"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [b"GARBAGE\r\n", b"GET /\r\n", b"GET / HTTP/9.9\r\n", b"\x00\xff\xfe\x16\x03 binary\r\n",
+     b"GET / HTTP/1.1 extra\r\n", b"GET  / HTTP/1.1\r\n"],
+    ids=["one-word", "http-0.9", "http-9.9", "binary", "four-words", "two-spaces"],
+)  # fmt: skip
+def test_malformed_request_lines_get_a_400_status_line_and_a_sentence(
+    server: Server, line: bytes
+) -> None:
+    """http.server answers a two-word line as HTTP/0.9, with no status line at all."""
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(line + b"Host: localhost\r\n\r\n")
+        sock.settimeout(15)
+        raw = b"".join(iter(lambda: sock.recv(1 << 16), b""))
+    assert raw.startswith(b"HTTP/1.0 400 Bad Request\r\n")
+    reply = parse(raw, 0.0)
+    shown = ascii(line.rstrip(b"\r\n").decode("latin-1"))
+    assert reply.body.decode() == (
+        f"The request line {shown} is not of the form 'METHOD /path HTTP/1.1'; "
+        "sendgraph answers HTTP/1.0 and HTTP/1.1 requests.\n"
+    )
     assert reply.headers["Content-Type"] == "text/plain; charset=utf-8"
 
 
@@ -305,7 +394,9 @@ def test_graph_answers_are_cut_at_the_cap_and_say_so(server: Server) -> None:
         started = time.monotonic()
         with socket.create_connection(("127.0.0.1", server.port)) as sock:
             target = "/sparql?" + urllib.parse.urlencode({"query": query})
-            sock.sendall(f"GET {target} HTTP/1.1\r\nAccept: application/n-triples\r\n\r\n".encode())
+            sock.sendall(
+                f"GET {target} HTTP/1.1\r\nHost: localhost\r\nAccept: application/n-triples\r\n\r\n".encode()
+            )
             reply = read_all(sock, started)
         assert reply.status == 200 and reply.headers["X-Sendgraph-Truncated"] == "true; rows=50"
         assert reply.body.decode().count(" .\n") == 50
@@ -351,6 +442,83 @@ def test_pathological_queries_are_stopped_and_others_answered(server: Server) ->
     assert child_pids(server.pid) == []
 
 
+def test_rendering_a_heavy_answer_is_stopped_at_the_time_limit_and_others_answered(
+    tmp_path: Path,
+) -> None:
+    """The answer is rendered in the query's process, under --timeout, not in the server after it."""
+    for running_server in start(tmp_path, "--timeout", "5"):
+        stop, seconds = threading.Event(), list[float]()
+        with ThreadPoolExecutor(1) as pool:
+            ordinary = pool.submit(ordinary_client, running_server.base, stop, seconds)
+            started = time.monotonic()
+            request = urllib.request.Request(
+                running_server.base + "sparql",
+                urllib.parse.urlencode({"query": HEAVY_TURTLE}).encode(),
+                {"Accept": "text/turtle"},
+            )
+            try:
+                with pytest.raises(urllib.error.HTTPError) as refused:
+                    urllib.request.urlopen(request, timeout=30)
+                spent = time.monotonic() - started
+            finally:
+                stop.set()
+            ordinary.result()
+        assert refused.value.code == 503
+        assert refused.value.read().decode() in (TIMED_OUT.replace(" 2 s", " 5 s"), OUT_OF_MEMORY)
+        assert spent < 7.0
+        assert len(seconds) >= 3  # plain queries were answered meanwhile
+        assert wait_until(partial(no_children, running_server.pid))
+
+
+def test_named_questions_wait_for_a_query_slot_a_bounded_time(tmp_path: Path) -> None:
+    """With one query slot held (an answer a client does not read), a named question gets 503 after --timeout."""
+    options = ("--max-queries", "1", "--client-timeout", "6")
+    for running_server in start(tmp_path, *options):
+        holder = socket.socket()
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        holder.connect(("127.0.0.1", running_server.port))
+        target = "/sparql?" + urllib.parse.urlencode({"query": BIG})
+        holder.sendall(f"GET {target} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+        assert wait_until(partial(lambda pid: len(child_pids(pid)) == 1, running_server.pid))
+        try:
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(running_server.base + "questions/gaps", timeout=30)
+        finally:
+            holder.close()
+        assert (refused.value.code, refused.value.read().decode()) == (
+            503,
+            f"The server was running its limit of 1 queries for {QUERY_TIMEOUT:g} s; "
+            "try again in a moment.\n",
+        )
+        assert wait_until(partial(no_children, running_server.pid))
+        with urllib.request.urlopen(running_server.base + "questions/xref?code=send4") as answer:
+            assert [row["ref"] for row in json.load(answer)][:2] == ["PR 1", "PR 2"]
+
+
+def test_a_named_question_past_the_time_limit_gets_503(
+    graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A question runs in a query process like a query: stopped at --timeout (here a server in this process)."""
+    questions = Questions(graph)
+    monkeypatch.setattr(questions, "slippage", lambda: time.sleep(60))
+    endpoint = Endpoint(questions, timeout=1.0)
+    handler = type("SlowQuestions", (Handler,), {"endpoint": endpoint, "timeout": 5.0})
+    httpd = _Server(("127.0.0.1", 0), handler, Limits(client_timeout=5.0))
+    serving = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+    serving.start()
+    try:
+        port = httpd.server_address[1]
+        slow = exchange(port, b"GET /questions/slippage HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        other = exchange(port, b"GET /questions/overdue HTTP/1.1\r\nHost: localhost\r\n\r\n")
+    finally:
+        httpd.shutdown()
+        serving.join()
+        httpd.server_close()
+    assert (slow.status, slow.body.decode()) == (503, TIMED_OUT.replace(" 2 s", " 1 s"))
+    assert other.status == 200 and json.loads(other.body)[0]["ref"] == "JCP 9.1"
+    assert multiprocessing.active_children() == []
+
+
 # -- 4. memory -------------------------------------------------------------------------------
 
 
@@ -375,6 +543,8 @@ def test_memory_stays_bounded_under_an_onslaught(server: Server) -> None:
         + [lambda: exchange(server.port, megabyte)] * 16
         + [lambda: ask(server.base, BIG)] * 8
         + [lambda: ask(server.base, VALUES, "POST")] * 4
+        + [lambda: ask(server.base, HUGE_ROWS, "POST")] * 6
+        + [lambda: ask(server.base, HUGE_LITERAL, "POST")] * 2
     )
     sampler = threading.Thread(target=sample)
     sampler.start()
@@ -391,8 +561,15 @@ def test_memory_stays_bounded_under_an_onslaught(server: Server) -> None:
         (o.status, o.body.decode("utf-8", "replace")) if isinstance(o, Reply) else (o[0], o[1])
         for o in outcomes
     ]
-    cross_joins, ordinary, values = answers[:12], answers[12:36], answers[36:]
+    cross_joins, ordinary, values = answers[:12], answers[12:36], answers[36:40]
     assert all(status == 503 for status, _ in cross_joins + values)
+    # A huge answer is cut at --max-answer and says so, or is refused like any query
+    # (a busy slot, its memory or its time): which depends on the scheduling.
+    for status, body in answers[40:]:
+        assert status == 503 or (status, json.loads(body)["sendgraph"]["byteCap"]) == (
+            200,
+            16 << 20,
+        )
     # An ordinary query is answered, or, when the cross joins hold every query slot for
     # longer than --timeout, told so: which of the two depends on the scheduling.
     busy = f"The server was running its limit of {MAX_QUERIES} queries"
@@ -408,6 +585,27 @@ def test_memory_stays_bounded_under_an_onslaught(server: Server) -> None:
     # Measured: 0.88-1.01 GB against this bound of about 1.6 GB.
     assert peaks["with children"] < bound + MAX_QUERIES * (bound + QUERY_MEMORY_MB * 1024)
     assert child_pids(server.pid) == []
+
+
+def test_huge_answers_are_cut_in_their_process_and_the_server_keeps_its_memory(
+    tmp_path: Path,
+) -> None:
+    """Four answers of 5,000 rows of an 8 KB string (40 MB each) at once: the server copies 16 MB of each."""
+    rows = doubled(7).replace("}", "} LIMIT 5000")
+    for running_server in start(tmp_path, "--max-rows", "10000"):
+        answers, peak = peak_rss_during(
+            running_server.pid,
+            partial(lambda base, _: ask(base, rows, "POST"), running_server.base),
+            range(MAX_QUERIES),
+        )
+        for status, body, _ in answers:
+            assert status == 200 and json.loads(body)["sendgraph"] == {
+                "truncated": True,
+                "byteCap": 16 << 20,
+            }
+        # Measured: idle 74 MB, peak 77 MB; with the answers rendered in the server
+        # process, as they were, the peak was 306 MB.
+        assert peak < 2 * running_server.rss_kb + 64 * 1024
 
 
 # -- 5. stopping -----------------------------------------------------------------------------

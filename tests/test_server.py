@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from rdflib import Graph
 from SPARQLWrapper import CSV, JSON, XML, SPARQLWrapper
 
 from tests.server import executable, free_port, listening_addresses, running
@@ -33,6 +34,8 @@ def server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         "2",
         "--max-rows",
         "50",
+        "--max-answer",
+        "1",
     ]
     with running(command, base) as process:
         yield base, process
@@ -136,6 +139,41 @@ def test_a_cut_answer_says_so(server: tuple[str, Any]) -> None:
         "truncated": True,
         "rowCap": 50,
     }
+
+
+# Rows of a 65,536-character string: 16 of them make the 1 MB of --max-answer, and
+# more as JSON, XML, CSV, TSV or N-Triples, each of which escapes '<' or '"'.
+LONG = (
+    "SELECT ?s ?big WHERE { ?s ?p ?o BIND('" + '<"' * 32 + "' AS ?v0) "
+    + " ".join(f"BIND(CONCAT(?v{n - 1}, ?v{n - 1}) AS ?v{n})" for n in range(1, 11))
+    + " BIND(?v10 AS ?big) }"
+)  # fmt: skip
+
+
+def test_an_answer_cut_at_its_size_says_so(server: tuple[str, Any]) -> None:
+    url = server[0] + "sparql"
+    status, headers, body = fetch(url, LONG.encode(), {"Content-Type": "application/sparql-query"})
+    assert status == 200 and "bytes=1048576" in headers["X-Sendgraph-Truncated"]
+    assert len(body.encode()) <= 1 << 20
+    document = json.loads(body)
+    assert document["sendgraph"]["byteCap"] == 1 << 20
+    rows = document["results"]["bindings"]
+    assert 0 < len(rows) < 16 and all(len(r["big"]["value"]) == 1 << 16 for r in rows)
+    construct = LONG.replace("SELECT ?s ?big WHERE", "CONSTRUCT { ?s <x:p> ?big } WHERE")
+    for media, fmt in (("application/n-triples", "nt"), ("text/turtle", "turtle")):
+        status, headers, body = fetch(
+            url, construct.encode(), {"Content-Type": "application/sparql-query", "Accept": media}
+        )
+        assert status == 200 and "bytes=1048576" in headers["X-Sendgraph-Truncated"]
+        assert len(body.encode()) <= 1 << 20
+        assert 0 < len(Graph().parse(data=body, format=fmt)) < 16
+    for accept in ("text/csv", "text/tab-separated-values", "application/sparql-results+xml"):
+        status, headers, body = fetch(
+            url, LONG.encode(), {"Content-Type": "application/sparql-query", "Accept": accept}
+        )
+        assert status == 200 and "bytes=1048576" in headers["X-Sendgraph-Truncated"]
+        assert 0 < len(body.encode()) <= 1 << 20
+    assert body.endswith("</results>\n</sparql>\n") and body.count("<result>") in range(1, 16)
 
 
 def test_slow_query_gets_a_timeout_answer(server: tuple[str, Any]) -> None:
@@ -254,3 +292,20 @@ def test_areas_and_the_ontology_are_named_graphs(server: tuple[str, Any]) -> Non
         == ontology_classes
         > 20
     )  # type: ignore[index]
+
+
+def test_xml_results_of_control_characters_are_well_formed(server: tuple[str, Any]) -> None:
+    from urllib.parse import quote
+
+    from defusedxml.ElementTree import fromstring
+
+    query = 'SELECT ?text WHERE { BIND("a\\u000Bb\\r\\nc <&> \\"d\\"" AS ?text) }'
+    status, _, body = fetch(
+        server[0] + "sparql?query=" + quote(query),
+        headers={"Accept": "application/sparql-results+xml"},
+    )
+    assert status == 200
+    literal = fromstring(body).find(".//{http://www.w3.org/2005/sparql-results#}literal")
+    assert literal is not None
+    # XML 1.0 cannot hold U+000B at all; CR, LF, quotes and markup come back as written.
+    assert literal.text == 'a\ufffdb\r\nc <&> "d"'

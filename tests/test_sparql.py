@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import time
 
 import pytest
 
 from sendgraph.build import Build
-from sendgraph.sparql import QueryError, QueryRefused, QueryStore, QueryTimeout
+from sendgraph.sparql import (
+    CHUNK_BYTES,
+    Answer,
+    Output,
+    QueryBusy,
+    QueryError,
+    QueryRefused,
+    QueryStore,
+    QueryTimeout,
+    run_work,
+)
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +132,67 @@ def test_no_fork_while_a_query_runs_in_another_thread() -> None:
     assert forked.wait(5)  # and let through as soon as it ends
     runner.join()
     forker.join()
+
+
+def test_a_fork_waits_for_queries_in_this_process_at_most_its_time_limit(
+    store: QueryStore,
+) -> None:
+    import threading
+
+    from sendgraph.sparql import _FORKS
+
+    refusals: list[str] = []
+
+    def attempt() -> None:
+        try:
+            store.run("ASK {}", timeout=0.5)
+        except QueryBusy as exc:
+            refusals.append(str(exc))
+
+    with _FORKS.query():  # a query running in this process, for longer than the other's limit
+        waiting = threading.Thread(target=attempt)
+        waiting.start()
+        waiting.join(10)
+    waiting.join()
+    assert refusals == [
+        "Other queries kept this process busy for 0.5 s, so the query could not start; "
+        "try again in a moment."
+    ]
+    assert store.run("ASK {}", timeout=5).boolean is True
+
+
+def test_an_answer_is_rendered_in_the_query_process_under_its_limits(store: QueryStore) -> None:
+    def pid_and_rows(answer: Answer) -> Output:
+        return Output(head={"rows": len(answer.rows)}, body=str(os.getpid()).encode())
+
+    with store.render("SELECT * WHERE { ?s ?p ?o }", pid_and_rows, row_cap=7) as streamed:
+        assert streamed.head == {"rows": 7}
+        assert int(b"".join(streamed.chunks)) != os.getpid()
+
+    def slow(answer: Answer) -> Output:
+        time.sleep(30)
+        return Output(head={})
+
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout), store.render("ASK {}", slow, timeout=1):
+        pass
+    assert time.monotonic() - started < 15
+
+
+def test_a_long_body_comes_back_in_pieces_and_whole(store: QueryStore) -> None:
+    body = bytes(range(256)) * 8192  # 2 MB: more than a pipe holds, in several pieces
+
+    with run_work(lambda: Output(head={"kind": "bytes"}, body=body), 10) as streamed:
+        pieces = list(streamed.chunks)
+    assert streamed.length == len(body) and b"".join(pieces) == body
+    assert max(map(len, pieces)) == CHUNK_BYTES
+
+
+def test_the_query_text_is_kept_under_a_byte_cap(store: QueryStore) -> None:
+    payload = store.execute("SELECT * WHERE { ?s ?p ?o }", {}, 10_000, byte_cap=2000)
+    assert payload["bytes_cut"] and not payload["truncated"]
+    size = sum(len(t.value) for row in payload["rows"] for t in row.values())
+    assert 1000 < size <= 2000
 
 
 def test_a_query_that_needs_too_much_memory_is_stopped_and_says_so() -> None:
