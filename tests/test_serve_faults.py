@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from rdflib import Graph
 
@@ -445,7 +446,13 @@ def test_pathological_queries_are_stopped_and_others_answered(server: Server) ->
 def test_rendering_a_heavy_answer_is_stopped_at_the_time_limit_and_others_answered(
     tmp_path: Path,
 ) -> None:
-    """The answer is rendered in the query's process, under --timeout, not in the server after it."""
+    """A CONSTRUCT whose Turtle took 75 s to render in the server ends within the time limit.
+
+    Its N-Triples are now read by pyoxigraph, so the render may finish in time (a whole
+    answer) or be stopped at --timeout in the query's process (503); either way it ends
+    within 7 s and plain queries are answered meanwhile. That the render runs in the
+    query's process is shown by the tests of huge answers and of `QueryStore.render`.
+    """
     for running_server in start(tmp_path, "--timeout", "5"):
         stop, seconds = threading.Event(), list[float]()
         with ThreadPoolExecutor(1) as pool:
@@ -457,16 +464,25 @@ def test_rendering_a_heavy_answer_is_stopped_at_the_time_limit_and_others_answer
                 {"Accept": "text/turtle"},
             )
             try:
-                with pytest.raises(urllib.error.HTTPError) as refused:
-                    urllib.request.urlopen(request, timeout=30)
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as response:
+                        status, body = response.status, response.read()
+                except urllib.error.HTTPError as refused:
+                    status, body = refused.code, refused.read()
                 spent = time.monotonic() - started
             finally:
                 stop.set()
             ordinary.result()
-        assert refused.value.code == 503
-        assert refused.value.read().decode() in (TIMED_OUT.replace(" 2 s", " 5 s"), OUT_OF_MEMORY)
+        if status == 200:
+            # pyoxigraph reads it in linear time (rdflib takes minutes on a 4 MB literal).
+            assert len(list(pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.TURTLE))) == 1
+        else:
+            assert (status, body.decode()) in {
+                (503, TIMED_OUT.replace(" 2 s", " 5 s")),
+                (503, OUT_OF_MEMORY),
+            }
         assert spent < 7.0
-        assert len(seconds) >= 3  # plain queries were answered meanwhile
+        assert len(seconds) >= 1  # plain queries were answered meanwhile
         assert wait_until(partial(no_children, running_server.pid))
 
 
