@@ -11,6 +11,8 @@ from types import ModuleType
 import click
 import pytest
 
+import sendgraph
+from sendgraph.build import Build
 from sendgraph.cli import main as cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,3 +98,20 @@ def test_readme_questions_name_real_commands_and_options(monkeypatch: pytest.Mon
         parent = click.Context(cli, info_name="sendgraph")
         # Parsing checks every option and argument without running the command.
         command.make_context(name, args, parent=parent)
+
+
+def test_readme_library_example_runs(
+    rotherham: Build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = README.read_text(encoding="utf-8")
+    example = re.search(r"```python\n(.*?)```", readme, re.DOTALL)
+    assert example
+    # The session's build is the one the example's build_graph() makes, without its cost.
+    monkeypatch.setattr(sendgraph, "build_graph", lambda *args, **kwargs: rotherham)
+    monkeypatch.chdir(tmp_path)
+    names: dict[str, object] = {}
+    exec(example.group(1), names)
+    claimed = re.search(r'counts\(\)\["recommendations"\] +# (\d+)', example.group(1))
+    assert claimed
+    assert rotherham.counts()["recommendations"] == int(claimed.group(1))
+    assert (tmp_path / "graph.ttl").stat().st_size > 0
