@@ -1,10 +1,12 @@
-"""Shared fixtures: the graph built once from the bundled Rotherham data, and scratch copies of it."""
+"""Shared fixtures: the graph built once from the bundled Rotherham data, scratch copies of it,
+the browser and a running endpoint."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import Phase, settings
@@ -12,6 +14,8 @@ from rdflib import Graph, URIRef
 
 from sendgraph.build import Build, build_graph, default_data_folder
 from sendgraph.vocab import Minter
+from tests.browser import launched
+from tests.server import executable, free_port, running
 
 MINT = Minter("rotherham")
 
@@ -74,3 +78,19 @@ def select(graph: Graph, query: str, **bindings: object) -> list[tuple[object, .
     """
     result = graph.query(prefixes + query, initBindings=bindings)  # type: ignore[arg-type]
     return [tuple(term.toPython() if term is not None else None for term in row) for row in result]  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's chromium, launched once for a module's browser tests (see `tests.browser`)."""
+    with launched() as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    """`sendgraph serve` of the bundled data on a free loopback port, stopped by its PID after the module; its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    with running([executable("sendgraph"), "serve", "--port", str(port)], base):
+        yield base

@@ -9,10 +9,8 @@ copy without the policy does (so the check can fail).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import urllib.request
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,6 @@ from sendgraph.report import build_report
 from sendgraph.report import render_html as render_report
 from sendgraph.view import collect, network
 from sendgraph.view import render_html as render_view
-from tests.server import executable, free_port, running
 
 REMOTE = "http://192.0.2.1"  # TEST-NET-1: never routed, and every request to it is recorded
 INJECTED = f"""
@@ -100,14 +97,6 @@ def report_html(rotherham: Build) -> str:
     return render_report(build_report(Questions(rotherham.graph), generated=dt.date(2024, 1, 2)))
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/"
-    with running([executable("sendgraph"), "serve", "--port", str(port)], base):
-        yield base
-
-
 def fetch_page(url: str) -> tuple[dict[str, str], str]:
     with urllib.request.urlopen(url, timeout=30) as response:
         return dict(response.headers), response.read().decode("utf-8")
@@ -124,8 +113,8 @@ def test_the_report_forbids_remote_loads(report_html: str) -> None:
     assert parse(policy)["script-src"] == ["'none'"]  # the report runs no script at all
 
 
-def test_the_query_page_forbids_remote_loads_in_its_header_and_its_page(server: str) -> None:
-    headers, page = fetch_page(server)
+def test_the_query_page_forbids_remote_loads_in_its_header_and_its_page(endpoint: str) -> None:
+    headers, page = fetch_page(endpoint)
     (meta,) = meta_policies(page)
     assert headers["Content-Security-Policy"] == meta
     assert_forbids_remote_loads(meta, connect={"'self'"})  # it asks its own /sparql
@@ -148,20 +137,6 @@ def test_a_policy_with_a_remote_source_fails_the_check() -> None:
 
 
 # ---------------------------------------------------------------- in the browser
-
-if Path("/usr/bin/chromium").exists() or os.environ.get("CI"):
-    # The view's browser tests' module-scoped fixture (it fails under CI without chromium).
-    from tests.test_view_browser import browser
-else:
-
-    @pytest.fixture(scope="module")
-    def browser() -> Any:
-        pytest.skip(
-            "Debian chromium is not installed at /usr/bin/chromium (sh scripts/install-chromium.sh)"
-        )
-
-
-__all__ = ["browser"]
 
 
 def inject(html: str, *, keep_policy: bool) -> str:
@@ -207,7 +182,7 @@ def test_injected_remote_loads_make_no_request_from_a_file(
 
 
 def test_injected_remote_loads_make_no_request_from_the_query_page(
-    browser: Any, server: str
+    browser: Any, endpoint: str
 ) -> None:
     def load(keep_policy: bool) -> Any:
         def opened(page: Any) -> None:
@@ -221,8 +196,8 @@ def test_injected_remote_loads_make_no_request_from_the_query_page(
                     body=inject(response.text(), keep_policy=keep_policy),
                 )  # fmt: skip
 
-            page.route(server, edit)
-            page.goto(server)
+            page.route(endpoint, edit)
+            page.goto(endpoint)
 
         return opened
 

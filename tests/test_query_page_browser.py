@@ -9,7 +9,6 @@ missing browser is a failure. `scripts/install-chromium.sh` installs it.
 
 from __future__ import annotations
 
-import os
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,39 +19,7 @@ import pytest
 
 from tests.server import executable, free_port, running
 
-CHROMIUM = Path("/usr/bin/chromium")
 BOARDS = "https://w3id.org/sendgraph/id/rotherham/board/"
-
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(
-            f"{CHROMIUM} is missing under CI; scripts/install-chromium.sh installs it."
-        )
-    pytest.skip(
-        f"Debian chromium is not installed at {CHROMIUM} (sh scripts/install-chromium.sh)",
-        allow_module_level=True,
-    )
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/"
-    with running([executable("sendgraph"), "serve", "--port", str(port)], base):
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield launched
-        launched.close()
 
 
 class QueryPage:
@@ -145,22 +112,22 @@ EXPECTED = [
 
 
 def test_the_page_is_yasgui_and_runs_a_bundled_query_with_labels_beside_iris(
-    opened: Any, server: str
+    opened: Any, endpoint: str
 ) -> None:
-    page = opened(server)
+    page = opened(endpoint)
     assert page.page.locator(".yasgui .yasqe .CodeMirror").count() == 1
     assert reporting_lines(page) == EXPECTED
     assert page.page.locator(".yasgui .tabsList .tab.active a span").first.inner_text() == (
         "Reporting lines between boards"
     )
-    page.assert_only_loopback(server)
+    page.assert_only_loopback(endpoint)
     assert page.errors == []
 
 
 def test_the_address_bar_holds_the_query_and_opening_it_restores_it(
-    opened: Any, server: str
+    opened: Any, endpoint: str
 ) -> None:
-    first = opened(server)
+    first = opened(endpoint)
     rows = reporting_lines(first)
     query = first.editor()
     assert query.startswith("# title: Reporting lines between boards\n")
@@ -172,18 +139,18 @@ def test_the_address_bar_holds_the_query_and_opening_it_restores_it(
     seven_rows(again)
     assert [row[:4] for row in again.rows()] == rows
     # YASGUI's own share links put the query after '#'; they open the same way.
-    shared = opened(server + "#" + urlencode({"query": query}))
+    shared = opened(endpoint + "#" + urlencode({"query": query}))
     assert shared.editor() == query
     for page in (first, again, shared):
-        page.assert_only_loopback(server)
+        page.assert_only_loopback(endpoint)
         assert page.errors == []
 
 
 def test_a_share_link_naming_another_endpoint_asks_only_this_server(
-    opened: Any, server: str
+    opened: Any, endpoint: str
 ) -> None:
     link = (
-        server
+        endpoint
         + "?"
         + urlencode(
             {"query": "ASK { ?s ?p ?o }", "endpoint": "http://192.0.2.1/sparql", "extra": "x"}
@@ -192,15 +159,15 @@ def test_a_share_link_naming_another_endpoint_asks_only_this_server(
     page = opened(link)
     page.page.wait_for_selector(".yasr .booleanResult", timeout=30_000)
     assert page.page.inner_text(".yasr .booleanResult").strip() == "True"
-    page.assert_only_loopback(server)
+    page.assert_only_loopback(endpoint)
     assert page.errors == []
 
 
-def test_the_csv_download_is_formula_safe(opened: Any, server: str) -> None:
+def test_the_csv_download_is_formula_safe(opened: Any, endpoint: str) -> None:
     cells = ["=1+2", "+44 1709", "-3", "@SUM(A1)", "\tx", "plain", "a,b"]
     values = " ".join(f'"{c}"' for c in cells).replace("\t", "\\t")
     query = f"SELECT ?cell WHERE {{ VALUES ?cell {{ {values} }} }}"
-    page = opened(server + "?" + urlencode({"query": query}))
+    page = opened(endpoint + "?" + urlencode({"query": query}))
     assert len(page.rows()) == len(cells)
     with page.page.expect_download() as download:
         page.page.click(".yasr .yasr_downloadIcon")
@@ -209,23 +176,23 @@ def test_the_csv_download_is_formula_safe(opened: Any, server: str) -> None:
     assert download.value.suggested_filename == "query-results.csv"
     # The endpoint's own CSV stays exact for programs.
     request = urllib.request.Request(
-        server + "sparql?" + urlencode({"query": query}), headers={"Accept": "text/csv"}
+        endpoint + "sparql?" + urlencode({"query": query}), headers={"Accept": "text/csv"}
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         exact = response.read().decode("utf-8")
     assert exact.splitlines()[1:4] == ["=1+2", "+44 1709", "-3"]
-    page.assert_only_loopback(server)
+    page.assert_only_loopback(endpoint)
     assert page.errors == []
 
 
-def test_a_syntax_error_shows_as_a_sentence(opened: Any, server: str) -> None:
-    page = opened(server + "?" + urlencode({"query": "SELECT ?s WHERE {\n  ?s SELEKT ?o }"}))
+def test_a_syntax_error_shows_as_a_sentence(opened: Any, endpoint: str) -> None:
+    page = opened(endpoint + "?" + urlencode({"query": "SELECT ?s WHERE {\n  ?s SELEKT ?o }"}))
     page.page.wait_for_selector(".yasr .errorResult pre", timeout=30_000)
     assert page.page.inner_text(".yasr .errorResult pre").strip() == (
         "The query has a syntax error at line 2, column 6, near 'SELEKT'."
     )
     assert page.page.inner_text(".yasr .errorResult .status") == "Bad Request (#400)"
-    page.assert_only_loopback(server)
+    page.assert_only_loopback(endpoint)
     # Chromium logs every 4xx answer, and YASQE logs the failed request: nothing else.
     assert len(page.errors) == 2
     assert "status of 400 (Bad Request)" in page.errors[0]

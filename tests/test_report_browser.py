@@ -1,7 +1,7 @@
 """The evidence report in a real browser: Debian's chromium, driven by Playwright, on a file: page.
 
-It reuses the view's browser tests' launch (chromium by path, never `playwright
-install`) and skips, saying why, exactly when they do.
+It uses the shared `browser` fixture (chromium by path, never `playwright install`), which
+skips, saying why, when chromium is missing outside CI.
 """
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ import pytest
 from sendgraph.build import Build, build_graph
 from sendgraph.questions import Questions
 from sendgraph.report import build_report, render_html
+from tests.browser import ARTIFACTS
 from tests.hostile import IMG, SCRIPT, hostile_data
-from tests.test_view_browser import ARTIFACTS, browser
-
-__all__ = ["browser"]  # the module-scoped fixture, shared with the view's tests
 
 WIDTH = 1100
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,20 +10,6 @@ import pytest
 from tests.server import executable, free_port, running
 
 ASK_FORM = "query=ASK%20%7B%7D"  # ASK {}, as a form sends it
-
-if Path("/usr/bin/chromium").exists() or os.environ.get("CI"):
-    # The view's browser tests' module-scoped fixture (it fails under CI without chromium).
-    from tests.test_view_browser import browser
-else:
-
-    @pytest.fixture(scope="module")
-    def browser() -> Any:
-        pytest.skip(
-            "Debian chromium is not installed at /usr/bin/chromium (sh scripts/install-chromium.sh)"
-        )
-
-
-__all__ = ["browser"]
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,6 @@ a missing browser is a failure. `scripts/install-chromium.sh` installs it.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,33 +14,8 @@ import pytest
 from sendgraph.build import Build, build_graph
 from sendgraph.questions import Questions
 from sendgraph.view import collect, network, render_html
+from tests.browser import ARTIFACTS
 from tests.hostile import HREF, IMG, SCRIPT, hostile_data
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "build" / "test-artifacts"
-
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(
-            f"{CHROMIUM} is missing under CI; scripts/install-chromium.sh installs it."
-        )
-    pytest.skip(
-        f"Debian chromium is not installed at {CHROMIUM} (sh scripts/install-chromium.sh)",
-        allow_module_level=True,
-    )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield launched
-        launched.close()
 
 
 class Page:
