@@ -8,6 +8,7 @@ never a traceback.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -51,6 +52,10 @@ def guarded(callback: F) -> F:
 
 
 GUARDED = "sendgraph_guarded"
+# A docstring's example commands are shown one a line, as written: click rewraps every
+# paragraph of --help except one that starts with a \b line.
+EXAMPLE = "Example:\n\n"
+KEEP_LINES = "\b\n"
 
 
 class GuardedGroup(click.Group):
@@ -58,7 +63,8 @@ class GuardedGroup(click.Group):
 
     Behaviour every command must have belongs here rather than in a decorator each
     command must remember: a command added without thought still runs under its
-    policy, and a mistake it reports is still a sentence and an exit code.
+    policy, a mistake it reports is still a sentence and an exit code, and the
+    examples in its --help are still shown one command a line.
     """
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
@@ -70,6 +76,9 @@ class GuardedGroup(click.Group):
                 )
         elif cmd.callback is not None:
             cmd.callback = guarded(cmd.callback)
+        text = inspect.cleandoc(cmd.help or "")
+        if EXAMPLE in text and EXAMPLE + KEEP_LINES not in text:
+            cmd.help = text.replace(EXAMPLE, EXAMPLE + KEEP_LINES)
         super().add_command(cmd, name)
 
 
@@ -663,7 +672,7 @@ def overdue(as_of: Any, data: Path | None, encoding: str | None, store: str, fmt
 def areas(data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
     """The areas in the data side by side: actions, findings, unanswered findings, Red, owners.
 
-    DATA may be a folder of area folders (as `sendgraph synth` writes); each area's IRIs
+    --data may be a folder of area folders (as `sendgraph synth` writes); each area's IRIs
     sit in a namespace of their own, which is how they are told apart.
 
     Example:
@@ -1428,7 +1437,7 @@ def themes(
 def synth(areas: int, years: int, seed: int, output: Path) -> None:
     """Write synthetic areas in the data/ format, for scale tests: one folder per area.
 
-    `sendgraph build DIR` and the questions read a folder of areas as one graph, each
+    `sendgraph build --data DIR` and the questions read a folder of areas as one graph, each
     area's IRIs in its own namespace.
 
     Example:

@@ -414,3 +414,12 @@ def test_wide_tables_are_one_line_per_row(runner: CliRunner) -> None:
     lines = wide.stdout.splitlines()
     assert [line.split()[0] for line in lines] == ["finding", "-------", "PR"]
     assert len(lines[2]) > 1000 and "outstanding." in lines[2]
+
+
+def test_help_shows_each_example_on_its_own_line(runner: CliRunner) -> None:
+    for name, command in iter_commands(main):
+        shown = runner.invoke(main, [*name.split(), "--help"], env={"COLUMNS": "100"}).stdout
+        written = (command.help or "").split("Example:", 1)[1]
+        examples = [line.strip() for line in written.splitlines() if line.strip() not in ("", "\b")]
+        assert examples, name
+        assert set(examples) <= {line.strip() for line in shown.splitlines()}, name
