@@ -287,7 +287,8 @@ class Questions:
                 + (f" ({source})" if source else "")
                 + ":",
             ]
-            for key, label in FINDING_WORDS.items():
+            text_is = next((w for k, w in TEXT_KINDS.items() if target.is_a(k)), "Finding")
+            for key, label in {"text": text_is, **FINDING_WORDS}.items():
                 if finding.get(key):
                     lines.append(f"  {label}: {' '.join(str(finding[key]).split())}")
             return lines
@@ -721,12 +722,10 @@ def name_key(text: str) -> str:
 # How a code an action cites stands to it, by how the action cites it.
 CITED_BY = {"references": "referenced by this action", "mentions": "mentioned by this action"}
 
-# The words a finding is written in, as the findings query names them, and what each is.
-FINDING_WORDS = {
-    "text": "Text",
-    "strength": "Strength",
-    "consideration": "Area for consideration",
-}
+# The words a finding is written in besides its text, as the findings query names them,
+# and what each is; its text is named by the kind of finding (TEXT_KINDS).
+FINDING_WORDS = {"strength": "Strength", "consideration": "Area for consideration"}
+TEXT_KINDS = {"Recommendation": "Recommendation", "SelfAssessmentGap": "Self-assessment gap"}
 
 
 def _kind(target: Target) -> str:
