@@ -8,9 +8,10 @@ never a traceback.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -30,21 +31,64 @@ DATASETS = {"trig": ("trig", "TriG, one named graph per area"), "nq": ("nquads",
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def handles_errors(command: F) -> F:
-    """Run a command under its guard policy, and turn sendgraph's own errors into a one-line message and their exit code."""
+def guarded(callback: F) -> F:
+    """Return ``callback`` made to run under its command's guard policy, with sendgraph's own errors turned into a one-line message and their exit code."""
+    if getattr(callback, GUARDED, False):
+        return callback
 
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    @wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
         from sendgraph.guard import enforce
 
         try:
             with enforce(command_policy(click.get_current_context().info_name or "", kwargs)):
-                return command(*args, **kwargs)
+                return callback(*args, **kwargs)
         except SendgraphError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(exc.exit_code)
 
-    return wrapper  # type: ignore[return-value]
+    setattr(run, GUARDED, True)
+    return run  # type: ignore[return-value]
+
+
+GUARDED = "sendgraph_guarded"
+# A docstring's example commands are shown one a line, as written: click rewraps every
+# paragraph of --help except one that starts with a \b line.
+EXAMPLE = "Example:\n\n"
+KEEP_LINES = "\b\n"
+
+
+class GuardedGroup(click.Group):
+    """A group of commands each of which, however it was added, runs guarded (see `guarded`).
+
+    Behaviour every command must have belongs here rather than in a decorator each
+    command must remember: a command added without thought still runs under its
+    policy, a mistake it reports is still a sentence and an exit code, and the
+    examples in its --help are still shown one command a line.
+    """
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        """Add ``cmd``, guarding its callback; a group within must be a `GuardedGroup` too."""
+        if isinstance(cmd, click.Group):
+            if not isinstance(cmd, GuardedGroup):
+                raise TypeError(
+                    f"{cmd.name} is a group of commands; make it a GuardedGroup so that its commands run guarded."
+                )
+        elif cmd.callback is not None:
+            cmd.callback = guarded(cmd.callback)
+        text = inspect.cleandoc(cmd.help or "")
+        if EXAMPLE in text and EXAMPLE + KEEP_LINES not in text:
+            cmd.help = text.replace(EXAMPLE, EXAMPLE + KEEP_LINES)
+        super().add_command(cmd, name)
+
+
+def iter_commands(group: click.Group, prefix: str = "") -> Iterator[tuple[str, click.Command]]:
+    """Yield every command under ``group``, its groups' commands too, with its full name ("build")."""
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from iter_commands(command, f"{prefix}{name} ")
+        else:
+            yield f"{prefix}{name}", command
 
 
 def command_policy(name: str, params: dict[str, Any]) -> Policy:
@@ -105,9 +149,71 @@ def print_problems(problems: list[Problem], verbose: bool, *, err: bool = True) 
     click.echo(line, err=err)
 
 
-data_argument = click.argument(
-    "data", required=False, type=click.Path(file_okay=False, path_type=Path), metavar="[DATA]"
-)
+AREA_KEY = "sendgraph.area"
+DATA_ALIAS_KEY = "sendgraph.data-argument"
+
+
+def _remember_area(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    ctx.meta[AREA_KEY] = value
+
+
+def _remember_data_argument(
+    ctx: click.Context, _param: click.Parameter, value: Path | None
+) -> None:
+    if value is None:
+        return
+    given = ctx.params.get("data")
+    if given is not None and given != value:
+        raise click.UsageError(f"the data is given twice, as {given} and as {value}; give it once.")
+    ctx.meta[DATA_ALIAS_KEY] = value
+
+
+def _data_value(ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    argument = ctx.meta.get(DATA_ALIAS_KEY)
+    if value is not None and argument is not None and value != argument:
+        raise click.UsageError(
+            f"the data is given twice, as {argument} and as {value}; give it once."
+        )
+    return value if value is not None else argument
+
+
+def data_options(*, argument: bool = False, area: bool = True) -> Callable[[F], F]:
+    """Add --data (and --area) to a command that reads data; with ``argument``, the folder may also be its argument.
+
+    The argument is an alias of --data, kept for the commands that took their folder
+    that way, and the command sees one ``data`` parameter whichever was used. --area is
+    kept in the click context rather than passed as a parameter, so that every command
+    reading data takes it the same way and `load_questions` applies it.
+    """
+
+    def decorate(command: F) -> F:
+        if area:
+            command = click.option(
+                "--area", default=None, metavar="NAME", expose_value=False, callback=_remember_area,
+                help="Only this area of a folder of areas (its folder name).",
+            )(command)  # fmt: skip
+        command = click.option(
+            "--data", type=click.Path(path_type=Path), default=None, callback=_data_value,
+            help="Folder of data files to ask about, a folder of area folders, or a graph file (.ttl .nt .jsonld .rdf .trig .nq). Default: the bundled Rotherham data.",
+        )(command)  # fmt: skip
+        if argument:
+            command = click.argument(
+                "data_argument", required=False, metavar="[DATA]", expose_value=False,
+                type=click.Path(file_okay=False, path_type=Path), callback=_remember_data_argument,
+            )(command)  # fmt: skip
+        return command
+
+    return decorate
+
+
+data_option = data_options()
+
+
+def chosen_area() -> str | None:
+    """Return the --area the current command was given, if any."""
+    return click.get_current_context().meta.get(AREA_KEY)
+
+
 encoding_option = click.option(
     "--encoding",
     default=None,
@@ -119,22 +225,24 @@ verbose_option = click.option(
 )
 
 
-@click.group()
+@click.group(cls=GuardedGroup)
 @click.version_option(package_name="sendgraph")
 def main() -> None:
     """sendgraph: SEND governance papers as one linked knowledge graph.
 
-    DATA is a folder of sendgraph CSV files; without it, the bundled Rotherham data is used.
+    Every command that reads data takes it with --data: a folder of sendgraph CSV
+    files, a folder of area folders, or a graph file; without it, the bundled Rotherham
+    data is used. `build` and `validate` also take the folder as their argument.
     """
     from sendgraph.guard import install
 
-    # Each command then runs under a policy of its own (see `handles_errors`): no
+    # Each command then runs under a policy of its own (see `GuardedGroup`): no
     # network, file or program it did not ask for.
     install()
 
 
 @main.command()
-@data_argument
+@data_options(argument=True)
 @click.option(
     "-o",
     "--output",
@@ -152,32 +260,36 @@ def main() -> None:
     help="trig and nq write each area in a named graph of its own.",
 )
 @encoding_option
-@click.option("--area", default=None, metavar="NAME", help="Only this area of a folder of areas.")
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL check of the built graph.")
 @verbose_option
-@handles_errors
 def build(
     data: Path | None,
     output: Path | None,
     fmt: str,
     encoding: str | None,
-    area: str | None,
     no_validate: bool,
     verbose: bool,
 ) -> None:
-    """Build the knowledge graph from DATA and print what it holds and the problems found.
+    """Build the knowledge graph from the data and print what it holds and the problems found.
 
     The graph is written only when no problem is an error; otherwise the command exits 1.
+    The data folder is given with --data, as for every command; DATA, the folder as the
+    argument, is the same.
 
     Example:
 
         sendgraph build
-        sendgraph build my-area/ -o area.nt -f nt
+        sendgraph build --data my-area/ -o area.nt -f nt
+        sendgraph build my-area/
     """
     from sendgraph.build import load_data
 
     result = load_data(
-        data, encoding=encoding, area=area, validate=not no_validate, keep_areas=fmt in DATASETS
+        data,
+        encoding=encoding,
+        area=chosen_area(),
+        validate=not no_validate,
+        keep_areas=fmt in DATASETS,
     )
     to_stdout = output is not None and str(output) == "-"
     target = output or Path("build") / f"sendgraph.{fmt}"
@@ -212,7 +324,7 @@ def print_summary(result: Build, written: str | None, err: bool) -> None:
 
 
 @main.command()
-@data_argument
+@data_options(argument=True, area=False)
 @encoding_option
 @click.option(
     "--fail-on",
@@ -222,17 +334,19 @@ def print_summary(result: Build, written: str | None, err: bool) -> None:
     help="The least severe problem that makes the command exit 1.",
 )
 @verbose_option
-@handles_errors
 def validate(data: Path | None, encoding: str | None, fail_on: str, verbose: bool) -> None:
-    """Check DATA and print every problem as file:row:column: severity: message.
+    """Check the data and print every problem as file:row:column: severity: message.
 
     Checks every file, row and cross-reference, then the built graph against the SHACL
-    shapes. Exits 1 when a problem is at least as severe as --fail-on.
+    shapes. Exits 1 when a problem is at least as severe as --fail-on. The data folder
+    is given with --data, as for every command; DATA, the folder as the argument, is
+    the same.
 
     Example:
 
-        sendgraph validate my-area/ --fail-on warning
-        sendgraph validate build/england/    # every area, each against the shapes
+        sendgraph validate --data my-area/ --fail-on warning
+        sendgraph validate --data build/england/    # every area, each against the shapes
+        sendgraph validate my-area/
     """
     from sendgraph.build import area_folders, build_graph, is_folder_of_areas
 
@@ -260,34 +374,6 @@ def validate(data: Path | None, encoding: str | None, fail_on: str, verbose: boo
 # ---------------------------------------------------------------- questions
 
 ROW_FORMATS = ["table", "json", "csv"]
-AREA_KEY = "sendgraph.area"
-
-
-def _remember_area(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
-    ctx.meta[AREA_KEY] = value
-
-
-def data_option(command: F) -> F:
-    """Add --data and --area to a command that reads data.
-
-    --area is kept in the click context rather than passed as a parameter, so that every
-    command reading data takes it the same way and `load_questions` applies it.
-    """
-    command = click.option(
-        "--area", default=None, metavar="NAME", expose_value=False, callback=_remember_area,
-        help="Only this area of a folder of areas (its folder name).",
-    )(command)  # fmt: skip
-    return click.option(
-        "--data", type=click.Path(path_type=Path), default=None,
-        help="Folder of data files to ask about, a folder of area folders, or a graph file (.ttl .nt .jsonld .rdf .trig .nq). Default: the bundled Rotherham data.",
-    )(command)  # fmt: skip
-
-
-def chosen_area() -> str | None:
-    """Return the --area the current command was given, if any."""
-    return click.get_current_context().meta.get(AREA_KEY)
-
-
 store_option = click.option(
     "--store", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
     help="Answer on pyoxigraph (fast) or on rdflib's own engine (the reference).",
@@ -311,6 +397,30 @@ safety_option = click.option(
 def is_safe() -> bool:
     """Return whether the current command writes spreadsheet-safe CSV (--safe, the default)."""
     return bool(click.get_current_context().meta.get(SAFE_KEY, True))
+
+
+WIDE_KEY = "sendgraph.wide"
+
+
+def _remember_wide(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    ctx.meta[WIDE_KEY] = value
+
+
+# Kept in the click context like --safe, so that every command printing a table takes
+# it the same way and `table_width` applies it.
+wide_option = click.option(
+    "--wide", is_flag=True, expose_value=False, callback=_remember_wide,
+    help="Tables: one line per row, as wide as it needs, instead of fitting the terminal.",
+)  # fmt: skip
+
+
+def table_width() -> int | None:
+    """Return how wide the current command's tables may be: the terminal's width, or None with --wide."""
+    import shutil
+
+    if click.get_current_context().meta.get(WIDE_KEY, False):
+        return None
+    return shutil.get_terminal_size().columns
 
 
 def timeout_option(help: str) -> Callable[[F], F]:
@@ -344,8 +454,8 @@ def rules_option(help: str | None = None) -> Callable[[F], F]:
 
 
 def rows_format_option(command: F) -> F:
-    """Add -f/--format (table, json, csv) and --safe/--lossless to a command that prints rows."""
-    command = safety_option(command)
+    """Add -f/--format (table, json, csv), --wide and --safe/--lossless to a command that prints rows."""
+    command = safety_option(wide_option(command))
     return click.option(
         "-f", "--format", "fmt", type=click.Choice(ROW_FORMATS), default="table", show_default=True
     )(command)
@@ -377,6 +487,22 @@ def load_questions(
     return Questions(result.graph, store, result.named_graphs() if named else None)
 
 
+def wrap_lines(lines: list[str]) -> list[str]:
+    """Wrap sentences to the terminal's width (or not at all with --wide), keeping each line's indent."""
+    import textwrap
+
+    width = table_width()
+    if width is None:
+        return lines
+    wrapped = []
+    for line in lines:
+        indent = " " * (len(line) - len(line.lstrip()))
+        wrapped += textwrap.wrap(
+            line, width, subsequent_indent=indent + "  ", break_on_hyphens=False
+        ) or [""]
+    return wrapped
+
+
 class InputProblems(SendgraphError):
     """The data could not be built into a graph to ask about."""
 
@@ -399,7 +525,12 @@ def print_rows(
     if fmt != "json":
         # IRIs are for programs; a person reads the label beside them.
         rows = [{k: v for k, v in row.items() if k != "board"} for row in rows]
-    click.echo(render_rows(rows, fmt, table if fmt == "table" else None, safe=is_safe()), nl=False)
+    click.echo(
+        render_rows(
+            rows, fmt, table if fmt == "table" else None, safe=is_safe(), width=table_width()
+        ),
+        nl=False,
+    )
 
 
 @main.command()
@@ -408,7 +539,6 @@ def print_rows(
 @encoding_option
 @store_option
 @rows_format_option
-@handles_errors
 def oversight(ref: str, data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
     """Every board that oversees the action REF, and the path by which it does.
 
@@ -436,14 +566,14 @@ def oversight(ref: str, data: Path | None, encoding: str | None, store: str, fmt
 @encoding_option
 @store_option
 @rows_format_option
-@handles_errors
 def trace(ref: str, data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
     """Trace a finding to the actions that answer it, or an action to the findings it answers.
 
     For a finding or recommendation: each answering action with its owners, accountable
     leads, their organisations, the boards above it, status, target dates and progress.
-    For an action: the findings it answers or that cite it. For a code: whether it is
-    defined, and who cites it.
+    For an action: the findings it answers, the codes it cites and the items that cite
+    it. For a code: whether it is defined, and who cites it. A finding nothing answers
+    is given in its own words, with its review and source.
 
     Example:
 
@@ -455,7 +585,7 @@ def trace(ref: str, data: Path | None, encoding: str | None, store: str, fmt: st
     rows = questions.trace(ref)
     if target.is_a("UndefinedCode"):
         click.echo(f"{target.notation} is cited but never defined in these papers.", err=True)
-    print_rows(rows, fmt, f"Nothing answers {target.notation}: no action was identified for it.")
+    print_rows(rows, fmt, "\n".join(wrap_lines(questions.untraced(ref))) if not rows else "")
 
 
 @main.command()
@@ -464,7 +594,6 @@ def trace(ref: str, data: Path | None, encoding: str | None, store: str, fmt: st
 @encoding_option
 @store_option
 @rows_format_option
-@handles_errors
 def xref(code: str, data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
     """Everything that cites CODE in its Ref column or names it in its text, and what CODE is.
 
@@ -483,7 +612,6 @@ def xref(code: str, data: Path | None, encoding: str | None, store: str, fmt: st
 @encoding_option
 @store_option
 @rows_format_option
-@handles_errors
 def owner(name: str, data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
     """Everything NAME owns, is accountable for or leads, with its status.
 
@@ -504,7 +632,6 @@ def owner(name: str, data: Path | None, encoding: str | None, store: str, fmt: s
 @encoding_option
 @store_option
 @rows_format_option
-@handles_errors
 def slippage(data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
     """Actions ranked by target-date slippage: months from first to last target, then revisions.
 
@@ -525,7 +652,6 @@ def slippage(data: Path | None, encoding: str | None, store: str, fmt: str) -> N
 @encoding_option
 @store_option
 @rows_format_option
-@handles_errors
 def overdue(as_of: Any, data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
     """Actions whose target month has passed and that are not complete.
 
@@ -543,11 +669,10 @@ def overdue(as_of: Any, data: Path | None, encoding: str | None, store: str, fmt
 @encoding_option
 @store_option
 @rows_format_option
-@handles_errors
 def areas(data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
     """The areas in the data side by side: actions, findings, unanswered findings, Red, owners.
 
-    DATA may be a folder of area folders (as `sendgraph synth` writes); each area's IRIs
+    --data may be a folder of area folders (as `sendgraph synth` writes); each area's IRIs
     sit in a namespace of their own, which is how they are told apart.
 
     Example:
@@ -577,7 +702,7 @@ GRAPH_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 @max_rows_option("Rows (or triples) kept at most.")
 @query_memory_option(1024, "Memory the query's process may use beyond sendgraph's own.")
 @safety_option
-@handles_errors
+@wide_option
 def query(
     query: str,
     data: Path | None,
@@ -633,7 +758,9 @@ def query(
             raise UsageError(
                 f"a SELECT or ASK answer is a table; use -f {', '.join(SELECT_FORMATS)}, not {rows_format}."
             )
-        click.echo(render_answer(answer, rows_format, safe=is_safe()), nl=False)
+        click.echo(
+            render_answer(answer, rows_format, safe=is_safe(), width=table_width()), nl=False
+        )
     if answer.truncated:
         click.echo(
             f"The answer was cut at {answer.row_cap} rows (--max-rows); there are more.", err=True
@@ -641,7 +768,6 @@ def query(
 
 
 @main.command()
-@handles_errors
 def queries() -> None:
     """List the bundled named queries: run one with `sendgraph query NAME`.
 
@@ -672,7 +798,6 @@ def queries() -> None:
 )  # fmt: skip
 @timeout_option("Seconds each of your rules may run.")
 @rows_format_option
-@handles_errors
 def gaps(
     data: Path | None, encoding: str | None, store: str, rule_folders: tuple[Path, ...], only: tuple[str, ...],
     fail_on: str, timeout: float, fmt: str,
@@ -714,7 +839,6 @@ def gaps(
 
 @main.command()
 @rules_option()
-@handles_errors
 def rules(rule_folders: tuple[Path, ...]) -> None:
     """List the gap rules: id, severity and title, then the rationale.
 
@@ -748,7 +872,7 @@ def rules(rule_folders: tuple[Path, ...]) -> None:
     default="table",
     show_default=True,
 )
-@handles_errors
+@wide_option
 def analyse(data: Path | None, encoding: str | None, store: str, top: int, fmt: str) -> None:
     """Network analysis: who sits on the most oversight paths, single points of failure, islands.
 
@@ -776,7 +900,9 @@ def analyse(data: Path | None, encoding: str | None, store: str, top: int, fmt: 
     }
     for key, title in titles.items():
         click.echo(f"{title}:")
-        click.echo(render_rows(result[key], "table") if result[key] else "  none\n")
+        click.echo(
+            render_rows(result[key], "table", width=table_width()) if result[key] else "  none\n"
+        )
 
 
 # ---------------------------------------------------------------- views
@@ -814,7 +940,6 @@ def analyse(data: Path | None, encoding: str | None, store: str, top: int, fmt: 
     "--gaps", "with_gaps", is_flag=True, help="Mark the nodes that `sendgraph gaps` flags."
 )
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the browser.")
-@handles_errors
 def view(
     data: Path | None, encoding: str | None, store: str, output: Path, focus: str | None, depth: int, board: str | None,
     owner_name: str | None, status: str | None, with_gaps: bool, open_page: bool,
@@ -879,7 +1004,6 @@ def view(
     help="Default: build/sendgraph.<format>, or the folder build/tables for csv.",
 )
 @safety_option
-@handles_errors
 def export(
     data: Path | None, encoding: str | None, store: str, fmt: str, output: Path | None
 ) -> None:
@@ -1000,7 +1124,6 @@ def export_tables_to(folder: Path, data: Path | None, encoding: str | None) -> N
     metavar="URL",
     help="Also answer pages from this origin (http://host:port), with CORS; repeatable.",
 )
-@handles_errors
 def serve(
     data: Path | None,
     encoding: str | None,
@@ -1068,7 +1191,6 @@ def serve(
 )
 @data_option
 @encoding_option
-@handles_errors
 def push(
     endpoint: str,
     target: str | None,
@@ -1128,7 +1250,6 @@ def push(
     "--top", type=click.IntRange(min=1), default=10, show_default=True,
     help="How many actions and owners the slippage and owner charts show.",
 )  # fmt: skip
-@handles_errors
 def report(
     data: Path | None, encoding: str | None, store: str, fmt: str, output: Path | None,
     rule_folders: tuple[Path, ...], top: int,
@@ -1185,7 +1306,6 @@ def report(
 @encoding_option
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL check of the built graph.")
 @verbose_option
-@handles_errors
 def import_(
     spreadsheet: Path, mapping: Path, area: str | None, output: Path | None, fmt: str,
     encoding: str | None, no_validate: bool, verbose: bool,
@@ -1233,7 +1353,6 @@ def import_(
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
 )
-@handles_errors
 def template(output: Path, fmt: str) -> None:
     """Write a blank action plan (CSV or XLSX) and an example mapping that explains every key.
 
@@ -1256,7 +1375,6 @@ def template(output: Path, fmt: str) -> None:
 @encoding_option
 @store_option
 @rows_format_option
-@handles_errors
 def recurring(data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
     """Themes raised by more than one review, with the evidence and the earlier actions on them.
 
@@ -1288,7 +1406,6 @@ def recurring(data: Path | None, encoding: str | None, store: str, fmt: str) -> 
 @encoding_option
 @store_option
 @rows_format_option
-@handles_errors
 def themes(
     ref: str | None,
     theme: str | None,
@@ -1347,11 +1464,10 @@ def themes(
     default=Path("build/synthetic"),
     show_default=True,
 )
-@handles_errors
 def synth(areas: int, years: int, seed: int, output: Path) -> None:
     """Write synthetic areas in the data/ format, for scale tests: one folder per area.
 
-    `sendgraph build DIR` and the questions read a folder of areas as one graph, each
+    `sendgraph build --data DIR` and the questions read a folder of areas as one graph, each
     area's IRIs in its own namespace.
 
     Example:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import difflib
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -212,8 +213,9 @@ class Questions:
 
         For a finding: one row per answering action with its owners, accountable leads,
         their organisations, the boards over it, its status, target dates and progress.
-        For an action: one row per finding it answers or that cites it. For a code: one
-        row per item citing it, saying whether the code is defined.
+        For an action: one row per finding it answers, per code it cites and per item that
+        cites it. For a code: one row per item citing it, saying whether the code is
+        defined. `untraced` says what a reference with no rows is.
         """
         target = self.references.resolve(ref)
         if target.is_a("Code") and not target.is_a("Action"):
@@ -244,6 +246,15 @@ class Questions:
             ]
             rows += [
                 {
+                    "ref": r["code_ref"],
+                    "relation": CITED_BY[str(r["relation"])],
+                    "action": target.notation,
+                }
+                for r in self.select("citations", citer=target.iri)
+                if r["relation"]
+            ]
+            rows += [
+                {
                     "ref": r["citer_ref"],
                     "relation": f"{r['relation']} this measure",
                     "action": target.notation,
@@ -255,6 +266,41 @@ class Questions:
         return [
             self._action_summary(action, target.notation) for action in self.actions_for(ref)[1]
         ]
+
+    def untraced(self, ref: str) -> list[str]:
+        """Say, in lines, what ``ref`` is when `trace` finds nothing for it.
+
+        An unanswered finding is given with its review, source and words; an action
+        with its plan, saying it answers no finding, cites nothing and nothing cites it.
+        """
+        target = self.references.resolve(ref)
+        if target.is_a("Finding"):
+            [finding] = self.select("findings", finding=target.iri) or [{}]
+            source = ", ".join(
+                str(part)
+                for part in (_local(finding.get("document") or ""), finding.get("section"))
+                if part
+            )
+            lines = [
+                f"Nothing answers {target.notation}: no action was identified for it.",
+                f"{target.notation}, {finding.get('review_label') or 'a finding'}"
+                + (f" ({source})" if source else "")
+                + ":",
+            ]
+            text_is = next((w for k, w in TEXT_KINDS.items() if target.is_a(k)), "Finding")
+            for key, label in {"text": text_is, **FINDING_WORDS}.items():
+                if finding.get(key):
+                    lines.append(f"  {label}: {' '.join(str(finding[key]).split())}")
+            return lines
+        if target.is_a("Action"):
+            [details] = self.select("action-details", action=target.iri) or [{}]
+            plan = f", an action of {details['plan_label']}," if details.get("plan_label") else ""
+            return [
+                f"{target.notation}{plan} answers no finding, cites no code, and nothing cites it."
+            ]
+        if target.is_a("Code"):
+            return [f"Nothing cites {target.notation}."]
+        return [f"No action is part of {target.notation}."]
 
     def _action_summary(self, action: str, finding: str) -> Row:
         [details] = self.select("action-details", action=action) or [{}]
@@ -315,7 +361,13 @@ class Questions:
         return sorted(found, key=lambda r: (r["relation"], natural_key(r["ref"])))
 
     def person(self, name: str) -> list[str]:
-        """Resolve a written name to person IRIs: by name, then label, initials, alias or post; else an organisation by name or alias."""
+        """Resolve a written name to person IRIs: by name, then label, initials, alias or post; else an organisation by name or alias.
+
+        Names match as the view's search matches them: case, spaces and punctuation do
+        not matter ("jackie-parkin", "PW(EY)"), and a part of one person's name or label
+        names that person ("Parkin"). A name that matches no one is answered with the
+        closest names there are.
+        """
         people: dict[str, Row] = {}
         posts: dict[str, set[str]] = defaultdict(set)
         keys: dict[str, set[str]] = defaultdict(set)
@@ -325,10 +377,10 @@ class Questions:
             if row["post"]:
                 posts[person].add(str(row["post"]))
             keys[person] |= {
-                str(v).casefold() for v in (row["person_label"], row["initials"], row["alias"]) if v
+                name_key(str(v)) for v in (row["person_label"], row["initials"], row["alias"]) if v
             }
-        wanted = " ".join(name.split()).casefold()
-        by_name = [p for p, row in people.items() if str(row["name"]).casefold() == wanted]
+        wanted = name_key(name)
+        by_name = [p for p, row in people.items() if name_key(str(row["name"])) == wanted]
         if len(by_name) == 1:
             return by_name
         exact = [p for p, k in keys.items() if wanted in k and (not by_name or p in by_name)]
@@ -345,15 +397,15 @@ class Questions:
         with_post = [
             p
             for p, row in people.items()
-            if wanted.startswith(str(row["name"]).casefold())
-            and any(w in wanted for w in (x.casefold() for x in posts[p]))
+            if wanted.startswith(name_key(str(row["name"])))
+            and any(name_key(post) in wanted for post in posts[p])
         ]
         if len(with_post) == 1:
             return with_post
         organisations = {
             str(row["organisation"])
             for row in self.store.select(ORGANISATION_QUERY)
-            if str(row["name"]).casefold() == wanted
+            if name_key(str(row["name"])) == wanted
         }
         if len(organisations) == 1:
             return list(organisations)
@@ -361,7 +413,21 @@ class Questions:
             raise ReferenceError(
                 f"{name!r} names {len(organisations)} organisations, in different areas; ask about one area with --area."
             )
-        raise ReferenceError(f"{name!r} is not a person or an organisation in this graph.")
+        labels = {p: str(row["person_label"]) for p, row in people.items()}
+        typed = " ".join(name.split()).casefold()
+        within = [p for p, label in labels.items() if typed and typed in label.casefold()]
+        if len(within) == 1:
+            return within
+        if within:
+            raise ReferenceError(
+                f"{name!r} is part of {len(within)} names: {', '.join(sorted(labels[p] for p in within))}; give the whole name."
+            )
+        close = difflib.get_close_matches(
+            typed, {label.casefold(): label for label in labels.values()}, n=3, cutoff=0.6
+        )
+        suggested = [next(lb for lb in labels.values() if lb.casefold() == c) for c in close]
+        hint = f"; did you mean {' or '.join(suggested)}?" if suggested else "."
+        raise ReferenceError(f"no owner matches {name!r}{hint}")
 
     def owner(self, name: str) -> list[Row]:
         """Everything the person ``name`` owns, is accountable for or leads, with its status."""
@@ -642,6 +708,24 @@ def _status(row: Row) -> Row:
         "completed": row["status"] == "Green" if row["status"] or row["status_text"] else None,
         "status_date": when.isoformat() if when is not None else None,
     }
+
+
+def name_key(text: str) -> str:
+    """Fold a written name to the key it is matched by, as the view's search does: letters and digits, in one case.
+
+    >>> name_key("Jackie  Parkin"), name_key("PW (EY)"), name_key("jackie-parkin")
+    ('jackieparkin', 'pwey', 'jackieparkin')
+    """
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+# How a code an action cites stands to it, by how the action cites it.
+CITED_BY = {"references": "referenced by this action", "mentions": "mentioned by this action"}
+
+# The words a finding is written in besides its text, as the findings query names them,
+# and what each is; its text is named by the kind of finding (TEXT_KINDS).
+FINDING_WORDS = {"strength": "Strength", "consideration": "Area for consideration"}
+TEXT_KINDS = {"Recommendation": "Recommendation", "SelfAssessmentGap": "Self-assessment gap"}
 
 
 def _kind(target: Target) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -89,12 +90,18 @@ def columns_of(rows: Sequence[Row]) -> list[str]:
 
 
 def render_rows(
-    rows: Sequence[Row], fmt: str, columns: Sequence[str] | None = None, *, safe: bool = False
+    rows: Sequence[Row],
+    fmt: str,
+    columns: Sequence[str] | None = None,
+    *,
+    safe: bool = False,
+    width: int | None = None,
 ) -> str:
     """Render question rows as ``table``, ``csv`` or ``json`` (an array of objects).
 
     ``safe`` neutralises formula-like CSV cells (see `neutralise`); tables and JSON are
-    not for spreadsheets and are written as they are.
+    not for spreadsheets and are written as they are. A table is made to fit ``width``
+    columns (see `render_table`); without it, each row is one line however long.
     """
     if fmt == "json":
         return json.dumps(list(rows), indent=2, ensure_ascii=False, default=str) + "\n"
@@ -102,19 +109,93 @@ def render_rows(
     cells = [[_cell(row.get(name)) for name in names] for row in rows]
     if fmt == "csv":
         return render_csv(names, cells, safe=safe)
-    return _table(names, cells)
+    return render_table(names, cells, width)
 
 
-def _table(names: list[str], cells: list[list[str]], width: int = 60) -> str:
-    flat = [[" ".join(c.split()) for c in row] for row in cells]
-    clipped = [[c if len(c) <= width else c[: width - 1] + "…" for c in row] for row in flat]
-    widths = [max([len(n), *(len(r[i]) for r in clipped)]) for i, n in enumerate(names)]
-    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += [
-        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in clipped
-    ]
+# Two spaces between columns; a wrapped column narrower than this is hard to read, so
+# a table that would need one is shown one block per record instead.
+GAP = 2
+NARROWEST = 12
+
+
+def render_table(names: Sequence[str], cells: Sequence[Sequence[str]], width: int | None) -> str:
+    """Render a header and rows of text as a table at most ``width`` columns wide, losing no word.
+
+    A table that fits is one line per row. One that does not has its widest columns
+    wrapped at word boundaries; when that would leave a column narrower than its longest
+    word or than `NARROWEST`, each row becomes a block of ``name  value`` lines instead.
+    With ``width`` None, every row is one line, as wide as it needs.
+
+    >>> print(render_table(["ref", "text"], [["PR 1", "one two three four"]], 20), end="")
+    ref   text
+    ----  --------------
+    PR 1  one two three
+          four
+    """
+    flat = [[" ".join(cell.split()) for cell in row] for row in cells]
+    natural = [max([len(name), *(len(row[i]) for row in flat)]) for i, name in enumerate(names)]
+    if width is None or sum(natural) + GAP * (len(names) - 1) <= width:
+        widths = natural
+    else:
+        fitted = _fit(names, flat, natural, width)
+        if fitted is None:
+            return _blocks(names, flat, width)
+        widths = fitted
+    lines = [_line(names, widths), _line(["-" * w for w in widths], widths)]
+    for row in flat:
+        wrapped = [_wrap(cell, w) for cell, w in zip(row, widths, strict=True)]
+        for depth in range(max(len(cell) for cell in wrapped)):
+            lines.append(
+                _line([cell[depth] if depth < len(cell) else "" for cell in wrapped], widths)
+            )
     return "\n".join(lines) + "\n"
+
+
+def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    return (" " * GAP).join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+
+
+def _fit(
+    names: Sequence[str], rows: Sequence[Sequence[str]], natural: Sequence[int], width: int
+) -> list[int] | None:
+    """Share ``width`` among the columns: narrow ones keep their width, the rest split what is left."""
+    left = width - GAP * (len(names) - 1)
+    widths: dict[int, int] = {}
+    open_columns = list(range(len(names)))
+    while open_columns:
+        share = left // len(open_columns)
+        narrow = [i for i in open_columns if natural[i] <= share]
+        if not narrow:
+            break
+        for i in narrow:
+            widths[i] = natural[i]
+            left -= natural[i]
+        open_columns = [i for i in open_columns if i not in widths]
+    for position, i in enumerate(open_columns):
+        widths[i] = left // len(open_columns) + (position < left % len(open_columns))
+    for i, name in enumerate(names):
+        longest_word = max((len(w) for row in rows for w in row[i].split()), default=0)
+        if widths[i] < max(len(name), longest_word, min(natural[i], NARROWEST)):
+            return None
+    return [widths[i] for i in range(len(names))]
+
+
+def _blocks(names: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> str:
+    """One block per row: each column's name, then its value wrapped beside it; blocks apart by a blank line."""
+    label = max(len(name) for name in names)
+    room = max(width - label - GAP, NARROWEST)
+    blocks = []
+    for row in rows:
+        lines = []
+        for name, cell in zip(names, row, strict=True):
+            for depth, part in enumerate(_wrap(cell, room)):
+                lines.append(f"{name if depth == 0 else '':<{label}}{' ' * GAP}{part}".rstrip())
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
 
 
 # How a literal is written in Turtle, as SPARQL 1.1 TSV writes it: every character that
@@ -207,12 +288,12 @@ def _tsv_term(term: Term | None, safe: bool = False) -> str:
     return f'"{escaped}"'
 
 
-def render_answer(answer: Answer, fmt: str, *, safe: bool = False) -> str:
+def render_answer(answer: Answer, fmt: str, *, safe: bool = False, width: int | None = None) -> str:
     """Render a SELECT or ASK answer as ``table``, ``csv``, ``tsv`` or SPARQL 1.1 Results ``json``.
 
     ``safe`` neutralises formula-like CSV and TSV cells for a spreadsheet (see
     `neutralise`); without it the standard formats are written exactly, as programs
-    reading them expect.
+    reading them expect. A table fits ``width`` columns (see `render_table`).
     """
     if fmt == "json":
         if answer.kind == "ask":
@@ -239,4 +320,6 @@ def render_answer(answer: Answer, fmt: str, *, safe: bool = False) -> str:
         ]
         return "\n".join(lines) + "\n"
     rows = [{v: _term_text(row.get(v)) for v in answer.variables} for row in answer.rows]
-    return render_rows(rows, "csv" if fmt == "csv" else "table", answer.variables, safe=safe)
+    return render_rows(
+        rows, "csv" if fmt == "csv" else "table", answer.variables, safe=safe, width=width
+    )

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,8 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from sendgraph.build import Build
-from sendgraph.cli import main
+from sendgraph.build import Build, default_data_folder
+from sendgraph.cli import iter_commands, main
 from tests.test_records import edit
 
 
@@ -142,10 +143,35 @@ def test_trace_says_when_a_code_is_undefined(runner: CliRunner) -> None:
     ]
 
 
-def test_trace_of_an_unanswered_finding_says_so(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["trace", "PC 5.5"])
+def test_trace_of_an_unanswered_finding_gives_its_words(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["trace", "PC 5.5"], env={"COLUMNS": "100"})
     assert (result.exit_code, result.stdout) == (0, "")
-    assert result.stderr == "Nothing answers PC 5.5: no action was identified for it.\n"
+    assert result.stderr.splitlines() == [
+        "Nothing answers PC 5.5: no action was identified for it.",
+        "PC 5.5, SEND Peer Challenge (rotherham-send-peer-challenge-2020, Education, Health & Care Plans):",
+        "  Strength: The EHCP team have a strong relationship with schools and there are good relationships",
+        "    between mainstream schools and special schools",
+        "  Area for consideration: Consider the accessibility and personalisation of EHCPs (particularly use",
+        "    of professional language)",
+    ]
+
+
+def test_trace_of_an_action_says_what_it_answers_or_cites(runner: CliRunner) -> None:
+    measure = runner.invoke(main, ["trace", "SEND 4"], env={"COLUMNS": "100"})
+    assert measure.exit_code == 0
+    assert measure.stdout.splitlines() == [
+        "ref    relation                 action",
+        "-----  -----------------------  ------",
+        *(f"{ref:<5}  references this measure  SEND 4" for ref in
+          ("PR 1", "PR 2", "PR 3", "PR 4", "PR 14", "PR 20", "PR 23")),
+    ]  # fmt: skip
+    alone = runner.invoke(main, ["trace", "JCP 2.1"], env={"COLUMNS": "100"})
+    assert (alone.exit_code, alone.stdout) == (0, "")
+    assert alone.stderr.splitlines() == [
+        "JCP 2.1, an action of JCP 2 Review and re-model services that provide support for children and young",
+        "  people with challenging behaviour, answers no finding, cites no code, and nothing cites it.",
+    ]
+    assert "no action was identified" not in alone.stderr
 
 
 def test_unknown_reference_is_one_sentence(runner: CliRunner) -> None:
@@ -154,6 +180,26 @@ def test_unknown_reference_is_one_sentence(runner: CliRunner) -> None:
     assert (
         result.stderr
         == "Error: 'SEND 44' is not a reference in this graph. Closest: SEND 4, SEND 9, SEND 8, SEND 7, SEND 6.\n"
+    )
+
+
+def test_owner_matches_names_as_the_view_search_does(runner: CliRunner) -> None:
+    wanted = runner.invoke(main, ["owner", "Jackie Parkin", "-f", "csv"]).stdout
+    assert wanted.count("Jackie Parkin,") == 8
+    for typed in ("jackie-parkin", "JACKIE  PARKIN", "Parkin"):
+        assert runner.invoke(main, ["owner", typed, "-f", "csv"]).stdout == wanted
+    initials = runner.invoke(main, ["owner", "pw(ey)", "-f", "csv"])
+    assert initials.stdout.splitlines()[1:] == ["Paula Williams (EY),PR 18,owner,Amber,On track"]
+
+
+def test_owner_suggests_close_names(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["owner", "Jakie Parkin"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "Error: no owner matches 'Jakie Parkin'; did you mean Jackie Parkin?\n"
+    part = runner.invoke(main, ["owner", "Williams"])
+    assert (part.exit_code, part.stderr) == (
+        1,
+        "Error: 'Williams' is part of 2 names: Paula Williams (EY), Paula Williams (I); give the whole name.\n",
     )
 
 
@@ -283,3 +329,97 @@ def test_build_to_a_device_writes_through_it(runner: CliRunner, tmp_path: Path) 
     result = runner.invoke(main, ["build", "--no-validate", "-o", str(device)])
     assert result.exit_code == 0
     assert device.stat().st_mode == before and not device.is_file()
+
+
+# ---------------------------------------------------------------- one data convention
+
+
+def test_build_takes_data_by_option_or_argument(runner: CliRunner, tmp_path: Path) -> None:
+    data = str(default_data_folder())
+    written = []
+    for args in (["--data", data], [data], [data, "--data", data]):
+        out = tmp_path / f"graph-{len(written)}.nt"
+        result = runner.invoke(main, ["build", *args, "-f", "nt", "--no-validate", "-o", str(out)])
+        assert result.exit_code == 0, result.stderr
+        written.append(out.read_bytes())
+    assert written[0] == written[1] == written[2]
+    twice = runner.invoke(main, ["build", "--data", data, str(tmp_path)])
+    assert twice.exit_code == 2
+    assert f"the data is given twice, as {data} and as {tmp_path}; give it once." in twice.stderr
+
+
+def test_every_command_reading_data_takes_it_with_the_data_option() -> None:
+    readers = {
+        name
+        for name, command in iter_commands(main)
+        if any(p.name == "encoding" for p in command.params)
+    }
+    assert readers == {
+        "build", "validate", "oversight", "trace", "xref", "owner", "slippage", "overdue",
+        "areas", "query", "gaps", "analyse", "view", "export", "serve", "push", "report",
+        "import", "recurring", "themes",
+    }  # fmt: skip
+    for name in readers - {"import"}:  # import reads one spreadsheet through a mapping
+        [command] = [c for n, c in iter_commands(main) if n == name]
+        assert "--data" in {o for p in command.params for o in p.opts}, name
+
+
+# ---------------------------------------------------------------- tables that fit
+
+
+def _cell_words(csv_text: str, columns: list[str] | None = None) -> Counter[str]:
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    return Counter(
+        word for row in rows for name, cell in row.items() if not columns or name in columns
+        for word in cell.split()
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "columns"),
+    [
+        (["trace", "PR 2"], None),
+        (["trace", "JCP 2"], None),
+        (["trace", "SEND 4"], None),
+        (["gaps"], None),
+        (["recurring"], ["theme", "role", "ref", "kind", "review", "year", "matched", "status", "status_date", "section"]),
+    ],
+)  # fmt: skip
+def test_tables_fit_a_100_column_terminal_and_lose_no_word(
+    runner: CliRunner, args: list[str], columns: list[str] | None
+) -> None:
+    table = runner.invoke(main, args, env={"COLUMNS": "100"})
+    assert table.exit_code == 0
+    lines = table.stdout.splitlines()
+    assert len(lines) > 2
+    assert max(len(line) for line in lines) <= 100
+    cells = _cell_words(runner.invoke(main, [*args, "-f", "csv", "--lossless"]).stdout, columns)
+    assert cells and not cells - Counter(table.stdout.split())
+
+
+def test_trace_at_100_columns_is_one_block_per_action(runner: CliRunner) -> None:
+    lines = runner.invoke(main, ["trace", "PR 2"], env={"COLUMNS": "100"}).stdout.splitlines()
+    assert lines[:5] == [
+        "finding            PR 2",
+        "ref                PR 2",
+        "text               The Inclusion Service should publish a detailed Transition Plan that reflects all",
+        "                   transfers from Statements to EHC Plans already completed in the first 2 years of",
+        "                   implementation and clearly states which pupils will have their Statements",
+    ]
+    assert lines[10:12] == ["owners             Jackie Parkin", "accountable_leads"]
+
+
+def test_wide_tables_are_one_line_per_row(runner: CliRunner) -> None:
+    wide = runner.invoke(main, ["trace", "PR 2", "--wide"], env={"COLUMNS": "100"})
+    lines = wide.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["finding", "-------", "PR"]
+    assert len(lines[2]) > 1000 and "outstanding." in lines[2]
+
+
+def test_help_shows_each_example_on_its_own_line(runner: CliRunner) -> None:
+    for name, command in iter_commands(main):
+        shown = runner.invoke(main, [*name.split(), "--help"], env={"COLUMNS": "100"}).stdout
+        written = (command.help or "").split("Example:", 1)[1]
+        examples = [line.strip() for line in written.splitlines() if line.strip() not in ("", "\b")]
+        assert examples, name
+        assert set(examples) <= {line.strip() for line in shown.splitlines()}, name

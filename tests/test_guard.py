@@ -7,6 +7,7 @@ when no command is running, so that each test can fail.
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import os
@@ -17,14 +18,16 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
 from sendgraph import guard, sparql
-from sendgraph.cli import main
+from sendgraph.cli import iter_commands, main
 from sendgraph.files import write_atomically
 from sendgraph.guard import Policy, Refused, enforce
+from sendgraph.problems import SendgraphError
 from sendgraph.questions import Questions
 from sendgraph.sparql import QueryError, QueryStore
 from tests.server import free_port
@@ -344,3 +347,99 @@ def test_a_command_cannot_write_beside_its_output(
         f"`sendgraph report` writes only {os.path.relpath(target)}.\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- every command, by construction
+
+
+def _stopping_at_the_guard(seen: list[Policy]) -> object:
+    @contextlib.contextmanager
+    def stop(policy: Policy) -> Iterator[Policy]:
+        seen.append(policy)
+        raise Refused("sendgraph refused to go on: stopped at the guard.")
+        yield policy  # pragma: no cover
+
+    return stop
+
+
+def test_every_registered_command_runs_under_the_guard(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[Policy] = []
+    monkeypatch.setattr(guard, "enforce", _stopping_at_the_guard(seen))
+    commands = dict(iter_commands(main))
+    for name, command in commands.items():
+        args = name.split()
+        for param in command.params:
+            if param.required:
+                args += ["x"] if isinstance(param, click.Argument) else [param.opts[0], "x"]
+        result = CliRunner().invoke(main, args)
+        assert (result.exit_code, result.stderr) == (
+            3,
+            "Error: sendgraph refused to go on: stopped at the guard.\n",
+        ), name
+    assert [p.command for p in seen] == [f"sendgraph {name}" for name in commands]
+    assert set(commands) == {
+        "build", "validate", "oversight", "trace", "xref", "owner", "slippage", "overdue",
+        "areas", "query", "queries", "gaps", "rules", "analyse", "view", "export", "serve",
+        "push", "report", "import", "template", "recurring", "themes", "synth",
+    }  # fmt: skip
+
+
+@pytest.fixture
+def added() -> Iterator[click.Group]:
+    """The sendgraph group, from which the commands a test adds are taken away again."""
+    before = dict(main.commands)
+    yield main
+    main.commands.clear()
+    main.commands.update(before)
+
+
+class Unreadable(SendgraphError):
+    """A mistake a command added in a test reports."""
+
+    exit_code = 3
+
+
+def test_a_command_added_later_runs_under_the_guard(
+    added: click.Group, listener: Listener, tmp_path: Path
+) -> None:
+    @added.command()
+    def reach() -> None:
+        """Connect to a listener, which no command asked for."""
+        with socket.create_connection(("127.0.0.1", listener.port), timeout=5):
+            pass
+
+    @added.command()
+    def scribble() -> None:
+        """Write a file outside any output."""
+        (tmp_path / "scribble.txt").write_text("out of bounds", encoding="utf-8")
+
+    @added.command()
+    def complain() -> None:
+        """Fail with a sendgraph error, as a command does when its input is wrong."""
+        raise Unreadable("the file is not one sendgraph can read.")
+
+    reached = CliRunner().invoke(main, ["reach"])
+    assert reached.exit_code == 3
+    assert reached.stderr == (
+        "Error: sendgraph refused to look up 127.0.0.1: "
+        "`sendgraph reach` makes no network connections.\n"
+    )
+    assert len(listener.paths) == 0
+    scribbled = CliRunner().invoke(main, ["scribble"])
+    assert scribbled.exit_code == 3
+    assert scribbled.stderr.startswith(
+        f"Error: sendgraph refused to write {tmp_path / 'scribble.txt'}: "
+    )
+    assert list(tmp_path.iterdir()) == []
+    complained = CliRunner().invoke(main, ["complain"])
+    assert (complained.exit_code, complained.stdout, complained.stderr) == (
+        3,
+        "",
+        "Error: the file is not one sendgraph can read.\n",
+    )
+    assert guard.active() is None
+
+
+def test_a_group_that_would_not_guard_its_commands_cannot_be_added(added: click.Group) -> None:
+    with pytest.raises(TypeError, match="make it a GuardedGroup"):
+        added.add_command(click.Group("plain"))

@@ -341,9 +341,13 @@ def test_trace_a_weakness_lists_its_actions() -> None:
 
 
 def test_trace_the_unanswered_weakness() -> None:
-    result = run("trace", "SW 4", "--data", str(WSOA))
+    result = run("trace", "SW 4", "--data", str(WSOA), "--wide")
     assert (result.exit_code, result.stdout) == (0, "")
-    assert result.stderr == "Nothing answers SW 4: no action was identified for it.\n"
+    assert result.stderr.splitlines() == [
+        "Nothing answers SW 4: no action was identified for it.",
+        "SW 4, Joint local area SEND inspection of Anyshire, 2023 (anyshire-local-area-written-statement-of-action, Weakness 4):",
+        "  Finding: Leaders do not monitor the use of part-time timetables for children and young people with SEND.",
+    ]
 
 
 def test_owner_of_an_organisation_and_a_person_in_the_wsoa() -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
-from sendgraph.build import Build
+from sendgraph.build import Build, build_graph
 from sendgraph.questions import Questions
 from sendgraph.references import ReferenceError
 
@@ -194,3 +195,30 @@ def test_overdue_as_at_a_later_date(questions: Questions) -> None:
         "SEND 1", "SEND 7", "PR 5", "PR 6", "PR 14", "PR 23",
         "JCP 1.3", "JCP 1.4", "JCP 2.4", "JCP 2.6", "JCP 3.3", "JCP 3.4", "JCP 5.6", "JCP 7.1",
     }  # fmt: skip
+
+
+def test_trace_of_an_action_gives_the_codes_it_cites(data_copy: Path) -> None:
+    actions = data_copy / "actions.csv"
+    text = actions.read_text(encoding="utf-8-sig")
+    assert text.count("\nJCP 2.1,1,jcp-2,,") == 1
+    actions.write_text(
+        text.replace("\nJCP 2.1,1,jcp-2,,", "\nJCP 2.1,1,jcp-2,SEND 4; CWD 8,"), encoding="utf-8"
+    )
+    asked = Questions(build_graph(data_copy).graph, "oxigraph")
+    assert asked.trace("JCP 2.1") == [
+        {"ref": "CWD 8", "relation": "referenced by this action", "action": "JCP 2.1"},
+        {"ref": "SEND 4", "relation": "referenced by this action", "action": "JCP 2.1"},
+    ]
+
+
+def test_untraced_says_what_the_reference_is(questions: Questions) -> None:
+    assert questions.untraced("PC 5.4") == [
+        "Nothing answers PC 5.4: no action was identified for it.",
+        "PC 5.4, SEND Peer Challenge (rotherham-send-peer-challenge-2020, Education, Health & Care Plans):",
+        "  Strength: CLA reviews and Annual reviews of EHCPs are undertaken together where possible,",
+        "  Area for consideration: Ensure that social care and health information is included in EHC when children are known to these services.",
+    ]
+    assert questions.untraced("JCP 2.1") == [
+        "JCP 2.1, an action of JCP 2 Review and re-model services that provide support for children "
+        "and young people with challenging behaviour, answers no finding, cites no code, and nothing cites it."
+    ]

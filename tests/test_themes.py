@@ -425,7 +425,7 @@ def test_recurring_command_json() -> None:
 
 
 def test_themes_command_table() -> None:
-    result = CliRunner().invoke(main, ["themes", "pc4.2"])
+    result = CliRunner().invoke(main, ["themes", "pc4.2", "--wide"])
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == [
