@@ -43,7 +43,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 from urllib.parse import parse_qs, urlparse
 
-
 from sendgraph.gaps import find_gaps, load_rules
 from sendgraph.problems import SendgraphError, UsageError
 from sendgraph.querypage import render_query_page, spreadsheet_csv
