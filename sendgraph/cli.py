@@ -187,6 +187,7 @@ def data_options(*, argument: bool = False, area: bool = True) -> Callable[[F], 
     """
 
     def decorate(command: F) -> F:
+        """Give ``command`` the --data option (and --area, and the folder as an argument, as asked)."""
         if area:
             command = click.option(
                 "--area", default=None, metavar="NAME", expose_value=False, callback=_remember_area,
