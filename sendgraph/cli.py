@@ -453,6 +453,22 @@ def trace(ref: str, data: Path | None, encoding: str | None, store: str, fmt: st
     questions = load_questions(data, encoding, store)
     target = questions.references.resolve(ref)
     rows = questions.trace(ref)
+    if fmt != "json":
+        from sendgraph.statuses import row_status_text
+
+        # A table or CSV cell is text: each row's own status as every output words it.
+        rows = [
+            row
+            | {
+                "row_statuses": [
+                    row_status_text(r["row"], r["status"], r["status_text"])
+                    for r in row["row_statuses"]
+                ]
+            }
+            if row.get("row_statuses")
+            else row
+            for row in rows
+        ]
     if target.is_a("UndefinedCode"):
         click.echo(f"{target.notation} is cited but never defined in these papers.", err=True)
     print_rows(rows, fmt, f"Nothing answers {target.notation}: no action was identified for it.")

@@ -300,6 +300,9 @@ def test_each_rows_own_status_is_shown_beside_the_items(rotherham: Build) -> Non
             {"row": 2, "status": "Amber", "status_text": "On track"},
         ],
     )
+    table = CliRunner().invoke(main, ["trace", "JCP 9", "-f", "csv"])
+    assert table.exit_code == 0, table.output
+    assert ",Behind schedule,Behind Schedule," + "; ".join(rows) + "," in table.stdout
 
 
 # ---------------------------------------------------------------- the view's option
