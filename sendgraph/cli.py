@@ -584,6 +584,22 @@ def trace(ref: str, data: Path | None, encoding: str | None, store: str, fmt: st
     questions = load_questions(data, encoding, store)
     target = questions.references.resolve(ref)
     rows = questions.trace(ref)
+    if fmt != "json":
+        from sendgraph.statuses import row_status_text
+
+        # A table or CSV cell is text: each row's own status as every output words it.
+        rows = [
+            row
+            | {
+                "row_statuses": [
+                    row_status_text(r["row"], r["status"], r["status_text"])
+                    for r in row["row_statuses"]
+                ]
+            }
+            if row.get("row_statuses")
+            else row
+            for row in rows
+        ]
     if target.is_a("UndefinedCode"):
         click.echo(f"{target.notation} is cited but never defined in these papers.", err=True)
     print_rows(rows, fmt, "\n".join(wrap_lines(questions.untraced(ref))) if not rows else "")
@@ -909,6 +925,29 @@ def analyse(data: Path | None, encoding: str | None, store: str, top: int, fmt: 
 # ---------------------------------------------------------------- views
 
 
+class StatusType(click.ParamType[str]):
+    """A status of the scheme, by its name, label or another word for it ("behind schedule").
+
+    The scheme is read from the ontology only when a value is checked or help is shown,
+    so that ``sendgraph --help`` stays fast.
+    """
+
+    name = "status"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        from sendgraph.statuses import concepts
+
+        return "[" + "|".join(concepts()) + "]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from sendgraph.statuses import concept_named, concepts
+
+        concept = concept_named(str(value))
+        if concept is None:
+            self.fail(f"{value!r} is not a status: one of {', '.join(concepts())}.", param, ctx)
+        return concept
+
+
 @main.command()
 @data_option
 @encoding_option
@@ -934,8 +973,8 @@ def analyse(data: Path | None, encoding: str | None, store: str, top: int, fmt: 
 )
 @click.option(
     "--status",
-    type=click.Choice(["red", "amber", "green"], case_sensitive=False),
-    help="Only items with this RAG status.",
+    type=StatusType(),
+    help="Only actions with this status of the scheme (docs/statuses.md).",
 )
 @click.option(
     "--gaps", "with_gaps", is_flag=True, help="Mark the nodes that `sendgraph gaps` flags."
@@ -947,15 +986,16 @@ def view(
 ) -> None:  # fmt: skip
     """Write the interactive network view: one HTML file that works offline.
 
-    Nodes are shaped and coloured by kind, actions and findings by RAG status; click a
-    node for its details, find one by reference or name, filter by kind, status, board,
-    owner or document.
+    Nodes are shaped and coloured by kind, actions by status (Behind schedule its own);
+    click a node for its details, find one by reference or name, filter by kind, status,
+    board, owner or document.
 
     Example:
 
         sendgraph view
         sendgraph view --focus "SEND 4" --depth 2 -o send4.html
         sendgraph view --board "SEND Strategic Board" --gaps
+        sendgraph view --status behind-schedule
     """
     from sendgraph.view import collect, mark_gaps, network, render_html, slice_view
 

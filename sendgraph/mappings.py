@@ -28,8 +28,9 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from sendgraph.problems import Problem, Severity
-from sendgraph.records import SLUG, STATUS_CONCEPTS, slug
+from sendgraph.records import SLUG, slug
 from sendgraph.sources import UTF8_BOM, decode, read_input
+from sendgraph.statuses import concept_named, concepts
 
 MAPPING_SUFFIX = ".mapping.yaml"
 
@@ -81,14 +82,6 @@ FINDING_KINDS = {
     "area for consideration": "AFC",
     "recommendation": "R",
     "strength": "S",
-}
-# Words a mapping may use for a concept besides its own name.
-CONCEPT_SYNONYMS = {
-    "complete": "green",
-    "completed": "green",
-    "done": "green",
-    "behind schedule": "behind-schedule",
-    "behind": "behind-schedule",
 }
 MONTHS_KEYWORD = "months"
 # A mapping is a page or two of YAML; these bound what a hostile one can make us do.
@@ -527,13 +520,12 @@ class _Reader:
         statuses = self.table("statuses", value)
         for word, concept in statuses.items():
             where = f"statuses.{word}"
-            name = folded(str(concept)) if isinstance(concept, str) else ""
-            name = CONCEPT_SYNONYMS.get(name, name)
-            if name not in STATUS_CONCEPTS:
+            name = concept_named(concept) if isinstance(concept, str) else None
+            if name is None:
                 self.report(
                     where,
                     f"status word {word!r} maps to {concept!r}, which is not one of "
-                    f"{', '.join(sorted(STATUS_CONCEPTS))} (or complete, meaning green).",
+                    f"{', '.join(concepts())} (or complete, meaning green).",
                 )
                 continue
             self.mapping.statuses[folded(word)] = (word, name)

@@ -24,6 +24,7 @@ from rdflib import Graph, URIRef
 from sendgraph.problems import SendgraphError
 from sendgraph.references import ReferenceError, References, Target
 from sendgraph.sparql import QueryStore
+from sendgraph.statuses import is_complete
 
 
 def natural_key(text: object) -> list[Any]:
@@ -322,10 +323,32 @@ class Questions:
             "boards": boards,
             "status": details.get("status"),
             "status_text": details.get("status_text"),
+            "row_statuses": self.row_statuses(action).get(action, []),
             "targets": [t["raw"] for t in self.select("target-dates", action=action)],
             "progress": [p["text"] for p in self.select("progress", item=action) if p["text"]],
             "document": _local(details.get("document", "")),
             "section": details.get("section"),
+        }
+
+    def row_statuses(self, item: str | None = None) -> dict[str, list[Row]]:
+        """Each row's own status, by item, for the items of more than one row (or ``item``).
+
+        An item's status is its worst row's (docs/statuses.md); these are the rows shown
+        beside it: ``row``, ``status`` (None when its words are in no scheme) and
+        ``status_text``. Rows with no status cell are left out.
+        """
+        rows = self.select("progress", item=item) if item else self.select("progress")
+        by_item: dict[str, list[Row]] = defaultdict(list)
+        for row in rows:
+            by_item[str(row["item"])].append(row)
+        return {
+            iri: [
+                {"row": r["row"], "status": r["status"], "status_text": r["status_text"]}
+                for r in entries
+                if r["status"] or r["status_text"]
+            ]
+            for iri, entries in by_item.items()
+            if len(entries) > 1
         }
 
     def _posts(self) -> dict[str, set[str]]:
@@ -485,7 +508,7 @@ class Questions:
         for row in self.select("action-details"):
             month = row["target_month"]
             when = as_of or status_dates.get(str(row["ref"]))
-            if not month or when is None or row["status"] == "Green":
+            if not month or when is None or is_complete(row["status"]):
                 continue
             if _month_end(str(month)) < when:
                 found.append(
@@ -520,7 +543,7 @@ class Questions:
           date) for findings; ``answers`` for identified actions;
         - ``field``, ``matched`` (the words the tag matched, as written), ``tagged_by``
           ("rule" or "correction"), ``rules``, ``reason`` (a correction's);
-        - ``status``, ``status_text``, ``completed`` (status Green, as "Completed" maps;
+        - ``status``, ``status_text``, ``completed`` (a status the scheme marks complete, as "Completed" maps;
           None when the action has no status at all), ``status_date`` (ISO date) for
           actions;
         - ``document`` (document id), ``section``.
@@ -705,7 +728,7 @@ def _status(row: Row) -> Row:
         "answers": row["answers_ref"],
         "status": row["status"],
         "status_text": row["status_text"],
-        "completed": row["status"] == "Green" if row["status"] or row["status_text"] else None,
+        "completed": is_complete(row["status"]) if row["status"] or row["status_text"] else None,
         "status_date": when.isoformat() if when is not None else None,
     }
 

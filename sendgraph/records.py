@@ -23,6 +23,7 @@ from sendgraph.gazetteer import Gazetteer, Mention
 from sendgraph.owners import PeopleIndex, split_owner_cell
 from sendgraph.problems import Problem, Severity
 from sendgraph.sources import SourceRow, Table, read_table
+from sendgraph.statuses import concepts, item_status, of_concept
 
 # Each data file: its required columns. Every column is read; none is optional.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -95,7 +96,6 @@ BOARD_KINDS = {
     "meeting",
     "executive",
 }
-STATUS_CONCEPTS = {"red", "amber", "green", "behind-schedule"}
 ROW_KINDS = {"actions", "measures", "recommendations"}
 RELATIONS = {"oversees", "reports_to"}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -327,9 +327,8 @@ class Action:
 
     @property
     def status(self) -> str | None:
-        """The status concept, when every row has one and they agree."""
-        found = {r.status for r in self.rows if r.status_text}
-        return found.pop() if len(found) == 1 and None not in found else None
+        """The item's status concept: its worst row's (statuses.item_status)."""
+        return item_status(r.status for r in self.rows)
 
 
 @dataclass
@@ -807,12 +806,12 @@ class _Loader:
                 )
                 continue
             seen[key] = row.row
-            if row.get("concept") not in STATUS_CONCEPTS:
+            if row.get("concept") not in concepts():
                 self.report(
                     row,
                     "concept",
                     Severity.ERROR,
-                    f"{row.get('concept')!r} is not one of {', '.join(sorted(STATUS_CONCEPTS))}.",
+                    f"{row.get('concept')!r} is not one of {', '.join(concepts())}.",
                 )
                 continue
             self.records.statuses[key] = StatusWord(
@@ -975,13 +974,16 @@ class _Loader:
         self.records.actions[ref] = action
         if plan.rows_are == "measures":
             self.records.defined_codes[code_key(*ref.rsplit(" ", 1))] = ref
-        statuses = {r.status for r in rows if r.status_text}
+        statuses = {r.status for r in rows if r.status}
         if len(statuses) > 1:
             self.report(
                 rows[0].origin,
                 "status",
                 Severity.INFO,
-                f"{ref}'s rows have different statuses; each row keeps its own and the item has none.",
+                f"{ref}'s rows have different statuses "
+                f"({', '.join(of_concept(c).label for c in concepts() if c in statuses)}); "
+                f"each row keeps its own and the item takes the worst, "
+                f"{of_concept(str(action.status)).label}.",
             )
 
     def ccg_gaps(self) -> None:

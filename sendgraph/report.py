@@ -27,18 +27,10 @@ from typing import Any
 from sendgraph.charts import Chart, Series, bars, stacked_bars
 from sendgraph.gaps import Rule, find_gaps, load_rules
 from sendgraph.questions import Questions, Row, natural_key
+from sendgraph.statuses import NO_STATUS as NO_STATUS_CONCEPT
+from sendgraph.statuses import row_status_text, scheme
 
-# The plan's RAG key, with "Behind schedule" (which the plan uses but its key does not
-# list) and the actions that carry no status at all.
-STATUSES = (
-    Series("Green", "G", "#2e7d32"),
-    Series("Amber", "A", "#f2a900", "#1a1a1a"),
-    Series("Behind schedule", "B", "#c4501b"),
-    Series("Red", "R", "#b71c1c"),
-    Series("No status", "–", "#9e9e9e", "#1a1a1a"),
-)
-NO_STATUS = "No status"
-STATUS_STYLE = {s.name: s for s in STATUSES}
+NO_STATUS = NO_STATUS_CONCEPT.label
 TOP = 10
 
 
@@ -125,6 +117,7 @@ class ActionEvidence:
     oversight: list[Oversight]
     status: str
     history: list[StatusPoint]
+    row_statuses: list[str]
     targets: list[str]
     months_slipped: int | None
     success_measures: list[str]
@@ -183,6 +176,7 @@ class RegisterEntry:
     owners: list[str]
     status: str
     written: str
+    row_statuses: list[str]
     targets: list[str]
     answers: list[tuple[str, str]]
     source: Source
@@ -325,6 +319,11 @@ def _status_name(status: Any) -> str:
     return _str(status) or NO_STATUS
 
 
+def _status_series() -> list[Series]:
+    """The scheme's statuses, best first, then "No status": the report's series and keys."""
+    return [Series(s.label, s.code, s.fill, s.ink) for s in (*scheme(), NO_STATUS_CONCEPT)]
+
+
 class _Evidence:
     """Everything the report looks up more than once, fetched once."""
 
@@ -351,6 +350,10 @@ class _Evidence:
         self.measures: dict[str, list[str]] = defaultdict(list)
         for row in questions.select("success-measures"):
             self.measures[str(row["action"])].append(_str(row["measure"]))
+        self.row_statuses = {
+            iri: [row_status_text(r["row"], r["status"], r["status_text"]) for r in rows]
+            for iri, rows in questions.row_statuses().items()
+        }
         self.progress: dict[str, list[Row]] = defaultdict(list)
         for row in questions.select("progress"):
             self.progress[str(row["item"])].append(row)
@@ -473,6 +476,7 @@ class _Evidence:
             oversight=self.oversight_of(iri),
             status=history[-1].status if history else NO_STATUS,
             history=history,
+            row_statuses=self.row_statuses.get(iri, []),
             targets=list(traced["targets"]),
             months_slipped=slipped["months"] if slipped else None,
             success_measures=self.measures.get(iri, []),
@@ -553,7 +557,7 @@ def _charts(evidence: _Evidence, top: int) -> list[Chart]:
             "chart-status-by-plan",
             "Actions by status, plan by plan",
             [(plan, dict(by_plan[plan])) for plan in sorted(by_plan, key=natural_key)],
-            list(STATUSES),
+            _status_series(),
         )
     ]
     slipped = [r for r in evidence.slippage if r["months"]][:top]
@@ -604,6 +608,7 @@ def _register(evidence: _Evidence, reviews: list[ReviewSection]) -> list[Registe
                 owners=sorted(set(evidence.owners.get(iri, []))),
                 status=_status_name(row["status"]),
                 written=_str(row["status_text"]),
+                row_statuses=evidence.row_statuses.get(iri, []),
                 targets=evidence.targets.get(iri, []),
                 answers=answers.get(iri, []),
                 source=evidence.source(iri),
@@ -750,7 +755,7 @@ def build_report(
         documents=documents,
         status_dates=sorted((d, n) for d, n in dated.items() if d is not None),
         undated_actions=dated.get(None, 0),
-        status_counts={s.name: statuses.get(s.name, 0) for s in STATUSES},
+        status_counts={s.name: statuses.get(s.name, 0) for s in _status_series()},
         actions=len(evidence.details),
         boards=_boards(evidence),
         slippage=evidence.slippage,
@@ -783,7 +788,7 @@ def render_html(report: Report) -> str:
     environment.filters["anchor"] = anchor
     return environment.from_string(template).render(
         report=report,
-        statuses=STATUS_STYLE,
+        statuses={s.name: s for s in _status_series()},
         # The SVG is markup that charts.py built with every text escaped.
         charts=[(chart, Markup(chart.svg)) for chart in report.charts],
         as_at=_as_at_sentences(report),
@@ -845,6 +850,7 @@ def _md_action(action: ActionEvidence, finding: FindingEvidence) -> list[str]:
             + f", as at {_md(p.as_at_text)}"
             for p in action.history
         ]
+        lines += [f"  - {_md(line)}" for line in action.row_statuses]
     else:
         lines.append("- **Status:** none reported")
     if action.targets:
@@ -1043,7 +1049,9 @@ def render_markdown(report: Report) -> str:
                 e.ref,
                 e.plan or "not in a plan",
                 "; ".join(e.owners) or "none named",
-                e.status + (f" (“{e.written}”)" if e.written and e.written != e.status else ""),
+                e.status
+                + (f" (“{e.written}”)" if e.written and e.written != e.status else "")
+                + "".join(f"; {line}" for line in e.row_statuses),
                 " → ".join(e.targets) or "none",
                 ", ".join(ref for ref, _ in e.answers) or "–",
                 f"{e.source.file} row {e.source.row}" if e.source.row else e.source.file,

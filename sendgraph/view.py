@@ -20,6 +20,7 @@ from typing import Any
 
 from sendgraph.problems import SendgraphError
 from sendgraph.questions import Questions, natural_key, query_text
+from sendgraph.statuses import concept_named, of, of_concept, row_status_text, scheme
 
 # Above this many nodes the layout is computed here, not by live physics in the page:
 # vis-network's physics took minutes to settle 1,500+ nodes in headless Chromium.
@@ -27,7 +28,7 @@ PHYSICS_LIMIT = 1000
 PLACEHOLDER = re.compile(r"/\*\{\{ (\w+) \}\}\*/|\{\{ (\w+) \}\}")
 
 KINDS = {
-    # kind: (legend label, shape, colour); colours kept apart from the RAG colours
+    # kind: (legend label, shape, colour); colours kept apart from the status scheme's
     "action": ("Action", "dot", "#4e79a7"),
     "finding": ("Finding", "diamond", "#b07aa1"),
     "plan": ("Plan", "square", "#9c755f"),
@@ -38,7 +39,6 @@ KINDS = {
     "document": ("Document", "box", "#d4d4d4"),
     "code": ("Undefined code", "triangle", "#ff9da7"),
 }
-STATUS_COLOURS = {"Red": "#d62728", "Amber": "#ff7f0e", "Green": "#2ca02c"}
 RELATION_COLOURS = {
     "owns": "#4e79a7",
     "accountable for": "#1f3b73",
@@ -141,6 +141,10 @@ def _details(questions: Questions, data: ViewData) -> None:
     for row in store.select(query_text("progress")):
         if row["text"]:
             progress[str(row["item"])].append(row["text"])
+    row_statuses = {
+        item: [row_status_text(r["row"], r["status"], r["status_text"]) for r in rows]
+        for item, rows in questions.row_statuses().items()
+    }
     people: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for row in store.select(query_text("responsibilities")):
         people[str(row["item"])][row["role"]].append(row["person_label"])
@@ -151,13 +155,13 @@ def _details(questions: Questions, data: ViewData) -> None:
     for row in store.select(query_text("action-details")):
         node = data.node(str(row["action"]), "action", row["ref"])
         node["label"] = row["ref"]
-        node["status"] = _rag(row["status"])
-        node["status_label"] = _str(row["status"])
+        node["status"] = _str(row["status"])
         details = node["details"]
         details.update(
             {
                 "text": _str(row["text"]),
                 "status": _str(row["status_text"]),
+                "row statuses": row_statuses.get(node["id"], []),
                 "targets": targets.get(node["id"], []),
                 "progress": progress.get(node["id"], []),
                 "owners": people[node["id"]].get("owner", []),
@@ -190,13 +194,6 @@ def _details(questions: Questions, data: ViewData) -> None:
             node["boards"] = [node["label"]]
         if node["kind"] == "person":
             node["owners"] = [node["label"]]
-
-
-def _rag(status: Any) -> str:
-    text = _str(status)
-    if text in STATUS_COLOURS:
-        return text
-    return "Red" if text == "Behind schedule" else ""
 
 
 def slice_view(
@@ -248,10 +245,12 @@ def slice_view(
             if data.nodes[m]["kind"] in ("plan", "finding", "board")
         }
     if status:
-        wanted = status.capitalize()
-        if wanted not in STATUS_COLOURS:
-            raise ViewError(f"status {status!r} is not one of red, amber, green.")
-        keep &= {n["id"] for n in data.nodes.values() if n.get("status") == wanted}
+        wanted = concept_named(status)
+        if wanted is None:
+            names = ", ".join(s.concept for s in scheme())
+            raise ViewError(f"status {status!r} is not one of {names}.")
+        label = of_concept(wanted).label
+        keep &= {n["id"] for n in data.nodes.values() if n.get("status") == label}
     if not keep:
         raise ViewError("that slice of the graph is empty; nothing to draw.")
     return ViewData(
@@ -279,8 +278,8 @@ def _summary(node: dict[str, Any]) -> str:
             break
     if details.get("owners"):
         lines.append("Owner: " + ", ".join(details["owners"]))
-    if node.get("status_label"):
-        lines.append("Status: " + node["status_label"])
+    if node.get("status"):
+        lines.append("Status: " + node["status"])
     if node.get("gaps"):
         lines.append(f"Gaps: {len(node['gaps'])}")
     return "\n".join(lines)
@@ -324,7 +323,7 @@ def network(data: ViewData) -> Any:
     positions = _spiral_layout(data) if large else {}
     for node in data.nodes.values():
         _, shape, colour = KINDS[node["kind"]]
-        fill = STATUS_COLOURS.get(node.get("status", ""), colour)
+        fill = of(node["status"]).fill if node.get("status") else colour
         short = node["label"] if len(node["label"]) <= 32 else node["label"][:31] + "…"
         entry = {
             "id": node["id"],
@@ -340,7 +339,6 @@ def network(data: ViewData) -> Any:
             "size": 8 + 3 * math.sqrt(degree[node["id"]]),
             "kind": node["kind"],
             "status": node.get("status", ""),
-            "status_label": node.get("status_label", ""),
             "boards": node["boards"],
             "owners": node["owners"],
             "document": node["details"].get("document", ""),
@@ -407,7 +405,9 @@ def render_html(net: Any, title: str = "sendgraph") -> str:
             kind: {"label": label, "shape": shape, "colour": colour}
             for kind, (label, shape, colour) in KINDS.items()
         },
-        "statuses": STATUS_COLOURS,
+        "statuses": [
+            {"name": s.label, "code": s.code, "fill": s.fill, "ink": s.ink} for s in scheme()
+        ],
         "relations": RELATION_COLOURS,
         "physicsLimit": PHYSICS_LIMIT,
     }
@@ -434,7 +434,6 @@ def to_networkx(data: ViewData) -> Any:
             "label": node["label"],
             "kind": node["kind"],
             "status": node.get("status", ""),
-            "status_label": node.get("status_label", ""),
             "boards": "; ".join(node["boards"]),
             "owners": "; ".join(node["owners"]),
         }

@@ -77,7 +77,7 @@ def test_rotherham_alone(rotherham_questions: Questions) -> None:
             "actions": 85,
             "findings": 51,
             "unanswered": 9,
-            "red": 5,
+            "red": 6,  # Behind schedule: SEND 4, PR 2, PR 3, PR 19, JCP 9.1, JCP 10.2
             "owners": 22,
         }
     ]

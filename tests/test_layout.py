@@ -27,6 +27,7 @@ STAGES = {
     "codes": 2,
     "owners": 2,
     "gazetteer": 2,
+    "statuses": 2,
     "records": 2,
     "mappings": 2,
     "importer": 2,

@@ -96,7 +96,7 @@ def test_charts_render_with_size(opened: ReportPage) -> None:
         assert box is not None and box["width"] > 600 and box["height"] > 100
     segments = page.locator("#chart-status-by-plan g.segment rect")
     assert (
-        segments.count() == 27
+        segments.count() == 26
     )  # the non-empty statuses of the 13 plan rows (see the Markdown table)
     widths = [segments.nth(i).bounding_box()["width"] for i in range(segments.count())]
     assert min(widths) > 5

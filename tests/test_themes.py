@@ -103,10 +103,10 @@ def test_preparation_for_adulthood(recurring: list[dict[str, Any]]) -> None:
         ("JCP 10.3", ["transition pathways"], "Amber", False, plan, f"{section}, JCP 10.3"),
         ("PR 9", ["Transitions Team", "into adulthood", "transition to adult services"],
          "Green", True, plan, "Appendix 2, Peer Review Measures, PR 9"),
-        # PR 15's ten progress rows disagree (Completed, On track), so it has no one status.
+        # PR 15's ten progress rows disagree (Completed, On track): it takes the worst.
         ("PR 15", ["Post 16", "Preparation for Adulthood", "Supported Internships",
                    "preparation for adulthood", "towards adulthood"],
-         None, False, plan, "Appendix 2, Peer Review Measures, PR 15"),
+         "Amber", False, plan, "Appendix 2, Peer Review Measures, PR 15"),
         ("SEND 8", ["Children’s to Adult Services"], "Amber", False, plan,
          "Appendix 2, CYPS Improvement Plan Measures, SEND 8"),
     ]  # fmt: skip

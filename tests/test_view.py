@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from sendgraph.build import Build
 from sendgraph.cli import main
 from sendgraph.questions import Questions
-from sendgraph.view import collect, network, render_html, slice_view
+from sendgraph.view import ViewError, collect, network, render_html, slice_view
 from tests.hostile import HREF, IMG, SCRIPT, hostile_data
 
 
@@ -57,13 +57,10 @@ def test_the_page_holds_every_node_and_edge(page: str, questions: Questions) -> 
 
 def test_status_is_an_attribute_not_a_node(page: str) -> None:
     nodes = embedded(page)["nodes"]
-    assert not [n for n in nodes if n["name"] in ("Red", "Amber", "Green")]  # type: ignore[attr-defined]
+    assert not [n for n in nodes if n["name"] in ("Red", "Amber", "Green", "Behind schedule")]  # type: ignore[attr-defined]
     send4 = next(n for n in nodes if n["name"] == "SEND 4")  # type: ignore[attr-defined]
-    assert (send4["status"], send4["status_label"], send4["details"]["owners"]) == (
-        "Red",
-        "Behind schedule",
-        ["Jackie Parkin"],
-    )
+    # Behind schedule is its own status, never folded into Red.
+    assert (send4["status"], send4["details"]["owners"]) == ("Behind schedule", ["Jackie Parkin"])
 
 
 def test_hostile_text_cannot_leave_its_script_element(tmp_path: Path) -> None:
@@ -86,14 +83,18 @@ def test_slices(questions: Questions) -> None:
         "SEND 4", "Jackie Parkin", "Paula Williams (I)", "CYPS Improvement Plan measures", "Performance Board",
         "PR 1", "PR 2", "PR 3", "PR 4", "PR 14", "PR 20", "PR 23",
     }  # fmt: skip
-    red = slice_view(data, questions, status="red")
-    assert {n["label"] for n in red.nodes.values()} == {
+    behind = slice_view(data, questions, status="behind-schedule")
+    assert {n["label"] for n in behind.nodes.values()} == {
         "SEND 4",
         "PR 2",
         "PR 3",
         "PR 19",
+        "JCP 9.1",
         "JCP 10.2",
     }
+    assert slice_view(data, questions, status="Behind schedule").nodes == behind.nodes
+    with pytest.raises(ViewError, match="empty"):  # the papers mark no action Red
+        slice_view(data, questions, status="red")
     board = slice_view(data, questions, board="Performance Board")
     assert {n["label"] for n in board.nodes.values() if n["kind"] == "action"} == {
         "SEND 4",
@@ -111,7 +112,7 @@ def test_exports_open_in_networkx_with_the_same_attributes(tmp_path: Path, fmt: 
     send4 = next(data for _, data in graph.nodes(data=True) if data["label"] == "SEND 4")
     assert (send4["kind"], send4["status"], send4["owners"]) == (
         "action",
-        "Red",
+        "Behind schedule",
         "Jackie Parkin; Paula Williams (I)",
     )
 

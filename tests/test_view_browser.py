@@ -124,13 +124,43 @@ def test_clicking_a_node_opens_its_details(opened: Page, iri: Any) -> None:
 def test_status_filter_hides_exactly_the_other_nodes(
     opened: Page, rotherham_view: tuple[Path, Questions]
 ) -> None:
-    red = {n["id"] for n in collect(rotherham_view[1]).nodes.values() if n.get("status") == "Red"}
-    assert len(red) == 5  # SEND 4, PR 2, PR 3, PR 19 and JCP 10.2
-    opened.page.select_option("#status-filter", "Red")
-    assert opened.drawn() == red
-    assert opened.page.inner_text("#count") == "5 of 240 nodes"
+    behind = {
+        n["id"]
+        for n in collect(rotherham_view[1]).nodes.values()
+        if n.get("status") == "Behind schedule"
+    }
+    assert len(behind) == 6  # SEND 4, PR 2, PR 3, PR 19, JCP 9.1 and JCP 10.2
+    opened.page.select_option("#status-filter", "Behind schedule")
+    assert opened.drawn() == behind
+    assert opened.page.inner_text("#count") == "6 of 240 nodes"
+    opened.page.select_option("#status-filter", "Red")  # the papers mark no action Red
+    assert opened.drawn() == set()
     opened.page.click("#reset")
     assert len(opened.drawn()) == 240
+
+
+def test_behind_schedule_is_its_own_filter_entry_and_legend_entry(opened: Page) -> None:
+    options = opened.page.eval_on_selector_all(
+        "#status-filter option", "os => os.map(o => [o.value, o.textContent])"
+    )
+    assert options == [
+        ["", "All"],
+        ["Green", "Green (31)"],
+        ["Amber", "Amber (32)"],
+        ["Red", "Red (0)"],
+        ["Behind schedule", "Behind schedule (6)"],
+    ]
+    legend = opened.page.eval_on_selector_all(
+        "#legend .status-swatch",
+        "ss => ss.map(s => [s.dataset.status, s.textContent, getComputedStyle(s).backgroundColor,"
+        " s.nextElementSibling.textContent])",
+    )
+    assert legend == [
+        ["Green", "G", "rgb(143, 209, 158)", "Status Green"],
+        ["Amber", "A", "rgb(255, 209, 102)", "Status Amber"],
+        ["Red", "R", "rgb(242, 139, 130)", "Status Red"],
+        ["Behind schedule", "B", "rgb(208, 169, 245)", "Status Behind schedule"],
+    ]
 
 
 def test_full_view_screenshot(opened: Page) -> None:
