@@ -80,7 +80,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "note",
     ),
     "versions": ("plan", "version", "amended_by", "date", "summary"),
-    "governance": ("subject", "relation", "object", "document", "section", "quote", "note"),
+    "governance": (
+        "subject",
+        "relation",
+        "object",
+        "modality",
+        "document",
+        "section",
+        "quote",
+        "note",
+    ),
 }
 
 BOARD_KINDS = {
@@ -98,6 +107,8 @@ BOARD_KINDS = {
 STATUS_CONCEPTS = {"red", "amber", "green", "behind-schedule"}
 ROW_KINDS = {"actions", "measures", "recommendations"}
 RELATIONS = {"oversees", "reports_to"}
+# How a governance statement is said: the concepts of sg:ModalityScheme, strongest first.
+MODALITIES = ("stated", "inferred", "recommended", "planned")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -387,7 +398,7 @@ class Version(Located):
 
 @dataclass
 class GovernanceLink(Located):
-    """An oversight or reporting line a paper states."""
+    """An oversight or reporting line a paper states, infers, recommends or plans."""
 
     subject: str
     relation: str
@@ -396,6 +407,7 @@ class GovernanceLink(Located):
     section: str
     quote: str
     note: str
+    modality: str = "stated"
 
 
 @dataclass
@@ -1086,7 +1098,9 @@ class _Loader:
     def governance(self) -> None:
         targets = set(self.records.plans) | set(self.records.boards) | set(self.records.reviews)
         for row in self.table("governance"):
-            if not self.required(row, "subject", "relation", "object", "document", "quote"):
+            if not self.required(
+                row, "subject", "relation", "object", "modality", "document", "quote"
+            ):
                 continue
             ok = self.known(
                 row, "subject", row.get("subject"), self.records.boards, "board id (boards.csv)"
@@ -1098,6 +1112,15 @@ class _Loader:
                     "relation",
                     Severity.ERROR,
                     f"{relation!r} is not one of {', '.join(sorted(RELATIONS))}.",
+                )
+                ok = False
+            modality = row.get("modality")
+            if modality not in MODALITIES:
+                self.report(
+                    row,
+                    "modality",
+                    Severity.ERROR,
+                    f"{modality!r} is not one of {', '.join(MODALITIES)}.",
                 )
                 ok = False
             pool = self.records.boards if relation == "reports_to" else targets
@@ -1117,6 +1140,7 @@ class _Loader:
                         row.get("section"),
                         row.get("quote"),
                         row.get("note"),
+                        modality,
                     )
                 )
 
