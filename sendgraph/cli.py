@@ -408,21 +408,42 @@ def print_rows(
 @encoding_option
 @store_option
 @rows_format_option
+@click.option(
+    "--inferred",
+    is_flag=True,
+    help="Also follow lines read from a sentence's structure, marked [inferred].",
+)
+@click.option(
+    "--planned",
+    is_flag=True,
+    help="Also follow lines a plan's action sets up, marked [planned].",
+)
 @handles_errors
-def oversight(ref: str, data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
+def oversight(
+    ref: str,
+    data: Path | None,
+    encoding: str | None,
+    store: str,
+    fmt: str,
+    inferred: bool,
+    planned: bool,
+) -> None:
     """Every board that oversees the action REF, and the path by which it does.
 
     A path runs through the plan the action is part of, the review whose finding it
     answers, a report named in its progress text, or up the reporting line between
-    boards. Each step carries its quote and source. A finding's REF asks about the
-    actions that answer it.
+    boards. Each step carries its quote, source and modality. Only lines the papers
+    state are followed unless --inferred or --planned asks for more; a recommended
+    line is never followed. A finding's REF asks about the actions that answer it.
 
     Example:
 
         sendgraph oversight "SEND 4"
+        sendgraph oversight "PC 1.3" --inferred
         sendgraph oversight pc1.2 -f json
     """
-    rows = load_questions(data, encoding, store).oversight(ref)
+    include = [name for name, wanted in (("inferred", inferred), ("planned", planned)) if wanted]
+    rows = load_questions(data, encoding, store).oversight(ref, include)
     print_rows(
         rows,
         fmt,

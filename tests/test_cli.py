@@ -187,7 +187,7 @@ def test_query_formats(runner: CliRunner) -> None:
 
 def test_query_by_name_and_from_a_file(runner: CliRunner, tmp_path: Path) -> None:
     by_name = runner.invoke(main, ["query", "reporting-lines", "-f", "csv"])
-    assert by_name.exit_code == 0 and len(by_name.stdout.splitlines()) == 8
+    assert by_name.exit_code == 0 and len(by_name.stdout.splitlines()) == 6
     path = tmp_path / "q.rq"
     path.write_text("ASK { ?a skos:notation 'PC 7.3' }", encoding="utf-8")
     assert (
@@ -238,8 +238,8 @@ def test_gaps_json_and_fail_on(runner: CliRunner) -> None:
     result = runner.invoke(main, ["gaps", "-f", "json"])
     assert result.exit_code == 0
     gaps = json.loads(result.stdout)
-    assert len(gaps) == 129
-    assert result.stderr == "0 errors, 69 warnings, 60 infos from 13 rules\n"
+    assert len(gaps) == 125
+    assert result.stderr == "0 errors, 70 warnings, 55 infos from 14 rules\n"
     assert runner.invoke(main, ["gaps", "--fail-on", "warning"]).exit_code == 1
     assert runner.invoke(main, ["gaps", "--fail-on", "error"]).exit_code == 0
     assert runner.invoke(main, ["gaps", "--only", "nope"]).exit_code == 2
@@ -269,7 +269,7 @@ def test_analyse_command(runner: CliRunner) -> None:
     assert report["central"][0] == {
         "name": "Paula Williams (I)",
         "kind": "person",
-        "betweenness": 0.0252,
+        "betweenness": 0.0226,
     }
     assert report["central"][1]["label"] == "SEND Strategic Board"
     # Every action sits in an overseen plan or answers an overseen review: no islands, and
@@ -283,3 +283,14 @@ def test_build_to_a_device_writes_through_it(runner: CliRunner, tmp_path: Path) 
     result = runner.invoke(main, ["build", "--no-validate", "-o", str(device)])
     assert result.exit_code == 0
     assert device.stat().st_mode == before and not device.is_file()
+
+
+def test_oversight_marks_inferred_lines_only_on_request(runner: CliRunner) -> None:
+    stated = runner.invoke(main, ["oversight", "PC 1.3", "-f", "json"])
+    assert stated.exit_code == 0
+    assert [(r["label"], r["modality"]) for r in json.loads(stated.stdout)] == [
+        ("SEND Strategic Board", "stated")
+    ]
+    inferred = runner.invoke(main, ["oversight", "PC 1.3", "--inferred", "-f", "csv"])
+    assert inferred.exit_code == 0
+    assert inferred.stdout.count("reports to Children's Partnership [inferred]") == 3

@@ -45,7 +45,7 @@ def test_the_page_holds_every_node_and_edge(page: str, questions: Questions) -> 
     data = collect(questions)
     payload = embedded(page)
     assert len(payload["nodes"]) == len(data.nodes) == 240  # type: ignore[arg-type]
-    assert len(payload["edges"]) == len(data.edges) == 447  # type: ignore[arg-type]
+    assert len(payload["edges"]) == len(data.edges) == 440  # type: ignore[arg-type]
     kinds: dict[str, int] = {}
     for node in payload["nodes"]:  # type: ignore[attr-defined]
         kinds[node["kind"]] = kinds.get(node["kind"], 0) + 1
@@ -107,7 +107,7 @@ def test_exports_open_in_networkx_with_the_same_attributes(tmp_path: Path, fmt: 
     result = CliRunner().invoke(main, ["export", "-f", fmt, "-o", str(out)])
     assert result.exit_code == 0, result.output
     graph = nx.read_graphml(out) if fmt == "graphml" else nx.read_gexf(out)
-    assert (graph.number_of_nodes(), graph.number_of_edges()) == (240, 447)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (240, 440)
     send4 = next(data for _, data in graph.nodes(data=True) if data["label"] == "SEND 4")
     assert (send4["kind"], send4["status"], send4["owners"]) == (
         "action",
@@ -122,7 +122,7 @@ def test_view_command_writes_the_default_file(
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["view", "--gaps"])
     assert result.exit_code == 0, result.output
-    assert result.stdout == "Wrote visualisations/sendgraph.html (240 nodes, 447 edges)\n"
+    assert result.stdout == "Wrote visualisations/sendgraph.html (240 nodes, 440 edges)\n"
     payload = embedded((tmp_path / "visualisations" / "sendgraph.html").read_text(encoding="utf-8"))
     pc55 = next(n for n in payload["nodes"] if n["name"] == "PC 5.5")  # type: ignore[attr-defined]
     assert pc55["gaps"] == ["[warning] PC 5.5 is a finding that no action answers."]
