@@ -834,28 +834,34 @@ def analyse(data: Path | None, encoding: str | None, store: str, top: int, fmt: 
 @click.option(
     "--gaps", "with_gaps", is_flag=True, help="Mark the nodes that `sendgraph gaps` flags."
 )
+@click.option(
+    "--inferred", is_flag=True,
+    help="Also draw reporting lines read from a sentence's structure, as 'reports to (inferred)'.",
+)  # fmt: skip
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the browser.")
 @handles_errors
 def view(
     data: Path | None, encoding: str | None, store: str, output: Path, focus: str | None, depth: int, board: str | None,
-    owner_name: str | None, status: str | None, with_gaps: bool, open_page: bool,
+    owner_name: str | None, status: str | None, with_gaps: bool, inferred: bool, open_page: bool,
 ) -> None:  # fmt: skip
     """Write the interactive network view: one HTML file that works offline.
 
     Nodes are shaped and coloured by kind, actions and findings by RAG status; click a
     node for its details, find one by reference or name, filter by kind, status, board,
-    owner or document.
+    owner or document. Oversight and reporting lines are the ones the papers state;
+    --inferred adds those read from a sentence's structure, labelled as such.
 
     Example:
 
         sendgraph view
+        sendgraph view --inferred -o inferred.html
         sendgraph view --focus "SEND 4" --depth 2 -o send4.html
         sendgraph view --board "SEND Strategic Board" --gaps
     """
     from sendgraph.view import collect, mark_gaps, network, render_html, slice_view
 
     questions = load_questions(data, encoding, store)
-    view_data = collect(questions)
+    view_data = collect(questions, ["inferred"] if inferred else [])
     if focus or board or owner_name or status:
         view_data = slice_view(
             view_data,
@@ -1119,10 +1125,14 @@ def push(
     "--top", type=click.IntRange(min=1), default=10, show_default=True,
     help="How many actions and owners the slippage and owner charts show.",
 )  # fmt: skip
+@click.option(
+    "--inferred", is_flag=True,
+    help="Also follow reporting lines read from a sentence's structure, marked [inferred].",
+)  # fmt: skip
 @handles_errors
 def report(
     data: Path | None, encoding: str | None, store: str, fmt: str, output: Path | None,
-    rule_folders: tuple[Path, ...], top: int,
+    rule_folders: tuple[Path, ...], top: int, inferred: bool,
 ) -> None:  # fmt: skip
     """Write the inspection evidence report: each finding, the actions that answer it, and their evidence.
 
@@ -1130,11 +1140,14 @@ def report(
     open gaps) and charts, then gives, for each finding, the actions that answer it with
     their owners, accountable leads, boards, status, target revisions, progress quotes
     and gaps, each with its source. Findings nothing answers are shown as such.
-    Statuses are as at the date their plan reports them, never today.
+    Statuses are as at the date their plan reports them, never today. Boards are
+    reached through the lines the papers state; --inferred adds those read from a
+    sentence's structure, marked [inferred] on each path.
 
     Example:
 
         sendgraph report
+        sendgraph report --inferred -o build/report-inferred.html
         sendgraph report -f md -o evidence.md
         sendgraph report --data my-area/ -o -
     """
@@ -1142,7 +1155,10 @@ def report(
     from sendgraph.report import build_report, render
 
     document = build_report(
-        load_questions(data, encoding, store), load_rules(rule_folders), top=top
+        load_questions(data, encoding, store),
+        load_rules(rule_folders),
+        top=top,
+        include=["inferred"] if inferred else [],
     )
     text = render(document, fmt)
     if output is not None and str(output) == "-":

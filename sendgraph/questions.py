@@ -75,7 +75,7 @@ def with_includes(text: str) -> str:
     A definition several queries and rules share, such as what "oversees" means, is
     written once as a fragment, so they cannot disagree.
 
-    >>> "sg:GovernanceStatement" in with_includes("SELECT * WHERE {\n  #include oversees\n}")
+    >>> "sg:GovernanceStatement" in with_includes("#include oversees")
     True
     """
     return INCLUDE.sub(lambda match: fragment(match.group(1)), text)

@@ -227,7 +227,8 @@ def test_query_refusals_and_limits_are_sentences(runner: CliRunner) -> None:
 def test_queries_lists_every_bundled_query(runner: CliRunner) -> None:
     lines = runner.invoke(main, ["queries"]).stdout.splitlines()
     assert [line.split()[0] for line in lines] == [
-        "action-details", "answers", "areas", "citations", "findings", "oversight", "people",
+        "action-details", "answers", "areas", "citations", "findings", "governance-statements",
+        "oversight", "people",
         "progress", "projection", "provenance", "recurring", "reporting-lines",
         "responsibilities", "sources", "status-dates", "status-history", "success-measures",
         "target-dates", "theme-actions", "theme-removals", "theme-tags",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from sendgraph.build import Build
@@ -26,6 +28,7 @@ EXPECTED_COUNTS = {
     "answers": 36,  # 23 recommendations answer themselves + 13 identified 2020 actions
     "citations": 48,
     "findings": 51,  # 23 recommendations + 4 CCG gaps + 24 peer challenge findings  # 41 Ref-column citations + 6 text mentions + SEND 9, which nothing cites
+    "governance-statements": 13,  # every row of data/governance.csv, whatever its modality
     "oversight": 110,  # 72 plan paths + 13 review paths + 25 reports in progress text
     "people": 41,  # a row per person and post and organisation (people with no post: one row)
     "progress": 113,  # every progress entry
@@ -87,6 +90,22 @@ def test_reporting_lines_rows(questions: Questions) -> None:
         ("RESP", "SEND Strategic Board", "inferred"),
         ("panel to focus on transitions to adulthood", "Joint Commissioning Resource Panel", "stated"),
     }  # fmt: skip
+
+
+def test_governance_statements_rows_keep_the_recommended_lines_labelled(
+    questions: Questions,
+) -> None:
+    rows = questions.select("governance-statements")
+    modalities = Counter(str(r["modality"]).rsplit("#", 1)[1] for r in rows)
+    assert modalities == {"stated": 6, "inferred": 4, "recommended": 2, "planned": 1}
+    assert {
+        (r["subject_label"], r["relation"], r["object_label"])
+        for r in rows
+        if str(r["modality"]).endswith("#recommended")
+    } == {
+        ("joint task and finish group", "reports to", "SEND Strategic Board"),
+        ("joint task and finish group", "reports to", "Early Help Steering Group"),
+    }
 
 
 def test_status_dates_rows(questions: Questions) -> None:

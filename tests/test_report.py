@@ -192,6 +192,37 @@ def test_board_counts_follow_the_oversight_paths(report: Report, questions: Ques
     assert len(report.boards) == 15
 
 
+def test_inferred_lines_are_followed_only_on_request_and_marked(questions: Questions) -> None:
+    inferred = build_report(questions, generated=GENERATED, include=["inferred"])
+    found = [a for f in inferred.findings for a in f.actions if a.ref == "PC 1.2 identified action"]
+    assert len({a.iri for a in found}) == 1
+    action = found[0]
+    assert action.boards == [
+        "Children's Partnership", "Health Select Commission", "Health and Well Being Board",
+        "Rotherham Place Board", "SEND Strategic Board",
+    ]  # fmt: skip
+    assert {
+        (o.modality, o.path) for o in action.oversight if o.board == "Health and Well Being Board"
+    } == {
+        (
+            "inferred",
+            "PC 1.2 identified action, reports to Rotherham Place Board, "
+            "reports to Health and Well Being Board [inferred]",
+        ),
+        (
+            "inferred",
+            "PC 1.2 identified action, answers a finding of SEND Peer Challenge, "
+            "overseen by SEND Strategic Board, reports to Children's Partnership [inferred], "
+            "reports to Rotherham Place Board [inferred], "
+            "reports to Health and Well Being Board [inferred]",
+        ),
+    }
+    # Markdown escapes the brackets; HTML writes them as they are.
+    assert r"\[inferred\]" in render_markdown(inferred)
+    assert "[inferred]" in render_html(inferred)
+    assert "inferred" not in render_html(build_report(questions, generated=GENERATED))
+
+
 def test_gap_counts_match_the_rules(report: Report, questions: Questions) -> None:
     found = Counter(g["rule"] for g in find_gaps(questions.store, load_rules()))
     assert {g.rule: g.count for g in report.gap_counts} == dict(found)

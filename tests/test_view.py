@@ -41,6 +41,33 @@ def test_the_page_loads_nothing_from_anywhere(page: str) -> None:
     assert page.count("</script>") == 3  # the data, vis-network and the page's own script
 
 
+def test_inferred_and_planned_lines_are_drawn_only_on_request_and_labelled(
+    questions: Questions,
+) -> None:
+    def extra(data: object) -> list[tuple[str, str, str]]:
+        return sorted(
+            (labels[e["from"]], e["relation"], labels[e["to"]])
+            for e in data.edges  # type: ignore[attr-defined]
+            if "(" in e["relation"]
+        )
+
+    stated = collect(questions)
+    labels = {iri: node["label"] for iri, node in stated.nodes.items()}
+    assert extra(stated) == []
+    assert extra(collect(questions, ["inferred", "planned"])) == [
+        ("Children's Partnership", "reports to (inferred)", "Rotherham Place Board"),
+        ("RESP", "reports to (inferred)", "SEND Strategic Board"),
+        ("Rotherham Place Board", "reports to (inferred)", "Health and Well Being Board"),
+        ("SEND Assurance Group", "oversees (planned)", "multi-agency SEND Action Plan"),
+        ("SEND Strategic Board", "reports to (inferred)", "Children's Partnership"),
+    ]
+    assert not [
+        e
+        for e in collect(questions, ["inferred", "planned"]).edges
+        if labels[e["from"]] == "joint task and finish group" and "reports to" in e["relation"]
+    ]
+
+
 def test_the_page_holds_every_node_and_edge(page: str, questions: Questions) -> None:
     data = collect(questions)
     payload = embedded(page)
