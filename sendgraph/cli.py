@@ -1023,7 +1023,7 @@ def serve(
 
     GET or POST /sparql; answers in SPARQL JSON or XML, CSV or TSV, Turtle or N-Triples
     as the Accept header asks. /questions/oversight?ref=SEND+4 and the other questions
-    answer in JSON. Stops cleanly on SIGTERM or Ctrl-C.
+    answer in JSON; add &include=inferred to follow inferred reporting lines too. Stops cleanly on SIGTERM or Ctrl-C.
 
     Example:
 
