@@ -540,20 +540,41 @@ def print_rows(
 @encoding_option
 @store_option
 @rows_format_option
-def oversight(ref: str, data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
+@click.option(
+    "--inferred",
+    is_flag=True,
+    help="Also follow lines read from a sentence's structure, marked [inferred].",
+)
+@click.option(
+    "--planned",
+    is_flag=True,
+    help="Also follow lines a plan's action sets up, marked [planned].",
+)
+def oversight(
+    ref: str,
+    data: Path | None,
+    encoding: str | None,
+    store: str,
+    fmt: str,
+    inferred: bool,
+    planned: bool,
+) -> None:
     """Every board that oversees the action REF, and the path by which it does.
 
     A path runs through the plan the action is part of, the review whose finding it
     answers, a report named in its progress text, or up the reporting line between
-    boards. Each step carries its quote and source. A finding's REF asks about the
-    actions that answer it.
+    boards. Each step carries its quote, source and modality. Only lines the papers
+    state are followed unless --inferred or --planned asks for more; a recommended
+    line is never followed. A finding's REF asks about the actions that answer it.
 
     Example:
 
         sendgraph oversight "SEND 4"
+        sendgraph oversight "PC 1.3" --inferred
         sendgraph oversight pc1.2 -f json
     """
-    rows = load_questions(data, encoding, store).oversight(ref)
+    include = [name for name, wanted in (("inferred", inferred), ("planned", planned)) if wanted]
+    rows = load_questions(data, encoding, store).oversight(ref, include)
     print_rows(
         rows,
         fmt,
@@ -979,20 +1000,26 @@ class StatusType(click.ParamType[str]):
 @click.option(
     "--gaps", "with_gaps", is_flag=True, help="Mark the nodes that `sendgraph gaps` flags."
 )
+@click.option(
+    "--inferred", is_flag=True,
+    help="Also draw reporting lines read from a sentence's structure, as 'reports to (inferred)'.",
+)  # fmt: skip
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the browser.")
 def view(
     data: Path | None, encoding: str | None, store: str, output: Path, focus: str | None, depth: int, board: str | None,
-    owner_name: str | None, status: str | None, with_gaps: bool, open_page: bool,
+    owner_name: str | None, status: str | None, with_gaps: bool, inferred: bool, open_page: bool,
 ) -> None:  # fmt: skip
     """Write the interactive network view: one HTML file that works offline.
 
     Nodes are shaped and coloured by kind, actions by status (Behind schedule its own);
     click a node for its details, find one by reference or name, filter by kind, status,
-    board, owner or document.
+    board, owner or document. Oversight and reporting lines are the ones the papers state;
+    --inferred adds those read from a sentence's structure, labelled as such.
 
     Example:
 
         sendgraph view
+        sendgraph view --inferred -o inferred.html
         sendgraph view --focus "SEND 4" --depth 2 -o send4.html
         sendgraph view --board "SEND Strategic Board" --gaps
         sendgraph view --status behind-schedule
@@ -1000,7 +1027,7 @@ def view(
     from sendgraph.view import collect, mark_gaps, network, render_html, slice_view
 
     questions = load_questions(data, encoding, store)
-    view_data = collect(questions)
+    view_data = collect(questions, ["inferred"] if inferred else [])
     if focus or board or owner_name or status:
         view_data = slice_view(
             view_data,
@@ -1185,9 +1212,10 @@ def serve(
 
     GET or POST /sparql; answers in SPARQL JSON or XML, CSV or TSV, Turtle or N-Triples
     as the Accept header asks. /questions/oversight?ref=SEND+4 and the other questions
-    answer in JSON. Only requests naming this machine's address (or localhost) as
-    their Host, from no page or the server's own page, are answered; --allow-host and
-    --allow-origin add others. Stops cleanly on SIGTERM or Ctrl-C.
+    answer in JSON; add &include=inferred to follow inferred reporting lines too. Only
+    requests naming this machine's address (or localhost) as their Host, from no page or
+    the server's own page, are answered; --allow-host and --allow-origin add others.
+    Stops cleanly on SIGTERM or Ctrl-C.
 
     Example:
 
@@ -1291,9 +1319,13 @@ def push(
     "--top", type=click.IntRange(min=1), default=10, show_default=True,
     help="How many actions and owners the slippage and owner charts show.",
 )  # fmt: skip
+@click.option(
+    "--inferred", is_flag=True,
+    help="Also follow reporting lines read from a sentence's structure, marked [inferred].",
+)  # fmt: skip
 def report(
     data: Path | None, encoding: str | None, store: str, fmt: str, output: Path | None,
-    rule_folders: tuple[Path, ...], top: int,
+    rule_folders: tuple[Path, ...], top: int, inferred: bool,
 ) -> None:  # fmt: skip
     """Write the inspection evidence report: each finding, the actions that answer it, and their evidence.
 
@@ -1301,11 +1333,14 @@ def report(
     open gaps) and charts, then gives, for each finding, the actions that answer it with
     their owners, accountable leads, boards, status, target revisions, progress quotes
     and gaps, each with its source. Findings nothing answers are shown as such.
-    Statuses are as at the date their plan reports them, never today.
+    Statuses are as at the date their plan reports them, never today. Boards are
+    reached through the lines the papers state; --inferred adds those read from a
+    sentence's structure, marked [inferred] on each path.
 
     Example:
 
         sendgraph report
+        sendgraph report --inferred -o build/report-inferred.html
         sendgraph report -f md -o evidence.md
         sendgraph report --data my-area/ -o -
     """
@@ -1313,7 +1348,10 @@ def report(
     from sendgraph.report import build_report, render
 
     document = build_report(
-        load_questions(data, encoding, store), load_rules(rule_folders), top=top
+        load_questions(data, encoding, store),
+        load_rules(rule_folders),
+        top=top,
+        include=["inferred"] if inferred else [],
     )
     text = render(document, fmt)
     if output is not None and str(output) == "-":

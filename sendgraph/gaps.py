@@ -4,7 +4,8 @@ A rule is a SPARQL SELECT file whose header comments give its ``id``, ``severity
 (error, warning or info), ``title`` and ``rationale``. It selects ``?subject``,
 ``?ref`` and ``?message``, and may select ``?quote``, ``?document`` and ``?section``
 as evidence. sendgraph ships its rules in ``sendgraph/rules/``; users add their own
-with a folder of .rq files.
+with a folder of .rq files. A line ``#include oversees`` stands for the one definition
+of which boards oversee which actions (``sendgraph/queries/include/oversees.rq``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sendgraph.problems import SendgraphError
-from sendgraph.questions import natural_key
+from sendgraph.questions import natural_key, with_includes
 from sendgraph.sparql import QueryError, QueryStore
 
 SEVERITIES = ("error", "warning", "info")
@@ -65,7 +66,7 @@ def parse_rule(text: str, source: str, trusted: bool = False) -> Rule:
         fields["severity"],
         fields["title"],
         fields["rationale"],
-        text,
+        with_includes(text),
         source,
         trusted,
     )

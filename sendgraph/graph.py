@@ -476,9 +476,13 @@ class _Writer:
                 predicate, obj = SG.oversees, self.mint("review", link.object)
             else:
                 predicate, obj = SG.oversees, self.mint("plan", link.object)
-            self.add(subject, predicate, obj)
+            # Only what a paper states is a fact of the governance; a line read from word
+            # order, recommended or still to be set up lives on its statement alone.
+            if link.modality == "stated":
+                self.add(subject, predicate, obj)
             evidence = self.mint("statement", number)
             self.add(evidence, RDF.type, SG.GovernanceStatement)
+            self.add(evidence, SG.modality, SG[link.modality])
             self.add(evidence, SG.subject, subject)
             self.add(evidence, SG.predicate, predicate)
             self.add(evidence, SG.object, obj)

@@ -13,7 +13,7 @@ import datetime as dt
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -59,6 +59,30 @@ def _parse_header(name: str, text: str) -> NamedQuery:
     return NamedQuery(name, fields.get("title", name), fields.get("description", ""), text)
 
 
+INCLUDE = re.compile(r"^[ \t]*#include[ \t]+([a-z0-9-]+)[ \t]*$", re.MULTILINE)
+
+
+@cache
+def fragment(name: str) -> str:
+    """Return the bundled SPARQL fragment ``name`` (``sendgraph/queries/include/NAME.rq``)."""
+    entry = resources.files("sendgraph").joinpath("queries", "include", f"{name}.rq")
+    if not entry.is_file():
+        raise SendgraphError(f"#include {name}: there is no bundled fragment of that name.")
+    return entry.read_text(encoding="utf-8")
+
+
+def with_includes(text: str) -> str:
+    """Replace each ``#include NAME`` line of a query with the bundled fragment ``NAME``.
+
+    A definition several queries and rules share, such as what "oversees" means, is
+    written once as a fragment, so they cannot disagree.
+
+    >>> "sg:GovernanceStatement" in with_includes("#include oversees")
+    True
+    """
+    return INCLUDE.sub(lambda match: fragment(match.group(1)), text)
+
+
 @cache
 def bundled_queries() -> dict[str, NamedQuery]:
     """Return the bundled named queries by name (the .rq file's stem), loaded once."""
@@ -67,7 +91,7 @@ def bundled_queries() -> dict[str, NamedQuery]:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".rq"):
             name = entry.name.removesuffix(".rq")
-            found[name] = _parse_header(name, entry.read_text(encoding="utf-8"))
+            found[name] = _parse_header(name, with_includes(entry.read_text(encoding="utf-8")))
     return found
 
 
@@ -94,6 +118,29 @@ def _months_between(first: str, last: str) -> int:
     y1, m1 = (int(p) for p in first.split("-"))
     y2, m2 = (int(p) for p in last.split("-"))
     return (y2 - y1) * 12 + (m2 - m1)
+
+
+# The modalities a path may follow: a recommended line is never one.
+PATH_MODALITIES = ("stated", "inferred", "planned")
+
+
+def path_modalities(include: Iterable[str] = ()) -> set[str]:
+    """Return the modalities a path may follow: stated, and those of ``include``.
+
+    >>> sorted(path_modalities(["inferred"]))
+    ['inferred', 'stated']
+    """
+    extra = set(include)
+    wrong = extra - set(PATH_MODALITIES)
+    if wrong:
+        raise SendgraphError(
+            f"{', '.join(sorted(wrong))}: a path may follow only {', '.join(PATH_MODALITIES)} lines."
+        )
+    return {"stated", *extra}
+
+
+def _modality(iri: object) -> str:
+    return str(iri).rsplit("#", 1)[-1]
 
 
 def _local(iri: object) -> str:
@@ -132,24 +179,43 @@ class Questions:
 
     # -- questions ---------------------------------------------------------------
 
-    def oversight(self, ref: str) -> list[Row]:
+    def oversight(self, ref: str, include: Iterable[str] = ()) -> list[Row]:
         """Every board over the action ``ref`` names, and the path by which it oversees it.
 
         A board oversees an action through a plan the action is part of, through the
         review whose finding it answers, through a report its progress text names, or
-        up the reporting line from any of those boards. Each step of a path carries
-        its quote, document and section.
+        up the reporting line from any of those boards (``include/oversees.rq``, the one
+        definition the orphan-board rule uses too). Each step of a path carries its
+        quote, document, section and modality. Only stated lines are followed unless
+        ``include`` names "inferred" or "planned"; a recommended line never is.
         """
-        return self.oversight_of(self.actions_for(ref)[1])
+        return self.oversight_of(self.actions_for(ref)[1], include)
 
-    def oversight_of(self, actions: list[str]) -> list[Row]:
-        """Return the oversight paths of the actions given by IRI."""
+    def reporting_lines(self, include: Iterable[str] = ()) -> list[Row]:
+        """Return the reporting lines between boards: stated ones, and those ``include`` names.
+
+        ``include`` may name "inferred" and "planned"; a recommendation is never a
+        reporting line. Each row has its ``modality``.
+        """
+        allowed = path_modalities(include)
+        return [
+            dict(row, modality=_modality(row["modality"]))
+            for row in self.select("reporting-lines")
+            if _modality(row["modality"]) in allowed
+        ]
+
+    def oversight_of(self, actions: list[str], include: Iterable[str] = ()) -> list[Row]:
+        """Return the oversight paths of the actions given by IRI (see `oversight`)."""
+        allowed = path_modalities(include)
         lines = defaultdict(list)
-        for line in self.select("reporting-lines"):
+        for line in self.reporting_lines(include):
             lines[str(line["board"])].append(line)
         found: list[Row] = []
         for action in actions:
             for row in self.select("oversight", action=action):
+                modality = _modality(row["modality"])
+                if modality not in allowed:
+                    continue
                 relation = {
                     "plan": "is part of",
                     "review": "answers a finding of",
@@ -159,6 +225,7 @@ class Questions:
                     "from": row["ref"],
                     "relation": relation,
                     "to": row["through_label"] if row["via"] != "report" else row["board_label"],
+                    "modality": modality,
                     "quote": row["quote"],
                     "document": _local(row["document"]),
                     "section": row["section"],
@@ -180,7 +247,15 @@ class Questions:
 
     @staticmethod
     def _path_row(ref: str, board: object, label: str, via: str, path: list[Row]) -> Row:
-        return {"ref": ref, "label": label, "board": str(board), "via": via, "path": path}
+        weaker = [step["modality"] for step in path if step["modality"] != "stated"]
+        return {
+            "ref": ref,
+            "label": label,
+            "board": str(board),
+            "via": via,
+            "modality": weaker[0] if weaker else "stated",
+            "path": path,
+        }
 
     def _up_the_line(
         self, ref: str, board: str, path: list[Row], lines: dict[str, list[Row]]
@@ -197,6 +272,7 @@ class Questions:
                     "from": line["board_label"],
                     "relation": "reports to",
                     "to": line["reports_to_label"],
+                    "modality": line["modality"],
                     "quote": line["quote"],
                     "document": _local(line["document"]),
                     "section": line["section"],

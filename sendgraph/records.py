@@ -81,7 +81,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "note",
     ),
     "versions": ("plan", "version", "amended_by", "date", "summary"),
-    "governance": ("subject", "relation", "object", "document", "section", "quote", "note"),
+    "governance": (
+        "subject",
+        "relation",
+        "object",
+        "modality",
+        "document",
+        "section",
+        "quote",
+        "note",
+    ),
 }
 
 BOARD_KINDS = {
@@ -98,6 +107,8 @@ BOARD_KINDS = {
 }
 ROW_KINDS = {"actions", "measures", "recommendations"}
 RELATIONS = {"oversees", "reports_to"}
+# How a governance statement is said: the concepts of sg:ModalityScheme, strongest first.
+MODALITIES = ("stated", "inferred", "recommended", "planned")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -386,7 +397,7 @@ class Version(Located):
 
 @dataclass
 class GovernanceLink(Located):
-    """An oversight or reporting line a paper states."""
+    """An oversight or reporting line a paper states, infers, recommends or plans."""
 
     subject: str
     relation: str
@@ -395,6 +406,7 @@ class GovernanceLink(Located):
     section: str
     quote: str
     note: str
+    modality: str = "stated"
 
 
 @dataclass
@@ -1088,7 +1100,9 @@ class _Loader:
     def governance(self) -> None:
         targets = set(self.records.plans) | set(self.records.boards) | set(self.records.reviews)
         for row in self.table("governance"):
-            if not self.required(row, "subject", "relation", "object", "document", "quote"):
+            if not self.required(
+                row, "subject", "relation", "object", "modality", "document", "quote"
+            ):
                 continue
             ok = self.known(
                 row, "subject", row.get("subject"), self.records.boards, "board id (boards.csv)"
@@ -1100,6 +1114,15 @@ class _Loader:
                     "relation",
                     Severity.ERROR,
                     f"{relation!r} is not one of {', '.join(sorted(RELATIONS))}.",
+                )
+                ok = False
+            modality = row.get("modality")
+            if modality not in MODALITIES:
+                self.report(
+                    row,
+                    "modality",
+                    Severity.ERROR,
+                    f"{modality!r} is not one of {', '.join(MODALITIES)}.",
                 )
                 ok = False
             pool = self.records.boards if relation == "reports_to" else targets
@@ -1119,6 +1142,7 @@ class _Loader:
                         row.get("section"),
                         row.get("quote"),
                         row.get("note"),
+                        modality,
                     )
                 )
 

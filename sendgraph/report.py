@@ -95,13 +95,18 @@ def _as_at(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Oversight:
-    """One board over an action and the path to it, with the quote that states the first step."""
+    """One board over an action and the path to it, with the quote that states the first step.
+
+    ``modality`` is "stated" unless a step of the path is a line the paper does not
+    state ("inferred" or "planned"); such a step is marked in ``path`` too.
+    """
 
     board: str
     via: str
     path: str
     quote: str
     source: Source
+    modality: str = "stated"
 
 
 @dataclass
@@ -327,7 +332,9 @@ def _status_series() -> list[Series]:
 class _Evidence:
     """Everything the report looks up more than once, fetched once."""
 
-    def __init__(self, questions: Questions, rules: Iterable[Rule]) -> None:
+    def __init__(
+        self, questions: Questions, rules: Iterable[Rule], include: Iterable[str] = ()
+    ) -> None:
         self.questions = questions
         self.details = {str(r["action"]): r for r in questions.select("action-details")}
         self.provenance: dict[str, Row] = {}
@@ -366,7 +373,8 @@ class _Evidence:
             self.targets[str(row["action"])].append(_str(row["raw"]))
         self.slippage = questions.slippage()
         self.slipped = {str(r["ref"]): r for r in self.slippage}
-        self.oversight = {iri: questions.oversight_of([iri]) for iri in self.details}
+        include = list(include)
+        self.oversight = {iri: questions.oversight_of([iri], include) for iri in self.details}
         self.rules = list(rules)
         self.gaps = find_gaps(questions.store, self.rules)
         self.gaps_by_subject: dict[str, list[Gap]] = defaultdict(list)
@@ -432,7 +440,11 @@ class _Evidence:
         found = []
         for row in self.oversight.get(iri, []):
             steps = row["path"]
-            chain = [steps[0]["from"]] + [f"{step['relation']} {step['to']}" for step in steps]
+            chain = [steps[0]["from"]] + [
+                f"{step['relation']} {step['to']}"
+                + (f" [{step['modality']}]" if step["modality"] != "stated" else "")
+                for step in steps
+            ]
             if "then" in steps[0]:
                 chain.insert(2, steps[0]["then"])
             first = steps[0]
@@ -447,6 +459,7 @@ class _Evidence:
                     ", ".join(chain),
                     _str(first["quote"]),
                     Source(document, _str(first["section"])),
+                    row["modality"],
                 )
             )
         return found
@@ -736,14 +749,17 @@ def build_report(
     generated: dt.date | None = None,
     top: int = TOP,
     title: str = "SEND inspection evidence report",
+    include: Iterable[str] = (),
 ) -> Report:
     """Gather the evidence report for the graph ``questions`` asks about.
 
     ``rules`` are the gap rules to run (default: the bundled ones); ``top`` is how many
     items the slippage and owner charts show; ``generated`` is the date printed in the
-    footer (default: today). No status is ever judged as at ``generated``.
+    footer (default: today). No status is ever judged as at ``generated``. Oversight
+    follows the lines the papers state; ``include`` may add "inferred" and "planned"
+    ones, each marked on the path that uses it.
     """
-    evidence = _Evidence(questions, load_rules() if rules is None else rules)
+    evidence = _Evidence(questions, load_rules() if rules is None else rules, include)
     reviews, strengths = _findings(evidence)
     statuses = Counter(_status_name(r["status"]) for r in evidence.details.values())
     dated = Counter(evidence.status_dates.get(_str(r["ref"])) for r in evidence.details.values())

@@ -559,7 +559,10 @@ class Endpoint:
         """
         q = self.questions
         routes: dict[str, Callable[[], Any]] = {
-            "oversight": lambda: q.oversight(params["ref"]),
+            # include=inferred (or inferred,planned) follows lines the papers do not state.
+            "oversight": lambda: q.oversight(
+                params["ref"], [m for m in params.get("include", "").split(",") if m]
+            ),
             "trace": lambda: q.trace(params["ref"]),
             "xref": lambda: q.xref(params["code"]),
             "owner": lambda: q.owner(params["name"]),

@@ -76,7 +76,10 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         if value and isinstance(value[0], dict) and "quote" in value[0]:
             return " → ".join(
-                f'{s["from"]} {s["relation"]} {s["to"]} ("{s["quote"]}" {s["document"]}, {s["section"]})'
+                f"{s['from']} {s['relation']} {s['to']}"
+                # A line the paper does not state is marked on the step that uses it.
+                + (f" [{s['modality']}]" if s.get("modality", "stated") != "stated" else "")
+                + f' ("{s["quote"]}" {s["document"]}, {s["section"]})'
                 + (f", {s['then']}" if s.get("then") else "")
                 for s in value
             )

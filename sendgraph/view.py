@@ -14,12 +14,13 @@ import json
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 from sendgraph.problems import SendgraphError
-from sendgraph.questions import Questions, natural_key, query_text
+from sendgraph.questions import Questions, natural_key, path_modalities, query_text
 from sendgraph.statuses import concept_named, of, of_concept, row_status_text, scheme
 
 # Above this many nodes the layout is computed here, not by live physics in the page:
@@ -45,6 +46,11 @@ RELATION_COLOURS = {
     "led by": "#6b8fc7",
     "oversees": "#f28e2b",
     "reports to": "#c85200",
+    # Lines the papers do not state, drawn only when asked for, in paler shades.
+    "reports to (inferred)": "#e8a87c",
+    "reports to (planned)": "#e8a87c",
+    "oversees (inferred)": "#f7c99a",
+    "oversees (planned)": "#f7c99a",
     "reports in progress to": "#ffbe7d",
     "references": "#ff9da7",
     "answers": "#b07aa1",
@@ -91,8 +97,14 @@ def _str(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def collect(questions: Questions) -> ViewData:
-    """Gather every node and edge the view shows, with the details its panel needs."""
+def collect(questions: Questions, include: Iterable[str] = ()) -> ViewData:
+    """Gather every node and edge the view shows, with the details its panel needs.
+
+    Oversight and reporting lines are the ones the papers state; ``include`` may add
+    "inferred" and "planned" ones, drawn as "reports to (inferred)" and so on. A
+    recommended line is never drawn.
+    """
+    allowed = path_modalities(include)
     data = ViewData()
     for row in questions.store.select(query_text("projection")):
         source = data.node(str(row["source"]), row["source_kind"], row["source_label"])
@@ -116,7 +128,13 @@ def collect(questions: Questions) -> ViewData:
             )
             if citer:
                 data.edge(citer["id"], code["id"], "references")
-    _details(questions, data)
+    for row in questions.select("governance-statements"):
+        modality = str(row["modality"]).rsplit("#", 1)[-1]
+        if modality != "stated" and modality in allowed:
+            ends = (str(row["subject"]), str(row["object"]))
+            if all(end in data.nodes for end in ends):
+                data.edge(*ends, f"{row['relation']} ({modality})")
+    _details(questions, data, allowed)
     for node in data.nodes.values():
         if not node["label"]:
             node["label"] = node["id"].rsplit("/", 1)[-1]
@@ -130,7 +148,7 @@ def _by_label(data: ViewData, label: str) -> dict[str, Any] | None:
     return None
 
 
-def _details(questions: Questions, data: ViewData) -> None:
+def _details(questions: Questions, data: ViewData, allowed: set[str]) -> None:
     store = questions.store
     targets: dict[str, list[str]] = defaultdict(list)
     for row in store.select(query_text("target-dates")):
@@ -150,7 +168,10 @@ def _details(questions: Questions, data: ViewData) -> None:
         people[str(row["item"])][row["role"]].append(row["person_label"])
     boards: dict[str, set[str]] = defaultdict(set)
     for row in store.select(query_text("oversight")):
-        boards[str(row["action"])].add(f"{row['board_label']} ({row['via']})")
+        modality = str(row["modality"]).rsplit("#", 1)[-1]
+        if modality in allowed:
+            marked = row["via"] if modality == "stated" else f"{row['via']}, {modality}"
+            boards[str(row["action"])].add(f"{row['board_label']} ({marked})")
     titles = {n["id"]: n["label"] for n in data.nodes.values() if n["kind"] == "document"}
     for row in store.select(query_text("action-details")):
         node = data.node(str(row["action"]), "action", row["ref"])

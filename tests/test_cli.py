@@ -233,7 +233,7 @@ def test_query_formats(runner: CliRunner) -> None:
 
 def test_query_by_name_and_from_a_file(runner: CliRunner, tmp_path: Path) -> None:
     by_name = runner.invoke(main, ["query", "reporting-lines", "-f", "csv"])
-    assert by_name.exit_code == 0 and len(by_name.stdout.splitlines()) == 8
+    assert by_name.exit_code == 0 and len(by_name.stdout.splitlines()) == 6
     path = tmp_path / "q.rq"
     path.write_text("ASK { ?a skos:notation 'PC 7.3' }", encoding="utf-8")
     assert (
@@ -273,7 +273,8 @@ def test_query_refusals_and_limits_are_sentences(runner: CliRunner) -> None:
 def test_queries_lists_every_bundled_query(runner: CliRunner) -> None:
     lines = runner.invoke(main, ["queries"]).stdout.splitlines()
     assert [line.split()[0] for line in lines] == [
-        "action-details", "answers", "areas", "citations", "findings", "oversight", "people",
+        "action-details", "answers", "areas", "citations", "findings", "governance-statements",
+        "oversight", "people",
         "progress", "projection", "provenance", "recurring", "reporting-lines",
         "responsibilities", "sources", "status-dates", "status-history", "success-measures",
         "target-dates", "theme-actions", "theme-removals", "theme-tags",
@@ -284,8 +285,8 @@ def test_gaps_json_and_fail_on(runner: CliRunner) -> None:
     result = runner.invoke(main, ["gaps", "-f", "json"])
     assert result.exit_code == 0
     gaps = json.loads(result.stdout)
-    assert len(gaps) == 129
-    assert result.stderr == "0 errors, 69 warnings, 60 infos from 13 rules\n"
+    assert len(gaps) == 125
+    assert result.stderr == "0 errors, 70 warnings, 55 infos from 14 rules\n"
     assert runner.invoke(main, ["gaps", "--fail-on", "warning"]).exit_code == 1
     assert runner.invoke(main, ["gaps", "--fail-on", "error"]).exit_code == 0
     assert runner.invoke(main, ["gaps", "--only", "nope"]).exit_code == 2
@@ -315,7 +316,7 @@ def test_analyse_command(runner: CliRunner) -> None:
     assert report["central"][0] == {
         "name": "Paula Williams (I)",
         "kind": "person",
-        "betweenness": 0.0252,
+        "betweenness": 0.0226,
     }
     assert report["central"][1]["label"] == "SEND Strategic Board"
     # Every action sits in an overseen plan or answers an overseen review: no islands, and
@@ -423,3 +424,14 @@ def test_help_shows_each_example_on_its_own_line(runner: CliRunner) -> None:
         examples = [line.strip() for line in written.splitlines() if line.strip() not in ("", "\b")]
         assert examples, name
         assert set(examples) <= {line.strip() for line in shown.splitlines()}, name
+
+
+def test_oversight_marks_inferred_lines_only_on_request(runner: CliRunner) -> None:
+    stated = runner.invoke(main, ["oversight", "PC 1.3", "-f", "json"])
+    assert stated.exit_code == 0
+    assert [(r["label"], r["modality"]) for r in json.loads(stated.stdout)] == [
+        ("SEND Strategic Board", "stated")
+    ]
+    inferred = runner.invoke(main, ["oversight", "PC 1.3", "--inferred", "-f", "csv"])
+    assert inferred.exit_code == 0
+    assert inferred.stdout.count("reports to Children's Partnership [inferred]") == 3

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sendgraph.build import Build, build_graph
+from sendgraph.problems import SendgraphError
 from sendgraph.questions import Questions
 from sendgraph.references import ReferenceError
 
@@ -50,6 +51,7 @@ def test_oversight_of_send_4(questions: Questions) -> None:
             "from": "SEND 4",
             "relation": "reports to",
             "to": "Performance Board",
+            "modality": "stated",
             "quote": "Now reporting to the performance board monthly.",
             "document": "rotherham-ccg-send-update-2017",
             "section": "Appendix 2, CYPS Improvement Plan Measures, SEND 4",
@@ -65,23 +67,33 @@ def test_oversight_of_send_3(questions: Questions) -> None:
     }
 
 
-def test_oversight_climbs_the_reporting_line(questions: Questions) -> None:
-    found = oversight(questions, "PC 1.3")
-    assert found == {
-        ("SEND Strategic Board", "review"),
-        ("Children's Partnership", "reporting line"),
-        ("Rotherham Place Board", "reporting line"),
-        ("Health and Well Being Board", "reporting line"),
+def test_oversight_follows_only_stated_lines_by_default(questions: Questions) -> None:
+    assert oversight(questions, "PC 1.3") == {("SEND Strategic Board", "review")}
+    assert {r["modality"] for r in questions.oversight("PC 1.3")} == {"stated"}
+
+
+def test_oversight_climbs_the_inferred_reporting_line_on_request(questions: Questions) -> None:
+    rows = questions.oversight("PC 1.3", include=["inferred"])
+    assert {(r["label"], r["via"], r["modality"]) for r in rows} == {
+        ("SEND Strategic Board", "review", "stated"),
+        ("Children's Partnership", "reporting line", "inferred"),
+        ("Rotherham Place Board", "reporting line", "inferred"),
+        ("Health and Well Being Board", "reporting line", "inferred"),
     }
-    [top] = [
-        r for r in questions.oversight("PC 1.3") if r["label"] == "Health and Well Being Board"
+    [top] = [r for r in rows if r["label"] == "Health and Well Being Board"]
+    assert [(step["to"], step["modality"]) for step in top["path"]] == [
+        ("SEND Peer Challenge", "stated"),
+        ("Children's Partnership", "inferred"),
+        ("Rotherham Place Board", "inferred"),
+        ("Health and Well Being Board", "inferred"),
     ]
-    assert [step["to"] for step in top["path"]] == [
-        "SEND Peer Challenge",
-        "Children's Partnership",
-        "Rotherham Place Board",
-        "Health and Well Being Board",
-    ]
+
+
+def test_a_recommended_line_is_never_a_reporting_line(questions: Questions) -> None:
+    lines = questions.reporting_lines(include=["inferred", "planned"])
+    assert "joint task and finish group" not in {r["board_label"] for r in lines}
+    with pytest.raises(SendgraphError, match="recommended"):
+        questions.oversight("PC 5.2", include=["recommended"])
 
 
 def test_trace_a_recommendation(questions: Questions) -> None:
@@ -111,9 +123,9 @@ def test_trace_the_2020_rows_without_an_identified_action(questions: Questions) 
     assert questions.trace("PC 5.5") == []
     [row] = questions.trace("PC 1.2")
     assert row["ref"] == "PC 1.2 identified action"
+    # Stated lines only: the 2.2 chain above the SEND Strategic Board is inferred.
     assert row["boards"] == [
-        "Children's Partnership", "Health Select Commission", "Health and Well Being Board",
-        "Rotherham Place Board", "SEND Strategic Board",
+        "Health Select Commission", "Rotherham Place Board", "SEND Strategic Board",
     ]  # fmt: skip
 
 

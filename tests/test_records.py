@@ -107,3 +107,15 @@ def test_empty_and_cp1252_files_are_both_reported(data_copy: Path) -> None:
 def test_a_build_with_errors_is_not_ok(data_copy: Path) -> None:
     edit(data_copy, "actions", "ref", "PR 3", owner="Nobody Known")
     assert not build_graph(data_copy).ok
+
+
+def test_a_governance_row_needs_one_of_the_four_modalities(data_copy: Path) -> None:
+    wrong = edit(data_copy, "governance", "subject", "resp", modality="likely")
+    empty = edit(data_copy, "governance", "subject", "send-assurance-group", modality="")
+    _, problems = load_records(data_copy)
+    assert sorted(
+        (p.row, p.field, p.message) for p in problems if p.source == "data/governance.csv"
+    ) == [
+        (wrong, "modality", "'likely' is not one of stated, inferred, recommended, planned."),
+        (empty, "modality", "modality is empty; every row needs one."),
+    ]

@@ -447,19 +447,39 @@ def test_stated_oversight_and_reporting_lines(graph: Graph) -> None:
         ("send-strategic-board", "send-service-plan"),
         ("send-strategic-board", "semh-strategy-action-plan"),
         ("send-strategic-board", "peer-challenge-2020"),
-        ("send-assurance-group", "multi-agency-send-action-plan"),
         ("send-joint-commissioning-meetings", "send-joint-action-plan"),
     }
     chain = {
         (str(s).rsplit("/", 1)[1], str(o).rsplit("/", 1)[1])
         for s, o in graph.subject_objects(ORG.reportsTo)
     }
-    assert {
-        ("rotherham-place-board", "health-and-wellbeing-board"),
-        ("childrens-partnership", "rotherham-place-board"),
-        ("send-strategic-board", "childrens-partnership"),
-        ("resp", "send-strategic-board"),
-    } <= chain
+    assert chain == {("transitions-to-adulthood-panel", "joint-commissioning-resource-panel")}
+
+
+def test_every_governance_statement_has_its_modality(graph: Graph) -> None:
+    modality = {
+        (
+            str(graph.value(s, SG.subject)).rsplit("/", 1)[1],
+            str(graph.value(s, SG.object)).rsplit("/", 1)[1],
+            str(graph.value(s, SG.modality)).rsplit("#", 1)[1],
+        )
+        for s in graph.subjects(RDF.type, SG.GovernanceStatement)
+    }
+    assert modality == {
+        ("send-strategic-board", "neuro-developmental-pathway-action-plan", "stated"),
+        ("send-strategic-board", "send-service-plan", "stated"),
+        ("send-strategic-board", "semh-strategy-action-plan", "stated"),
+        ("rotherham-place-board", "health-and-wellbeing-board", "inferred"),
+        ("childrens-partnership", "rotherham-place-board", "inferred"),
+        ("send-strategic-board", "childrens-partnership", "inferred"),
+        ("resp", "send-strategic-board", "inferred"),
+        ("transitions-to-adulthood-panel", "joint-commissioning-resource-panel", "stated"),
+        ("ehca-ehcp-joint-task-and-finish-group", "send-strategic-board", "recommended"),
+        ("ehca-ehcp-joint-task-and-finish-group", "early-help-steering-group", "recommended"),
+        ("send-assurance-group", "multi-agency-send-action-plan", "planned"),
+        ("send-joint-commissioning-meetings", "send-joint-action-plan", "stated"),
+        ("send-strategic-board", "peer-challenge-2020", "stated"),
+    }
 
 
 def test_peer_challenge_review(graph: Graph) -> None:

@@ -229,6 +229,19 @@ def test_named_questions_as_json(server: tuple[str, Any]) -> None:
         "'PR 99' is not a reference in this graph."
     )
     assert fetch(server[0] + "questions/oversight")[0] == 400
+    status, _, body = fetch(server[0] + "questions/oversight?ref=PC+1.3")
+    assert [(r["label"], r["modality"]) for r in json.loads(body)] == [
+        ("SEND Strategic Board", "stated")
+    ]
+    status, _, body = fetch(server[0] + "questions/oversight?ref=PC+1.3&include=inferred")
+    assert sorted((r["label"], r["modality"]) for r in json.loads(body)) == [
+        ("Children's Partnership", "inferred"),
+        ("Health and Well Being Board", "inferred"),
+        ("Rotherham Place Board", "inferred"),
+        ("SEND Strategic Board", "stated"),
+    ]
+    status, _, body = fetch(server[0] + "questions/oversight?ref=PC+1.3&include=recommended")
+    assert status == 404 and "recommended" in json.loads(body)["error"]
 
 
 class _Links(HTMLParser):

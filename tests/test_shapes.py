@@ -7,7 +7,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from sendgraph.build import Build, load_ontology
 from sendgraph.validation import validate_graph
-from sendgraph.vocab import PROV, SG
+from sendgraph.vocab import ORG, PROV, SG
 from tests.conftest import MINT
 
 
@@ -68,3 +68,25 @@ def test_every_term_used_is_declared_with_label_and_comment(graph: Graph) -> Non
     for term in declared:
         assert ontology.value(term, RDFS.label) is not None, term
         assert ontology.value(term, RDFS.comment) is not None, term
+
+
+def test_a_governance_statement_needs_exactly_one_modality(graph: Graph) -> None:
+    broken = copy(graph)
+    statement = MINT("statement", 9)  # the recommended 5.2 task group line
+    assert broken.value(statement, SG.modality) == SG.recommended
+    broken.add((statement, SG.modality, SG.stated))
+    assert messages(broken) == [
+        f"shape: <{statement}> sg:modality: a governance statement needs exactly one modality:"
+        " stated, inferred, recommended or planned"
+    ]
+
+
+def test_only_a_stated_statement_may_stand_as_a_link(graph: Graph) -> None:
+    broken = copy(graph)
+    statement = MINT("statement", 9)
+    broken.add(
+        (broken.value(statement, SG.subject), ORG.reportsTo, broken.value(statement, SG.object))
+    )
+    assert messages(broken) == [
+        f"shape: <{statement}>: only a stated governance statement may be asserted as a link"
+    ]

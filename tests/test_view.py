@@ -41,11 +41,38 @@ def test_the_page_loads_nothing_from_anywhere(page: str) -> None:
     assert page.count("</script>") == 3  # the data, vis-network and the page's own script
 
 
+def test_inferred_and_planned_lines_are_drawn_only_on_request_and_labelled(
+    questions: Questions,
+) -> None:
+    def extra(data: object) -> list[tuple[str, str, str]]:
+        return sorted(
+            (labels[e["from"]], e["relation"], labels[e["to"]])
+            for e in data.edges  # type: ignore[attr-defined]
+            if "(" in e["relation"]
+        )
+
+    stated = collect(questions)
+    labels = {iri: node["label"] for iri, node in stated.nodes.items()}
+    assert extra(stated) == []
+    assert extra(collect(questions, ["inferred", "planned"])) == [
+        ("Children's Partnership", "reports to (inferred)", "Rotherham Place Board"),
+        ("RESP", "reports to (inferred)", "SEND Strategic Board"),
+        ("Rotherham Place Board", "reports to (inferred)", "Health and Well Being Board"),
+        ("SEND Assurance Group", "oversees (planned)", "multi-agency SEND Action Plan"),
+        ("SEND Strategic Board", "reports to (inferred)", "Children's Partnership"),
+    ]
+    assert not [
+        e
+        for e in collect(questions, ["inferred", "planned"]).edges
+        if labels[e["from"]] == "joint task and finish group" and "reports to" in e["relation"]
+    ]
+
+
 def test_the_page_holds_every_node_and_edge(page: str, questions: Questions) -> None:
     data = collect(questions)
     payload = embedded(page)
     assert len(payload["nodes"]) == len(data.nodes) == 240  # type: ignore[arg-type]
-    assert len(payload["edges"]) == len(data.edges) == 447  # type: ignore[arg-type]
+    assert len(payload["edges"]) == len(data.edges) == 440  # type: ignore[arg-type]
     kinds: dict[str, int] = {}
     for node in payload["nodes"]:  # type: ignore[attr-defined]
         kinds[node["kind"]] = kinds.get(node["kind"], 0) + 1
@@ -108,7 +135,7 @@ def test_exports_open_in_networkx_with_the_same_attributes(tmp_path: Path, fmt: 
     result = CliRunner().invoke(main, ["export", "-f", fmt, "-o", str(out)])
     assert result.exit_code == 0, result.output
     graph = nx.read_graphml(out) if fmt == "graphml" else nx.read_gexf(out)
-    assert (graph.number_of_nodes(), graph.number_of_edges()) == (240, 447)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (240, 440)
     send4 = next(data for _, data in graph.nodes(data=True) if data["label"] == "SEND 4")
     assert (send4["kind"], send4["status"], send4["owners"]) == (
         "action",
@@ -123,7 +150,7 @@ def test_view_command_writes_the_default_file(
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["view", "--gaps"])
     assert result.exit_code == 0, result.output
-    assert result.stdout == "Wrote visualisations/sendgraph.html (240 nodes, 447 edges)\n"
+    assert result.stdout == "Wrote visualisations/sendgraph.html (240 nodes, 440 edges)\n"
     payload = embedded((tmp_path / "visualisations" / "sendgraph.html").read_text(encoding="utf-8"))
     pc55 = next(n for n in payload["nodes"] if n["name"] == "PC 5.5")  # type: ignore[attr-defined]
     assert pc55["gaps"] == ["[warning] PC 5.5 is a finding that no action answers."]
