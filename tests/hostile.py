@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from sendgraph.build import default_data_folder
-from tests.test_records import edit
+from tests.helpers import edit
 
 IMG = '<img src=x onerror="window.__pwned=1">'
 SCRIPT = "</script><script>window.__pwned=2</script>"

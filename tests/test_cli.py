@@ -16,7 +16,7 @@ from rdflib.compare import isomorphic
 
 from sendgraph.build import Build, default_data_folder
 from sendgraph.cli import iter_commands, main
-from tests.test_records import edit
+from tests.helpers import edit
 
 
 @pytest.fixture

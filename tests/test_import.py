@@ -18,10 +18,9 @@ from sendgraph.cli import main
 from sendgraph.dates import parse_quarter, read_target
 from sendgraph.problems import Severity
 from sendgraph.vocab import DCTERMS, FOAF, ORG, RDF, SG, SKOS, XSD, Minter
+from tests.helpers import IMPORT_FIXTURES, JOINT, WSOA
 
-FIXTURES = Path(__file__).parent / "fixtures" / "import"
-JOINT = FIXTURES / "joint-commissioning"
-WSOA = FIXTURES / "wsoa"
+FIXTURES = IMPORT_FIXTURES
 NORTHBRIDGE = Minter("northbridge")
 ANYSHIRE = Minter("anyshire")
 

@@ -32,8 +32,7 @@ from sendgraph.problems import Severity
 from sendgraph.records import load_records
 from sendgraph.tables import neutralise, render_csv
 from sendgraph.vocab import SG, SKOS
-from tests.test_import import JOINT
-from tests.test_records import edit
+from tests.helpers import JOINT, edit
 
 RDF_FORMATS = ("turtle", "nt", "json-ld")
 STRIPPED = "leading or trailing spaces were removed."

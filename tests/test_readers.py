@@ -16,10 +16,8 @@ from sendgraph.mappings import MAX_MAPPING_VALUES, load_yaml, read_mapping
 from sendgraph.problems import Problem, Severity
 from sendgraph.sources import read_table
 from sendgraph.spreadsheets import read_spreadsheet
+from tests.helpers import WSOA
 from tests.watch import time_bound, watching
-
-FIXTURES = Path(__file__).parent / "fixtures" / "import"
-WSOA = FIXTURES / "wsoa"
 
 # -- YAML: every plain word stays the string written ------------------------------------
 

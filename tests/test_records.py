@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from sendgraph.build import build_graph
 from sendgraph.problems import Severity
 from sendgraph.records import load_records
-
-
-def edit(folder: Path, name: str, ref_column: str, key: str, /, **changes: str) -> int:
-    """Change cells of the first row whose ``ref_column`` is ``key``; return its spreadsheet row."""
-    path = folder / f"{name}.csv"
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    found = 0
-    for number, row in enumerate(rows, start=2):
-        if row[ref_column] == key and not found:
-            row.update(changes)
-            found = number
-    assert found, f"{key} not in {name}"
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return found
+from tests.helpers import edit
 
 
 def errors(folder: Path) -> set[tuple[str, int, str]]:

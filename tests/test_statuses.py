@@ -24,13 +24,13 @@ from sendgraph.report import build_report
 from sendgraph.server import Endpoint, question_output
 from sendgraph.statuses import NO_STATUS, concept_named, item_status, of_concept, scheme
 from sendgraph.view import collect, network, render_html
+from tests.helpers import JOINT, WSOA
 
-FIXTURES = Path(__file__).parent / "fixtures" / "import"
 ROTHERHAM = "rotherham"
 DATA = {
     ROTHERHAM: None,
-    "joint-commissioning": FIXTURES / "joint-commissioning",
-    "wsoa": FIXTURES / "wsoa",
+    "joint-commissioning": JOINT,
+    "wsoa": WSOA,
 }
 
 # Every action's status, counted from the sources (data/actions.csv and the fixtures).

@@ -18,7 +18,7 @@ from sendgraph.questions import Questions
 from sendgraph.themes import compile_pattern, sentence_around
 from sendgraph.vocab import RDF, SG
 from tests.conftest import MINT
-from tests.test_records import edit
+from tests.helpers import edit
 
 RECURRING = {
     "attainment-attendance",
