@@ -424,33 +424,33 @@ def table_width() -> int | None:
     return shutil.get_terminal_size().columns
 
 
-def timeout_option(help: str) -> Callable[[F], F]:
+def timeout_option(text: str) -> Callable[[F], F]:
     """The --timeout option of the commands that run SPARQL, in seconds."""
     return click.option(
-        "--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help=help
+        "--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help=text
     )
 
 
-def max_rows_option(help: str) -> Callable[[F], F]:
+def max_rows_option(text: str) -> Callable[[F], F]:
     """The --max-rows option of the commands that answer SPARQL."""
     return click.option(
-        "--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True, help=help
+        "--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True, help=text
     )
 
 
-def query_memory_option(default: int, help: str) -> Callable[[F], F]:
+def query_memory_option(default: int, text: str) -> Callable[[F], F]:
     """The --query-memory option (MB) of the commands that run users' SPARQL."""
     return click.option(
         "--query-memory", type=click.IntRange(min=16), default=default, show_default=True,
-        metavar="MB", help=help,
+        metavar="MB", help=text,
     )  # fmt: skip
 
 
-def rules_option(help: str | None = None) -> Callable[[F], F]:
+def rules_option(text: str | None = None) -> Callable[[F], F]:
     """The repeatable --rules option: folders of the user's own gap rules."""
     return click.option(
         "--rules", "rule_folders", multiple=True,
-        type=click.Path(file_okay=False, path_type=Path), help=help,
+        type=click.Path(file_okay=False, path_type=Path), help=text,
     )  # fmt: skip
 
 

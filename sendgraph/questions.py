@@ -22,7 +22,7 @@ from typing import Any
 from rdflib import Graph, URIRef
 
 from sendgraph.problems import SendgraphError
-from sendgraph.references import ReferenceError, References, Target
+from sendgraph.references import References, Target, UnknownReference
 from sendgraph.sparql import QueryStore
 from sendgraph.statuses import is_complete
 
@@ -175,7 +175,9 @@ class Questions:
                 {"plan": URIRef(target.iri)},
             )
             return target, [str(r["action"]) for r in rows]
-        raise ReferenceError(f"{target.notation} is a {_kind(target)}, not an action or a finding.")
+        raise UnknownReference(
+            f"{target.notation} is a {_kind(target)}, not an action or a finding."
+        )
 
     # -- questions ---------------------------------------------------------------
 
@@ -438,7 +440,7 @@ class Questions:
         """Everything that cites ``code``, and what the code itself is."""
         target = self.references.resolve(code)
         if not target.is_a("Code"):
-            raise ReferenceError(f"{target.notation} is a {_kind(target)}, not a code.")
+            raise UnknownReference(f"{target.notation} is a {_kind(target)}, not a code.")
         [details] = self.select("action-details", action=target.iri) or [{}]
         rows = self.select("citations", code=target.iri)
         what = (
@@ -490,7 +492,7 @@ class Questions:
                 f"{people[p]['person_label']} ({people[p]['initials'] or 'no initials'}: {', '.join(sorted(posts[p]))})"
                 for p in by_name
             )
-            raise ReferenceError(
+            raise UnknownReference(
                 f"{name!r} names {len(by_name)} people: {choices}. Give the one you mean by its initials or label."
             )
         with_post = [
@@ -509,7 +511,7 @@ class Questions:
         if len(organisations) == 1:
             return list(organisations)
         if organisations:
-            raise ReferenceError(
+            raise UnknownReference(
                 f"{name!r} names {len(organisations)} organisations, in different areas; ask about one area with --area."
             )
         labels = {p: str(row["person_label"]) for p, row in people.items()}
@@ -518,7 +520,7 @@ class Questions:
         if len(within) == 1:
             return within
         if within:
-            raise ReferenceError(
+            raise UnknownReference(
                 f"{name!r} is part of {len(within)} names: {', '.join(sorted(labels[p] for p in within))}; give the whole name."
             )
         close = difflib.get_close_matches(
@@ -526,7 +528,7 @@ class Questions:
         )
         suggested = [next(lb for lb in labels.values() if lb.casefold() == c) for c in close]
         hint = f"; did you mean {' or '.join(suggested)}?" if suggested else "."
-        raise ReferenceError(f"no owner matches {name!r}{hint}")
+        raise UnknownReference(f"no owner matches {name!r}{hint}")
 
     def owner(self, name: str) -> list[Row]:
         """Everything the person ``name`` owns, is accountable for or leads, with its status."""

@@ -31,7 +31,7 @@ SELECT ?node ?notation ?label (GROUP_CONCAT(DISTINCT STR(?type); separator=" ") 
 """
 
 
-class ReferenceError(SendgraphError):
+class UnknownReference(SendgraphError):
     """A reference that names nothing, or more than one thing."""
 
     exit_code = 1
@@ -80,15 +80,15 @@ class References:
         self.index = {key: list(targets.values()) for key, targets in found.items()}
 
     def resolve(self, text: str) -> Target:
-        """Return the one node ``text`` names, or raise `ReferenceError` with the closest matches or the candidates."""
+        """Return the one node ``text`` names, or raise `UnknownReference` with the closest matches or the candidates."""
         key = reference_key(text)
         targets = self.index.get(key, [])
         if len(targets) == 1:
             return targets[0]
         if len(targets) > 1:
             names = ", ".join(f"{t.notation} ({' '.join(sorted(t.kinds))})" for t in targets)
-            raise ReferenceError(f"{text!r} could mean any of: {names}.")
+            raise UnknownReference(f"{text!r} could mean any of: {names}.")
         close = difflib.get_close_matches(key, list(self.index), n=5, cutoff=0.6)
         suggestions = ", ".join(self.index[k][0].notation for k in close)
         hint = f" Closest: {suggestions}." if suggestions else ""
-        raise ReferenceError(f"{text!r} is not a reference in this graph.{hint}")
+        raise UnknownReference(f"{text!r} is not a reference in this graph.{hint}")

@@ -592,7 +592,7 @@ class Handler(BaseHTTPRequestHandler):
     # The other origin (named with --allow-origin) this request's page has, if any.
     cors_origin: str | None = None
 
-    def log_message(self, format: str, *args: Any) -> None:
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's name)
         """Keep the request log quiet; errors are answered to the client."""
 
     # -- reading the request against its limits ------------------------------------

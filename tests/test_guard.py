@@ -63,7 +63,7 @@ class Answer(http.server.BaseHTTPRequestHandler):
 
     do_POST = do_GET
 
-    def log_message(self, format: str, *args: object) -> None:
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's name)
         pass
 
 

@@ -10,7 +10,7 @@ import pytest
 from sendgraph.build import Build, build_graph
 from sendgraph.problems import SendgraphError
 from sendgraph.questions import Questions
-from sendgraph.references import ReferenceError
+from sendgraph.references import UnknownReference
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +31,7 @@ def test_references_forgive_typing(questions: Questions, typed: str, notation: s
 
 
 def test_unknown_reference_suggests_the_closest(questions: Questions) -> None:
-    with pytest.raises(ReferenceError) as error:
+    with pytest.raises(UnknownReference) as error:
         questions.references.resolve("PR 99")
     assert str(error.value) == "'PR 99' is not a reference in this graph. Closest: PR 9, PR 19."
 
@@ -157,7 +157,7 @@ def test_owner_jackie_parkin(questions: Questions) -> None:
 
 
 def test_owner_asks_which_paula_williams(questions: Questions) -> None:
-    with pytest.raises(ReferenceError) as error:
+    with pytest.raises(UnknownReference) as error:
         questions.owner("Paula Williams")
     message = str(error.value)
     assert "names 2 people" in message
