@@ -94,3 +94,19 @@ def endpoint() -> Iterator[str]:
     base = f"http://127.0.0.1:{port}/"
     with running([executable("sendgraph"), "serve", "--port", str(port)], base):
         yield base
+
+
+# The inner loop: `pytest -m "not slow"` leaves out these modules, which start servers and
+# browsers, kill processes or generate many examples; CI and the README's command run all.
+SLOW_MODULES = {
+    "test_faults", "test_fuzz", "test_properties", "test_serve_faults", "test_query_network",
+    "test_linear_readers", "test_view_browser", "test_report_browser", "test_query_page_browser",
+    "test_serve_browser", "test_csp", "test_push", "test_serve_access",
+}  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test of a slow module `slow`."""
+    for item in items:
+        if item.path.stem in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
