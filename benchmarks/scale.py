@@ -39,10 +39,10 @@ def run_one(folder: str, store: str, limit: float) -> dict[str, object]:
     """Build ``folder`` and time every question on ``store``; return the figures."""
     from rdflib import URIRef
 
-    from sendgraph.build import build_areas
-    from sendgraph.gaps import bundled_rules
-    from sendgraph.questions import query_text
-    from sendgraph.sparql import QueryStore
+    from sendgraph.ask.gaps import bundled_rules
+    from sendgraph.ask.questions import query_text
+    from sendgraph.ask.sparql import QueryStore
+    from sendgraph.graph.build import build_areas
 
     figures: dict[str, object] = {}
     start = time.perf_counter()
@@ -112,7 +112,7 @@ def main() -> None:
     if args.one:
         print(json.dumps(run_one(args.one[0], args.one[1], args.limit)))
         return
-    from sendgraph.synth import synthesise
+    from sendgraph.read.synth import synthesise
 
     columns = ["build s", "peak MiB", *QUESTIONS, "gaps (13 rules)"]
     print("| areas | triples | store | " + " | ".join(columns) + " |")

@@ -21,9 +21,9 @@ from typing import Any
 
 from playwright.sync_api import sync_playwright
 
-from sendgraph.build import build_graph, default_data_folder
-from sendgraph.questions import Questions
-from sendgraph.view import collect, network, render_html
+from sendgraph.ask.questions import Questions
+from sendgraph.graph.build import build_graph, default_data_folder
+from sendgraph.show.view import collect, network, render_html
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 

@@ -12,17 +12,17 @@ __version__ = "0.1.0"
 __all__ = ["Build", "Problem", "SendgraphError", "Severity", "build_graph"]
 
 if TYPE_CHECKING:
-    from sendgraph.build import Build, build_graph
-    from sendgraph.problems import Problem, SendgraphError, Severity
+    from sendgraph.base.problems import Problem, SendgraphError, Severity
+    from sendgraph.graph.build import Build, build_graph
 
 
 def __getattr__(name: str) -> Any:
     if name in ("Build", "build_graph"):
-        from sendgraph import build
+        from sendgraph.graph import build
 
         return getattr(build, name)
     if name in ("Problem", "SendgraphError", "Severity"):
-        from sendgraph import problems
+        from sendgraph.base import problems
 
         return getattr(problems, name)
     raise AttributeError(name)

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from sendgraph.files import write_atomically
-from sendgraph.problems import Problem, SendgraphError, Severity, UsageError
+from sendgraph.base.files import write_atomically
+from sendgraph.base.problems import Problem, SendgraphError, Severity, UsageError
 
 if TYPE_CHECKING:
-    from sendgraph.build import Build
-    from sendgraph.guard import Policy
-    from sendgraph.questions import Questions
+    from sendgraph.ask.questions import Questions
+    from sendgraph.base.guard import Policy
+    from sendgraph.graph.build import Build
 
 FORMATS = {"ttl": ("turtle", "Turtle"), "nt": ("nt", "N-Triples"), "jsonld": ("json-ld", "JSON-LD")}
 DATASETS = {"trig": ("trig", "TriG, one named graph per area"), "nq": ("nquads", "N-Quads, one named graph per area")}  # fmt: skip
@@ -38,7 +38,7 @@ def guarded(callback: F) -> F:
 
     @wraps(callback)
     def run(*args: Any, **kwargs: Any) -> Any:
-        from sendgraph.guard import enforce
+        from sendgraph.base.guard import enforce
 
         try:
             with enforce(command_policy(click.get_current_context().info_name or "", kwargs)):
@@ -101,7 +101,7 @@ def command_policy(name: str, params: dict[str, Any]) -> Policy:
     """
     from urllib.parse import urlsplit
 
-    from sendgraph.guard import Policy
+    from sendgraph.base.guard import Policy
 
     reads: list[Path] = []
     writes: list[Path] = []
@@ -235,7 +235,7 @@ def main() -> None:
     files, a folder of area folders, or a graph file; without it, the bundled Rotherham
     data is used. `build` and `validate` also take the folder as their argument.
     """
-    from sendgraph.guard import install
+    from sendgraph.base.guard import install
 
     # Each command then runs under a policy of its own (see `GuardedGroup`): no
     # network, file or program it did not ask for.
@@ -283,7 +283,7 @@ def build(
         sendgraph build --data my-area/ -o area.nt -f nt
         sendgraph build my-area/
     """
-    from sendgraph.build import load_data
+    from sendgraph.graph.build import load_data
 
     result = load_data(
         data,
@@ -349,7 +349,7 @@ def validate(data: Path | None, encoding: str | None, fail_on: str, verbose: boo
         sendgraph validate --data build/england/    # every area, each against the shapes
         sendgraph validate my-area/
     """
-    from sendgraph.build import area_folders, build_graph, is_folder_of_areas
+    from sendgraph.graph.build import area_folders, build_graph, is_folder_of_areas
 
     folders = area_folders(data) if data is not None and is_folder_of_areas(data) else [data]
     problems = [
@@ -469,8 +469,8 @@ def load_questions(
 
     With ``named``, each area sits in a named graph of its own in the store.
     """
-    from sendgraph.build import area_folders, is_folder_of_areas, load_data
-    from sendgraph.questions import Questions
+    from sendgraph.ask.questions import Questions
+    from sendgraph.graph.build import area_folders, is_folder_of_areas, load_data
 
     result = load_data(data, encoding=encoding, area=chosen_area(), keep_areas=named)
     if not result.ok:
@@ -518,7 +518,7 @@ def print_rows(
     ``table`` names the columns a text table shows, for answers too wide to read whole;
     CSV and JSON always carry every key.
     """
-    from sendgraph.tables import render_rows
+    from sendgraph.show.tables import render_rows
 
     if not rows and fmt == "table":
         click.echo(empty, err=True)
@@ -606,7 +606,7 @@ def trace(ref: str, data: Path | None, encoding: str | None, store: str, fmt: st
     target = questions.references.resolve(ref)
     rows = questions.trace(ref)
     if fmt != "json":
-        from sendgraph.statuses import row_status_text
+        from sendgraph.records.statuses import row_status_text
 
         # A table or CSV cell is text: each row's own status as every output words it.
         rows = [
@@ -763,8 +763,8 @@ def query(
         sendgraph query oversight -f csv
         sendgraph query my-question.rq -f json
     """
-    from sendgraph.questions import bundled_queries
-    from sendgraph.tables import render_answer
+    from sendgraph.ask.questions import bundled_queries
+    from sendgraph.show.tables import render_answer
 
     text = query
     path = Path(query)
@@ -775,7 +775,7 @@ def query(
             raise InputProblems(f"{query} cannot be read: {exc.strerror}.") from None
     elif query in bundled_queries():
         text = bundled_queries()[query].text
-    from sendgraph.sparql import limit_query_memory
+    from sendgraph.ask.sparql import limit_query_memory
 
     questions = load_questions(data, encoding, store)
     limit_query_memory(query_memory << 20)
@@ -813,7 +813,7 @@ def queries() -> None:
 
         sendgraph queries
     """
-    from sendgraph.questions import bundled_queries
+    from sendgraph.ask.questions import bundled_queries
 
     named = bundled_queries()
     width = max(len(name) for name in named)
@@ -851,7 +851,7 @@ def gaps(
         sendgraph gaps -f json --fail-on warning
         sendgraph gaps --rules my-rules/ --only no-owner
     """
-    from sendgraph.gaps import SEVERITIES, find_gaps, load_rules
+    from sendgraph.ask.gaps import SEVERITIES, find_gaps, load_rules
 
     rules = load_rules(rule_folders)
     if only:
@@ -884,7 +884,7 @@ def rules(rule_folders: tuple[Path, ...]) -> None:
 
         sendgraph rules --rules my-rules/
     """
-    from sendgraph.gaps import load_rules
+    from sendgraph.ask.gaps import load_rules
 
     for rule in load_rules(rule_folders):
         click.echo(f"{rule.id} [{rule.severity}] {rule.title}")
@@ -924,8 +924,8 @@ def analyse(data: Path | None, encoding: str | None, store: str, top: int, fmt: 
     """
     import json
 
-    from sendgraph.analysis import analyse as run_analysis
-    from sendgraph.tables import render_rows
+    from sendgraph.ask.analysis import analyse as run_analysis
+    from sendgraph.show.tables import render_rows
 
     result = run_analysis(load_questions(data, encoding, store), top=top)
     if fmt == "json":
@@ -956,12 +956,12 @@ class StatusType(click.ParamType[str]):
     name = "status"
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
-        from sendgraph.statuses import concepts
+        from sendgraph.records.statuses import concepts
 
         return "[" + "|".join(concepts()) + "]"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        from sendgraph.statuses import concept_named, concepts
+        from sendgraph.records.statuses import concept_named, concepts
 
         concept = concept_named(str(value))
         if concept is None:
@@ -1024,7 +1024,7 @@ def view(
         sendgraph view --board "SEND Strategic Board" --gaps
         sendgraph view --status behind-schedule
     """
-    from sendgraph.view import collect, mark_gaps, network, render_html, slice_view
+    from sendgraph.show.view import collect, mark_gaps, network, render_html, slice_view
 
     questions = load_questions(data, encoding, store)
     view_data = collect(questions, ["inferred"] if inferred else [])
@@ -1039,7 +1039,7 @@ def view(
             status=status,
         )
     if with_gaps:
-        from sendgraph.gaps import find_gaps, load_rules
+        from sendgraph.ask.gaps import find_gaps, load_rules
 
         mark_gaps(view_data, find_gaps(questions.store, load_rules()))
     net = network(view_data)
@@ -1092,8 +1092,8 @@ def export(
         return
     if output is not None and output.is_dir():
         raise UsageError(f"{output} is a folder; -f {fmt} writes one file.")
-    from sendgraph.exports import network_file
-    from sendgraph.view import collect, to_networkx
+    from sendgraph.show.exports import network_file
+    from sendgraph.show.view import collect, to_networkx
 
     graph = to_networkx(collect(load_questions(data, encoding, store)))
     target = output or Path("build") / f"sendgraph.{fmt}"
@@ -1106,8 +1106,8 @@ def export(
 
 def export_tables_to(folder: Path, data: Path | None, encoding: str | None) -> None:
     """Write the data tables read back from the built graph into ``folder``, and say what was written."""
-    from sendgraph.build import load_data
-    from sendgraph.exports import export_tables, table_files
+    from sendgraph.graph.build import load_data
+    from sendgraph.show.exports import export_tables, table_files
 
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} is a file; -f csv writes a folder of tables.")
@@ -1222,8 +1222,8 @@ def serve(
         sendgraph serve --port 7878
         sendgraph serve --allow-origin http://localhost:8888
     """
-    from sendgraph.server import Access, Limits
-    from sendgraph.server import serve as run_server
+    from sendgraph.serve.server import Access, Limits
+    from sendgraph.serve.server import serve as run_server
 
     Access.bound_to(host, allow_hosts, allow_origins)  # a mistyped name stops it before loading
     questions = load_questions(data, encoding, store, named=True)
@@ -1279,8 +1279,8 @@ def push(
         sendgraph push --endpoint http://127.0.0.1:7878/store --graph https://example.org/send
         sendgraph push --endpoint http://127.0.0.1:7878/store --data build/england --area area-007
     """
-    from sendgraph.build import graph_iri, load_data, load_ontology
-    from sendgraph.push import push as push_graph
+    from sendgraph.graph.build import graph_iri, load_data, load_ontology
+    from sendgraph.serve.push import push as push_graph
 
     result = load_data(data, encoding=encoding, area=chosen_area(), keep_areas=True)
     if not result.ok:
@@ -1344,8 +1344,8 @@ def report(
         sendgraph report -f md -o evidence.md
         sendgraph report --data my-area/ -o -
     """
-    from sendgraph.gaps import load_rules
-    from sendgraph.report import build_report, render
+    from sendgraph.ask.gaps import load_rules
+    from sendgraph.show.report import build_report, render
 
     document = build_report(
         load_questions(data, encoding, store),
@@ -1403,7 +1403,7 @@ def import_(
         sendgraph import plan.csv --mapping plan.mapping.yaml
         sendgraph import wsoa.xlsx --mapping wsoa.mapping.yaml --area anyshire -o anyshire.ttl
     """
-    from sendgraph.build import build_import
+    from sendgraph.graph.build import build_import
 
     result = build_import(
         spreadsheet, mapping, encoding=encoding, area=area, validate=not no_validate
@@ -1443,7 +1443,7 @@ def template(output: Path, fmt: str) -> None:
         sendgraph template -o my-area -f xlsx
         sendgraph import my-area/plan.xlsx --mapping my-area/plan.mapping.yaml
     """
-    from sendgraph.template import write_template
+    from sendgraph.records.template import write_template
 
     written = write_template(output, fmt)
     click.echo(f"Wrote {' and '.join(str(p) for p in written)}")
@@ -1553,7 +1553,7 @@ def synth(areas: int, years: int, seed: int, output: Path) -> None:
 
         sendgraph synth --areas 153 --years 2 -o build/england
     """
-    from sendgraph.synth import synthesise
+    from sendgraph.read.synth import synthesise
 
     folders = synthesise(output, areas, years, seed)
     click.echo(f"Wrote {len(folders)} areas of {years} yearly plans under {output}")

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import Phase, settings
 from rdflib import Graph, URIRef
 
-from sendgraph.build import Build, build_graph, default_data_folder
-from sendgraph.vocab import Minter
+from sendgraph.graph.build import Build, build_graph, default_data_folder
+from sendgraph.graph.vocab import Minter
 from tests.browser import launched
 from tests.server import executable, free_port, running
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from sendgraph.build import default_data_folder
+from sendgraph.graph.build import default_data_folder
 from tests.helpers import edit
 
 IMG = '<img src=x onerror="window.__pwned=1">'

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from sendgraph.build import build_areas, graph_iri, load_ontology
+from sendgraph.ask.questions import Questions
 from sendgraph.cli import main
-from sendgraph.questions import Questions
-from sendgraph.synth import synthesise
+from sendgraph.graph.build import build_areas, graph_iri, load_ontology
+from sendgraph.read.synth import synthesise
 
 AREAS = ["area-001", "area-002", "area-003"]
 
@@ -85,7 +85,7 @@ def test_rotherham_alone(rotherham_questions: Questions) -> None:
 
 @pytest.fixture(scope="module")
 def rotherham_questions() -> Questions:
-    from sendgraph.build import build_graph
+    from sendgraph.graph.build import build_graph
 
     return Questions(build_graph(validate=False).graph)
 

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from sendgraph.build import Build, default_data_folder
 from sendgraph.cli import iter_commands, main
+from sendgraph.graph.build import Build, default_data_folder
 from tests.helpers import edit
 
 

@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from sendgraph.build import Build
-from sendgraph.questions import Questions
-from sendgraph.report import build_report
-from sendgraph.report import render_html as render_report
-from sendgraph.view import collect, network
-from sendgraph.view import render_html as render_view
+from sendgraph.ask.questions import Questions
+from sendgraph.graph.build import Build
+from sendgraph.show.report import build_report
+from sendgraph.show.report import render_html as render_report
+from sendgraph.show.view import collect, network
+from sendgraph.show.view import render_html as render_view
 
 REMOTE = "http://192.0.2.1"  # TEST-NET-1: never routed, and every request to it is recorded
 INJECTED = f"""

@@ -12,8 +12,8 @@ import click
 import pytest
 
 import sendgraph
-from sendgraph.build import Build
 from sendgraph.cli import main as cli
+from sendgraph.graph.build import Build
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

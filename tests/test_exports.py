@@ -12,11 +12,11 @@ from click.testing import CliRunner, Result
 from defusedxml.ElementTree import fromstring as defused_fromstring
 from rdflib import Graph, Literal, URIRef
 
-from sendgraph.build import Build, build_graph, default_data_folder
+from sendgraph.ask.sparql import Answer, Term
 from sendgraph.cli import main
-from sendgraph.exports import TABLES, export_tables, table_files
-from sendgraph.sparql import Answer, Term
-from sendgraph.tables import (
+from sendgraph.graph.build import Build, build_graph, default_data_folder
+from sendgraph.show.exports import TABLES, export_tables, table_files
+from sendgraph.show.tables import (
     XML_FORBIDDEN,
     neutralise,
     render_answer,

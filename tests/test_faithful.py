@@ -8,7 +8,7 @@ import re
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from sendgraph.build import default_data_folder
+from sendgraph.graph.build import default_data_folder
 from tests.conftest import SOURCES
 
 # The columns that hold the papers' own words (the rest are ids, numbers and notes).

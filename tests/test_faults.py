@@ -27,10 +27,10 @@ from click.testing import CliRunner
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from sendgraph.build import Build
+from sendgraph.base.files import stale_temporaries
 from sendgraph.cli import main
-from sendgraph.files import stale_temporaries
-from sendgraph.push import PushError, push
+from sendgraph.graph.build import Build
+from sendgraph.serve.push import PushError, push
 from tests.server import executable, free_port, wait_for
 
 TARGET = "https://example.org/graphs/send"
@@ -370,7 +370,7 @@ def test_a_build_that_fails_while_writing_leaves_the_old_file(
 
 KILLED_MID_WRITE = """
 import os, signal, sys
-import sendgraph.files as files
+import sendgraph.base.files as files
 
 real_fdopen = os.fdopen
 

@@ -24,14 +24,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph
 
-from sendgraph.build import Build, build_graph, build_import, default_data_folder
+from sendgraph.base.problems import Problem, SendgraphError
+from sendgraph.base.resources import theme_rules_file
 from sendgraph.cli import main
-from sendgraph.mappings import read_mapping
-from sendgraph.problems import Problem, SendgraphError
-from sendgraph.rdfinput import GraphFile, read_rdf
-from sendgraph.resources import theme_rules_file
-from sendgraph.sources import read_table
-from sendgraph.spreadsheets import read_spreadsheet
+from sendgraph.graph.build import Build, build_graph, build_import, default_data_folder
+from sendgraph.read.rdfinput import GraphFile, read_rdf
+from sendgraph.read.sources import read_table
+from sendgraph.read.spreadsheets import read_spreadsheet
+from sendgraph.records.mappings import read_mapping
 from tests.helpers import JOINT, WSOA
 from tests.watch import time_bound, watching
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sendgraph.build import Build
-from sendgraph.gaps import RuleError, bundled_rules, find_gaps, load_rules
-from sendgraph.sparql import QueryStore
+from sendgraph.ask.gaps import RuleError, bundled_rules, find_gaps, load_rules
+from sendgraph.ask.sparql import QueryStore
+from sendgraph.graph.build import Build
 
 PC_ACTIONS = [
     f"PC {n} identified action"
@@ -118,7 +118,7 @@ def test_orphan_board_and_oversight_answers_agree(
     rotherham: Build, gaps: list[dict[str, object]]
 ) -> None:
     """One definition of "oversees": no orphan oversees any action, and no overseer is an orphan."""
-    from sendgraph.questions import Questions
+    from sendgraph.ask.questions import Questions
 
     questions = Questions(rotherham.graph)
     actions = [str(r["action"]) for r in questions.select("action-details")]
@@ -135,7 +135,7 @@ def test_a_priority_with_an_empty_lead_officer_cell_is_a_gap_with_its_quote(
 ) -> None:
     import csv
 
-    from sendgraph.build import build_graph
+    from sendgraph.graph.build import build_graph
 
     path = data_copy / "priorities.csv"
     with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -266,7 +266,7 @@ def test_without_stated_oversight_only_actions_that_report_to_a_board_escape(
     """The no-oversight rule has no hits on the papers; take the stated oversight away and it must."""
     import csv
 
-    from sendgraph.build import build_graph
+    from sendgraph.graph.build import build_graph
 
     path = data_copy / "governance.csv"
     with path.open(encoding="utf-8-sig", newline="") as handle:

@@ -23,13 +23,14 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from sendgraph import guard, sparql
+from sendgraph.ask import sparql
+from sendgraph.ask.questions import Questions
+from sendgraph.ask.sparql import QueryError, QueryStore
+from sendgraph.base import guard
+from sendgraph.base.files import write_atomically
+from sendgraph.base.guard import Policy, Refused, enforce
+from sendgraph.base.problems import SendgraphError
 from sendgraph.cli import iter_commands, main
-from sendgraph.files import write_atomically
-from sendgraph.guard import Policy, Refused, enforce
-from sendgraph.problems import SendgraphError
-from sendgraph.questions import Questions
-from sendgraph.sparql import QueryError, QueryStore
 from tests.server import free_port
 
 CONTEXT = {"@context": {"name": "http://xmlns.com/foaf/0.1/name"}}
@@ -330,15 +331,15 @@ def test_commands_work_under_the_guard(tmp_path: Path, monkeypatch: pytest.Monke
 def test_a_command_cannot_write_beside_its_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sendgraph.report
+    import sendgraph.show.report
 
-    real = sendgraph.report.render
+    real = sendgraph.show.report.render
 
     def leaking(document: object, fmt: str) -> str:
         (tmp_path / "copy-of-report.html").write_text("leak", encoding="utf-8")
         return real(document, fmt)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(sendgraph.report, "render", leaking)
+    monkeypatch.setattr(sendgraph.show.report, "render", leaking)
     target = tmp_path / "report.html"
     result = CliRunner().invoke(main, ["report", "-o", str(target)])
     assert result.exit_code == 3

@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner, Result
 from rdflib import Graph, Literal, URIRef
 
-from sendgraph.build import Build, area_folders, build_graph
+from sendgraph.base.problems import Severity
 from sendgraph.cli import main
-from sendgraph.dates import parse_quarter, read_target
-from sendgraph.problems import Severity
-from sendgraph.vocab import DCTERMS, FOAF, ORG, RDF, SG, SKOS, XSD, Minter
+from sendgraph.graph.build import Build, area_folders, build_graph
+from sendgraph.graph.vocab import DCTERMS, FOAF, ORG, RDF, SG, SKOS, XSD, Minter
+from sendgraph.records.dates import parse_quarter, read_target
 from tests.helpers import IMPORT_FIXTURES, JOINT, WSOA
 
 FIXTURES = IMPORT_FIXTURES
@@ -632,7 +632,7 @@ def test_the_command_line_does_not_import_openpyxl_or_yaml() -> None:
 def test_every_term_the_imports_use_is_declared(joint: Build, wsoa: Build) -> None:
     from rdflib.namespace import OWL, RDFS
 
-    from sendgraph.build import load_ontology
+    from sendgraph.graph.build import load_ontology
 
     ontology = load_ontology()
     for graph in (joint.graph, wsoa.graph):
@@ -663,8 +663,8 @@ def test_a_formula_with_no_saved_value_is_kept_as_its_text_and_named(tmp_path: P
     """openpyxl, like other programs, writes a formula without the value Excel would save."""
     from openpyxl import Workbook
 
-    from sendgraph.problems import Problem
-    from sendgraph.spreadsheets import read_spreadsheet
+    from sendgraph.base.problems import Problem
+    from sendgraph.read.spreadsheets import read_spreadsheet
 
     book = Workbook()
     sheet = book.active

@@ -22,15 +22,15 @@ from pathlib import Path
 
 import pytest
 
-from sendgraph.build import build_graph, default_data_folder
-from sendgraph.codes import code_key, find_codes, find_mentions
-from sendgraph.dates import parse_targets
-from sendgraph.gazetteer import Gazetteer, sentences
-from sendgraph.importer import CROSS_REFERENCE_SEPARATORS
-from sendgraph.owners import PeopleIndex, split_owner_cell
-from sendgraph.records import load_records, slug
-from sendgraph.references import reference_key
-from sendgraph.themes import compile_pattern, sentence_around, theme_rules_file
+from sendgraph.ask.references import reference_key
+from sendgraph.graph.build import build_graph, default_data_folder
+from sendgraph.graph.themes import compile_pattern, sentence_around, theme_rules_file
+from sendgraph.records.codes import code_key, find_codes, find_mentions
+from sendgraph.records.dates import parse_targets
+from sendgraph.records.gazetteer import Gazetteer, sentences
+from sendgraph.records.importer import CROSS_REFERENCE_SEPARATORS
+from sendgraph.records.model import load_records, slug
+from sendgraph.records.owners import PeopleIndex, split_owner_cell
 from tests.watch import TookTooLong, time_bound
 
 SMALL = 16 * 1024

@@ -25,13 +25,13 @@ from hypothesis import strategies as st
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from sendgraph.build import Build, build_graph, default_data_folder, graph_iri
+from sendgraph.base.problems import Severity
 from sendgraph.cli import main
-from sendgraph.exports import TABLES, export_tables
-from sendgraph.problems import Severity
-from sendgraph.records import load_records
-from sendgraph.tables import neutralise, render_csv
-from sendgraph.vocab import SG, SKOS
+from sendgraph.graph.build import Build, build_graph, default_data_folder, graph_iri
+from sendgraph.graph.vocab import SG, SKOS
+from sendgraph.records.model import load_records
+from sendgraph.show.exports import TABLES, export_tables
+from sendgraph.show.tables import neutralise, render_csv
 from tests.helpers import JOINT, edit
 
 RDF_FORMATS = ("turtle", "nt", "json-ld")

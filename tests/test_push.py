@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from sendgraph.build import Build
 from sendgraph.cli import main
-from sendgraph.push import PushError, push
+from sendgraph.graph.build import Build
+from sendgraph.serve.push import PushError, push
 from tests.server import executable, free_port, running
 
 TARGET = "https://example.org/graphs/send"
@@ -105,8 +105,8 @@ def test_an_endpoint_without_an_update_partner_is_explained() -> None:
 
 
 def test_a_folder_of_areas_goes_to_one_graph_per_area(oxigraph: str, tmp_path: Path) -> None:
-    from sendgraph.build import build_areas, graph_iri
-    from sendgraph.synth import synthesise
+    from sendgraph.graph.build import build_areas, graph_iri
+    from sendgraph.read.synth import synthesise
 
     synthesise(tmp_path / "england", 2)
     england = str(tmp_path / "england")
@@ -147,7 +147,7 @@ def test_a_folder_of_areas_goes_to_one_graph_per_area(oxigraph: str, tmp_path: P
 
 
 def test_one_graph_cannot_hold_a_folder_of_areas(tmp_path: Path) -> None:
-    from sendgraph.synth import synthesise
+    from sendgraph.read.synth import synthesise
 
     synthesise(tmp_path / "england", 2)
     result = CliRunner().invoke(

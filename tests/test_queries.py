@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from sendgraph.build import Build
-from sendgraph.questions import Questions, bundled_queries
+from sendgraph.ask.questions import Questions, bundled_queries
+from sendgraph.graph.build import Build
 
 
 @pytest.fixture(scope="module")

@@ -26,9 +26,9 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from sendgraph import netbarrier, querytext, sparql
+from sendgraph.ask import netbarrier, querytext, sparql
+from sendgraph.ask.sparql import QueryError, QueryStore
 from sendgraph.cli import main
-from sendgraph.sparql import QueryError, QueryStore
 from tests.server import executable, free_port, running
 
 SERVICE = "SERVICE clauses are refused: sendgraph queries never reach the network."

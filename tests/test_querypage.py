@@ -8,8 +8,8 @@ import re
 
 from rdflib import Graph, Literal, URIRef
 
-from sendgraph.querypage import render_query_page, spreadsheet_csv
-from sendgraph.sparql import QueryStore
+from sendgraph.ask.sparql import QueryStore
+from sendgraph.show.querypage import render_query_page, spreadsheet_csv
 
 
 def test_the_policy_allows_exactly_the_page_s_scripts_by_hash() -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sendgraph.build import Build, build_graph
-from sendgraph.problems import SendgraphError
-from sendgraph.questions import Questions
-from sendgraph.references import UnknownReference
+from sendgraph.ask.questions import Questions
+from sendgraph.ask.references import UnknownReference
+from sendgraph.base.problems import SendgraphError
+from sendgraph.graph.build import Build, build_graph
 
 
 @pytest.fixture(scope="session")

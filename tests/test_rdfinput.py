@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from sendgraph.build import Build, load_data
+from sendgraph.base.problems import InputError
 from sendgraph.cli import main
-from sendgraph.problems import InputError
-from sendgraph.rdfinput import read_rdf
+from sendgraph.graph.build import Build, load_data
+from sendgraph.read.rdfinput import read_rdf
 from tests.watch import time_bound, watching
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -278,7 +278,7 @@ def test_an_unknown_suffix_is_still_a_folder_error(tmp_path: Path) -> None:
 
 
 def test_the_ontology_is_added_to_a_graph_file_without_it(tmp_path: Path, rotherham: Build) -> None:
-    from sendgraph.build import load_ontology
+    from sendgraph.graph.build import load_ontology
 
     ontology = load_ontology()
     path = tmp_path / "bare.nt"

@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from sendgraph.build import build_graph, build_import
+from sendgraph.base.problems import Problem, Severity
 from sendgraph.cli import main
-from sendgraph.mappings import MAX_MAPPING_VALUES, load_yaml, read_mapping
-from sendgraph.problems import Problem, Severity
-from sendgraph.sources import read_table
-from sendgraph.spreadsheets import read_spreadsheet
+from sendgraph.graph.build import build_graph, build_import
+from sendgraph.read.sources import read_table
+from sendgraph.read.spreadsheets import read_spreadsheet
+from sendgraph.records.mappings import MAX_MAPPING_VALUES, load_yaml, read_mapping
 from tests.helpers import WSOA
 from tests.watch import time_bound, watching
 
@@ -459,7 +459,7 @@ def test_a_mapping_in_cp1252_names_encoding_and_a_utf8_one_ignores_it(tmp_path: 
 
 @pytest.mark.parametrize("name", ["theme_rules.csv", "theme_corrections.csv"])
 def test_theme_files_in_cp1252_name_encoding(data_copy: Path, name: str) -> None:
-    from sendgraph.resources import theme_rules_file
+    from sendgraph.base.resources import theme_rules_file
 
     text = (
         theme_rules_file().read_text(encoding="utf-8-sig")
@@ -473,8 +473,8 @@ def test_theme_files_in_cp1252_name_encoding(data_copy: Path, name: str) -> None
 
 
 def test_theme_rules_in_cp1252_read_with_encoding(tmp_path: Path, graph: Graph) -> None:
-    from sendgraph.resources import theme_rules_file
-    from sendgraph.themes import _Tagger, load_theme_rules
+    from sendgraph.base.resources import theme_rules_file
+    from sendgraph.graph.themes import _Tagger, load_theme_rules
 
     tagger = _Tagger(graph)
     themes, measures = tagger.themes, tagger.measures

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sendgraph.build import build_graph
-from sendgraph.problems import Severity
-from sendgraph.records import load_records
+from sendgraph.base.problems import Severity
+from sendgraph.graph.build import build_graph
+from sendgraph.records.model import load_records
 from tests.helpers import edit
 
 

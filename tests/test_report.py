@@ -13,11 +13,11 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
 
-from sendgraph.build import Build, build_graph
+from sendgraph.ask.gaps import find_gaps, load_rules
+from sendgraph.ask.questions import Questions
 from sendgraph.cli import main
-from sendgraph.gaps import find_gaps, load_rules
-from sendgraph.questions import Questions
-from sendgraph.report import Report, build_report, render_html, render_markdown
+from sendgraph.graph.build import Build, build_graph
+from sendgraph.show.report import Report, build_report, render_html, render_markdown
 from tests.conftest import select
 from tests.hostile import HREF, IMG, SCRIPT, hostile_data
 

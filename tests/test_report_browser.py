@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from sendgraph.build import Build, build_graph
-from sendgraph.questions import Questions
-from sendgraph.report import build_report, render_html
+from sendgraph.ask.questions import Questions
+from sendgraph.graph.build import Build, build_graph
+from sendgraph.show.report import build_report, render_html
 from tests.browser import ARTIFACTS
 from tests.hostile import IMG, SCRIPT, hostile_data
 

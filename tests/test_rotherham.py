@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 from rdflib import Graph, Literal
 
-from sendgraph.build import Build
-from sendgraph.vocab import ORG, RDF, SG, SKOS
+from sendgraph.graph.build import Build
+from sendgraph.graph.vocab import ORG, RDF, SG, SKOS
 from tests.conftest import MINT, select
 
 JCP_SUBACTIONS = {1: 5, 2: 7, 3: 4, 4: 3, 5: 8, 6: 4, 7: 2, 8: 2, 9: 2, 10: 3}

@@ -30,8 +30,8 @@ import pyoxigraph
 import pytest
 from rdflib import Graph
 
-from sendgraph.questions import Questions
-from sendgraph.server import (
+from sendgraph.ask.questions import Questions
+from sendgraph.serve.server import (
     HEADER_LINES,
     MAX_HEAD_BYTES,
     MAX_REQUEST_BYTES,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
-from sendgraph.build import Build, load_ontology
-from sendgraph.validation import validate_graph
-from sendgraph.vocab import ORG, PROV, SG
+from sendgraph.graph.build import Build, load_ontology
+from sendgraph.graph.validation import validate_graph
+from sendgraph.graph.vocab import ORG, PROV, SG
 from tests.conftest import MINT
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sendgraph.problems import Severity
-from sendgraph.sources import read_table
+from sendgraph.base.problems import Severity
+from sendgraph.read.sources import read_table
 
 COLUMNS = ("ref", "owner")
 

@@ -8,8 +8,7 @@ import time
 
 import pytest
 
-from sendgraph.build import Build
-from sendgraph.sparql import (
+from sendgraph.ask.sparql import (
     CHUNK_BYTES,
     Answer,
     Output,
@@ -20,6 +19,7 @@ from sendgraph.sparql import (
     QueryTimeout,
     run_work,
 )
+from sendgraph.graph.build import Build
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,7 @@ def test_no_fork_while_a_query_runs_in_another_thread() -> None:
     """A child forked mid-query would inherit pyoxigraph's held locks and hang to its time limit."""
     import threading
 
-    from sendgraph.sparql import _FORKS
+    from sendgraph.ask.sparql import _FORKS
 
     inside, release, forked = threading.Event(), threading.Event(), threading.Event()
 
@@ -139,7 +139,7 @@ def test_a_fork_waits_for_queries_in_this_process_at_most_its_time_limit(
 ) -> None:
     import threading
 
-    from sendgraph.sparql import _FORKS
+    from sendgraph.ask.sparql import _FORKS
 
     refusals: list[str] = []
 

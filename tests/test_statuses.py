@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from sendgraph.build import Build, build_graph
+from sendgraph.ask.questions import Questions
 from sendgraph.cli import main
-from sendgraph.questions import Questions
-from sendgraph.report import build_report
-from sendgraph.server import Endpoint, question_output
-from sendgraph.statuses import NO_STATUS, concept_named, item_status, of_concept, scheme
-from sendgraph.view import collect, network, render_html
+from sendgraph.graph.build import Build, build_graph
+from sendgraph.records.statuses import NO_STATUS, concept_named, item_status, of_concept, scheme
+from sendgraph.serve.server import Endpoint, question_output
+from sendgraph.show.report import build_report
+from sendgraph.show.view import collect, network, render_html
 from tests.helpers import JOINT, WSOA
 
 ROTHERHAM = "rotherham"

@@ -9,11 +9,11 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from sendgraph.build import Build, build_graph
+from sendgraph.ask.gaps import bundled_rules
+from sendgraph.ask.questions import bundled_queries
+from sendgraph.ask.sparql import Answer, QueryStore
 from sendgraph.cli import main
-from sendgraph.gaps import bundled_rules
-from sendgraph.questions import bundled_queries
-from sendgraph.sparql import Answer, QueryStore
+from sendgraph.graph.build import Build, build_graph
 
 QUERIES = {name: q.text for name, q in bundled_queries().items()} | {
     f"rule:{r.id}": r.query for r in bundled_rules()

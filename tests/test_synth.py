@@ -7,10 +7,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from sendgraph.build import build_areas, build_graph
 from sendgraph.cli import main
-from sendgraph.synth import synthesise
-from sendgraph.vocab import RDF, SG
+from sendgraph.graph.build import build_areas, build_graph
+from sendgraph.graph.vocab import RDF, SG
+from sendgraph.read.synth import synthesise
 
 
 def read(path: Path) -> list[dict[str, str]]:

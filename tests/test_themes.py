@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal
 
-from sendgraph.build import Build, build_areas, build_graph, default_data_folder
+from sendgraph.ask.questions import Questions
+from sendgraph.base.problems import Severity
 from sendgraph.cli import main
-from sendgraph.problems import Severity
-from sendgraph.questions import Questions
-from sendgraph.themes import compile_pattern, sentence_around
-from sendgraph.vocab import RDF, SG
+from sendgraph.graph.build import Build, build_areas, build_graph, default_data_folder
+from sendgraph.graph.themes import compile_pattern, sentence_around
+from sendgraph.graph.vocab import RDF, SG
 from tests.conftest import MINT
 from tests.helpers import edit
 

@@ -10,10 +10,10 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from sendgraph.build import Build
+from sendgraph.ask.questions import Questions
 from sendgraph.cli import main
-from sendgraph.questions import Questions
-from sendgraph.view import ViewError, collect, network, render_html, slice_view
+from sendgraph.graph.build import Build
+from sendgraph.show.view import ViewError, collect, network, render_html, slice_view
 from tests.hostile import HREF, IMG, SCRIPT, hostile_data
 
 
@@ -91,7 +91,7 @@ def test_status_is_an_attribute_not_a_node(page: str) -> None:
 
 
 def test_hostile_text_cannot_leave_its_script_element(tmp_path: Path) -> None:
-    from sendgraph.build import build_graph
+    from sendgraph.graph.build import build_graph
 
     page = render_html(
         network(collect(Questions(build_graph(hostile_data(tmp_path), validate=False).graph)))

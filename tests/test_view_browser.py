@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from sendgraph.build import Build, build_graph
-from sendgraph.questions import Questions
-from sendgraph.view import collect, network, render_html
+from sendgraph.ask.questions import Questions
+from sendgraph.graph.build import Build, build_graph
+from sendgraph.show.view import collect, network, render_html
 from tests.browser import ARTIFACTS
 from tests.hostile import HREF, IMG, SCRIPT, hostile_data
 

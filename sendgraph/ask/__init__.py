@@ -1,0 +1,1 @@
+"""Questions asked of the graph: SPARQL files, gap rules and network analysis."""

@@ -1,0 +1,563 @@
+"""Records become one rdflib Graph written in the ontology's terms.
+
+This is where an owner name becomes an sg:owner edge to a foaf:Person, a Ref column
+code becomes a dcterms:references edge, and a sentence that names a board becomes an
+sg:mentionsBoard edge with its sg:BoardMention evidence. Every node made from data
+carries prov:hadPrimarySource (the paper), sg:section (the place in it), and
+sg:sourceFile / sg:sourceRow (the data file and spreadsheet row), so any answer can be
+checked against the words it came from.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+from sendgraph.graph.vocab import (
+    DCTERMS,
+    FOAF,
+    ORG,
+    PREFIXES,
+    PROV,
+    RDF,
+    RDFS,
+    SG,
+    SKOS,
+    XSD,
+    Minter,
+)
+from sendgraph.records.codes import Code
+from sendgraph.records.dates import DAY, ONGOING, QUARTER, TO_BE_CONFIRMED
+from sendgraph.records.model import (
+    Action,
+    ActionRow,
+    BoardMention,
+    Located,
+    Records,
+    slug,
+)
+
+# How a target is written, when not as a month and year: a concept of sg:TargetKindScheme.
+TARGET_KINDS = {
+    ONGOING: SG["target-ongoing"],
+    TO_BE_CONFIRMED: SG["target-to-be-confirmed"],
+    QUARTER: SG["target-quarter"],
+    DAY: SG["target-day"],
+}
+# The classes of a finding read through a mapping, by the kind the mapping names.
+FINDING_CLASSES = {
+    "significant weakness": (SG.SignificantWeakness, SG.AreaForConsideration),
+    "area for priority action": (SG.AreaForPriorityAction, SG.AreaForConsideration),
+    "area for improvement": (SG.AreaForImprovement, SG.AreaForConsideration),
+    "area for consideration": (SG.AreaForConsideration,),
+    "recommendation": (SG.Recommendation,),
+    "strength": (SG.Strength,),
+}
+
+
+def _text(value: str) -> Literal:
+    # A plain literal is an xsd:string in RDF 1.1; rdflib only compares it equal to
+    # other plain literals, which is how the shapes and queries write theirs.
+    return Literal(value)
+
+
+class _Writer:
+    """Adds the triples for each kind of record to one graph."""
+
+    def __init__(self, records: Records, area: str) -> None:
+        self.records = records
+        self.mint = Minter(area)
+        self.graph = Graph()
+        for prefix, namespace in PREFIXES.items():
+            self.graph.bind(prefix, namespace)
+        self.graph.bind(area, self.mint.base)
+        self.code_nodes: dict[str, URIRef] = {}
+
+    def add(self, s: Node, p: URIRef, o: Node) -> None:
+        self.graph.add((s, p, o))
+
+    def text(self, s: Node, p: URIRef, value: str) -> None:
+        if value:
+            self.add(s, p, _text(value))
+
+    def texts(self, s: Node, p: URIRef, values: Iterable[str]) -> None:
+        for value in values:
+            self.text(s, p, value)
+
+    def provenance(self, node: Node, record: Located, document: str, section: str) -> None:
+        if document:
+            self.add(node, PROV.hadPrimarySource, self.mint("document", document))
+        self.text(node, SG.section, section)
+        self.add(node, SG.sourceFile, _text(record.source))
+        self.add(node, SG.sourceRow, Literal(record.row, datatype=XSD.integer))
+
+    # -- kinds -------------------------------------------------------------------
+
+    def documents(self) -> None:
+        for doc in self.records.documents.values():
+            node = self.mint("document", doc.id)
+            self.add(node, RDF.type, SG.SourceDocument)
+            self.text(node, RDFS.label, doc.title)
+            self.text(node, DCTERMS.title, doc.title)
+            self.text(node, DCTERMS.publisher, doc.publisher)
+            self.add(node, DCTERMS.date, Literal(doc.date, datatype=XSD.date))
+            self.texts(node, SG.meeting, doc.meetings)
+            self.text(node, DCTERMS.source, doc.source_file)
+            self.text(node, SG.note, doc.note)
+            self.add(node, SG.sourceFile, _text(doc.source))
+            self.add(node, SG.sourceRow, Literal(doc.row, datatype=XSD.integer))
+
+    def organisations(self) -> None:
+        for org in self.records.organisations.values():
+            node = self.mint("organisation", org.id)
+            self.add(node, RDF.type, ORG.Organization)
+            self.text(node, RDFS.label, org.name)
+            self.text(node, SKOS.prefLabel, org.name)
+            self.texts(node, SKOS.altLabel, org.aliases)
+            self.text(node, SG.note, org.note)
+            self.provenance(node, org, org.document, org.section)
+
+    def people(self) -> None:
+        names = Counter(p.name for p in self.records.people.values())
+        for person in self.records.people.values():
+            node = self.mint("person", person.id)
+            self.add(node, RDF.type, FOAF.Person)
+            self.text(node, FOAF.name, person.name)
+            label = person.name
+            if names[person.name] > 1:
+                inner = (
+                    person.initials.split("(")[-1].rstrip(")").strip()
+                    if "(" in person.initials
+                    else person.initials
+                )
+                label = f"{person.name} ({inner or person.id})"
+            self.text(node, RDFS.label, label)
+            self.text(node, SG.initials, person.initials)
+            self.texts(node, SG.alias, person.aliases)
+            self.text(node, SG.note, person.note)
+            self.provenance(node, person, person.document, person.section)
+        for number, post in enumerate(self.records.posts, start=1):
+            node = self.mint("post", number)
+            holder = self.mint("person", post.person)
+            self.add(node, RDF.type, ORG.Post)
+            self.text(node, RDFS.label, post.title)
+            self.add(node, ORG.heldBy, holder)
+            self.add(holder, ORG.holds, node)
+            for org_id in post.organisations:
+                org = self.mint("organisation", org_id)
+                self.add(node, ORG.postIn, org)
+                self.add(holder, ORG.memberOf, org)
+            self.text(node, SG.note, post.note)
+            self.provenance(node, post, post.document, post.section)
+
+    def boards(self) -> None:
+        for board in self.records.boards.values():
+            node = self.mint("board", board.id)
+            self.add(node, RDF.type, SG.Board)
+            self.text(node, RDFS.label, board.label)
+            self.text(node, SKOS.prefLabel, board.label)
+            self.texts(node, SKOS.altLabel, board.aliases)
+            self.text(node, SG.boardKind, board.kind)
+            for org_id in board.organisations:
+                self.add(node, ORG.unitOf, self.mint("organisation", org_id))
+            self.text(node, SG.firstMention, board.quote)
+            self.text(node, SG.note, board.note)
+            self.provenance(node, board, board.document, "")
+
+    def reviews(self) -> None:
+        for review in self.records.reviews.values():
+            node = self.mint("review", review.id)
+            self.add(node, RDF.type, SG.Review)
+            self.text(node, RDFS.label, review.title)
+            self.text(node, SG.reviewKind, review.kind)
+            for prop, value in ((SG.startDate, review.start), (SG.endDate, review.end)):
+                if value:
+                    datatype = XSD.date if len(value) == 10 else XSD.gYearMonth
+                    self.add(node, prop, Literal(value, datatype=datatype))
+            for person in review.reviewers:
+                self.add(node, SG.reviewer, self.mint("person", person))
+            self.texts(node, SG.focusArea, review.focus_areas)
+            self.text(node, SG.note, review.note)
+            self.provenance(node, review, review.document, review.section)
+
+    def plans(self) -> None:
+        for plan in self.records.plans.values():
+            node = self.mint("plan", plan.id)
+            self.add(node, RDF.type, SG.Plan)
+            if plan.ref:
+                self.add(node, RDF.type, SG.Priority)
+                self.text(node, SKOS.notation, plan.ref)
+            self.text(node, RDFS.label, f"{plan.ref} {plan.title}" if plan.ref else plan.title)
+            self.text(node, DCTERMS.title, plan.title)
+            if plan.part_of:
+                self.add(node, DCTERMS.isPartOf, self.mint("plan", plan.part_of))
+            if plan.status_date and not plan.ref:
+                self.add(node, SG.statusDate, Literal(plan.status_date, datatype=XSD.date))
+            self.text(node, SG.rowsAre, plan.rows_are if not plan.ref else "")
+            if plan.review:
+                self.add(node, SG.respondsTo, self.mint("review", plan.review))
+            self.text(node, SG.leadOfficerText, plan.lead_officer_text)
+            for person in plan.lead_officers:
+                self.add(node, SG.leadOfficer, self.mint("person", person))
+            self.text(node, SG.note, plan.note)
+            section = f"{plan.section}, {plan.ref}" if plan.ref else plan.section
+            self.provenance(node, plan, plan.document, section)
+
+    def statuses(self) -> None:
+        for word in self.records.statuses.values():
+            concept = self.mint.status(word.concept)
+            self.text(concept, SKOS.hiddenLabel, word.status)
+            self.text(concept, SKOS.editorialNote, word.note)
+
+    def code(self, code: Code, origin: Located, document: str, section: str) -> URIRef:
+        """Return the node a cited code stands for: its measure, or an undefined-code node."""
+        defined = self.records.defined_codes.get(code.key)
+        if defined is not None:
+            return self.mint("action", slug(defined))
+        node = self.code_nodes.get(code.key)
+        if node is None:
+            node = self.mint("code", code.slug)
+            self.code_nodes[code.key] = node
+            self.add(node, RDF.type, SG.UndefinedCode)
+            self.add(node, RDF.type, SG.Code)
+            self.add(node, SKOS.inScheme, SG.CodeScheme)
+            self.text(node, SKOS.notation, code.notation)
+            self.text(node, RDFS.label, code.notation)
+            self.text(node, SG.codeFamily, code.family)
+            self.add(node, SG.isDefined, Literal(False))
+            self.provenance(node, origin, document, section)
+        if (node, SKOS.notation, _text(code.notation)) not in self.graph:
+            self.text(node, SKOS.hiddenLabel, code.notation)
+        return node
+
+    def actions(self) -> None:
+        for action in self.records.actions.values():
+            self.action(action)
+
+    def action(self, action: Action) -> None:
+        plan = self.records.plans[action.plan]
+        node = self.mint("action", slug(action.ref))
+        section = f"{plan.section}, {action.ref}"
+        first = action.first
+        self.add(node, RDF.type, SG.Action)
+        if action.kind == "measures":
+            family, _ = action.ref.rsplit(" ", 1)
+            self.add(node, RDF.type, SG.Measure)
+            self.add(node, RDF.type, SG.Code)
+            self.add(node, SKOS.inScheme, SG.CodeScheme)
+            self.text(node, SG.codeFamily, family)
+            self.add(node, SG.isDefined, Literal(True))
+        if action.kind == "recommendations":
+            self.add(node, RDF.type, SG.Recommendation)
+            self.add(node, RDF.type, SG.Finding)
+            if action.review:
+                self.add(node, PROV.wasGeneratedBy, self.mint("review", action.review))
+        self.text(node, SKOS.notation, action.ref)
+        self.text(node, RDFS.label, action.ref)
+        self.add(node, DCTERMS.isPartOf, self.mint("plan", plan.id))
+        self.provenance(node, first, plan.document, section)
+        self.text(node, SG.text, first.action)
+        self.text(node, SG.ownerText, first.owner_text)
+        self.text(node, SG.targetDateText, first.target_text)
+        self.text(node, SG.statusText, first.status_text)
+        self.text(node, SG.note, first.note)
+        self.text(node, SG.codesText, first.codes_text)
+        for person in action.owners:
+            self.add(node, SG.owner, self.mint("person", person))
+        for person in action.leads:
+            self.add(node, SG.accountableLead, self.mint("person", person))
+        if action.status:
+            self.add(node, SG.status, self.mint.status(action.status))
+        for row in action.rows:
+            for code in row.codes:
+                self.add(node, DCTERMS.references, self.code(code, row, plan.document, section))
+        for code in action.mentions:
+            self.add(node, SG.mentions, self.code(code, first, plan.document, section))
+        for row in action.rows:
+            entry = self.entry(node, row, plan.document, section)
+            if row.number == 1:
+                targets = list(self.graph.objects(entry, SG.targetDate))
+                for target in targets:
+                    self.add(node, SG.targetDate, target)
+                if row.targets:
+                    self.add(
+                        node, SG.currentTargetDate, URIRef(f"{entry}/target/{len(row.targets)}")
+                    )
+            self.mentions(node, row.boards, row, plan.document, section, row.number)
+        self.imported(node, action, plan.document, section)
+
+    def imported(self, node: URIRef, action: Action, document: str, section: str) -> None:
+        """Add what a row read through a mapping has beyond the bundled data's columns."""
+        for org in action.owner_organisations:
+            self.add(node, SG.owner, self.mint("organisation", org))
+        for org in action.lead_organisations:
+            self.add(node, SG.accountableLead, self.mint("organisation", org))
+        for finding in action.answers:
+            self.add(node, SG.answers, self.mint("finding", slug(finding)))
+        for row in action.rows:
+            self.text(node, SG.successMeasure, row.success_measure)
+            for ref in row.references:
+                self.add(node, DCTERMS.references, self.mint("action", slug(ref)))
+            self.texts(node, SG.mergedCell, row.merged_cells)
+            self.status_history(node, row, document, section)
+
+    def status_history(self, action: URIRef, row: ActionRow, document: str, section: str) -> None:
+        """Add one sg:StatusObservation per dated status cell of the row."""
+        for seen in row.status_history:
+            node = URIRef(f"{action}/status/{seen.month}")
+            self.add(node, RDF.type, SG.StatusObservation)
+            self.add(node, SG.statusOf, action)
+            self.add(node, SG.observedIn, Literal(seen.month, datatype=XSD.gYearMonth))
+            self.text(node, SG.statusText, seen.text)
+            if seen.concept:
+                self.add(node, SG.status, self.mint.status(seen.concept))
+            self.text(node, SG.sourceColumn, seen.column)
+            self.provenance(node, row, document, f"{section}, {seen.column}")
+
+    def findings(self) -> None:
+        for finding in self.records.findings.values():
+            review = self.records.reviews[finding.review]
+            node = self.mint("finding", slug(finding.ref))
+            self.add(node, RDF.type, SG.Finding)
+            for cls in FINDING_CLASSES[finding.kind]:
+                self.add(node, RDF.type, cls)
+            self.text(node, SKOS.notation, finding.ref)
+            self.text(node, RDFS.label, finding.ref)
+            self.text(node, SG.text, finding.text)
+            self.texts(node, SG.mergedCell, finding.merged_cells)
+            self.add(node, PROV.wasGeneratedBy, self.mint("review", review.id))
+            self.provenance(node, finding, review.document, finding.section)
+
+    def entry(self, action: URIRef, row: ActionRow, document: str, section: str) -> URIRef:
+        entry = URIRef(f"{action}/row/{row.number}")
+        self.add(entry, RDF.type, SG.ProgressEntry)
+        self.add(action, SG.progressEntry, entry)
+        self.add(entry, SG.rowNumber, Literal(row.number, datatype=XSD.integer))
+        self.text(entry, SG.text, row.progress)
+        if row.number > 1:
+            self.text(entry, SG.actionText, row.action)
+            self.text(entry, SG.ownerText, row.owner_text)
+            self.text(entry, SG.note, row.note)
+            self.text(entry, SG.codesText, row.codes_text)
+        self.text(entry, SG.targetDateText, row.target_text)
+        self.text(entry, SG.statusText, row.status_text)
+        if row.status:
+            self.add(entry, SG.status, self.mint.status(row.status))
+            self.text(entry, SG.statusNote, row.status_note)
+        previous: URIRef | None = None
+        for target in row.targets:
+            node = URIRef(f"{entry}/target/{target.revision}")
+            self.add(node, RDF.type, SG.TargetDate)
+            self.add(entry, SG.targetDate, node)
+            self.text(node, SG.rawText, target.raw)
+            self.add(node, SG.revision, Literal(target.revision, datatype=XSD.integer))
+            if target.month:
+                self.add(node, SG.month, Literal(target.month, datatype=XSD.gYearMonth))
+            if target.kind:
+                self.add(node, SG.targetKind, TARGET_KINDS[target.kind])
+            if target.first_month:
+                self.add(node, SG.startMonth, Literal(target.first_month, datatype=XSD.gYearMonth))
+            if target.day:
+                self.add(node, SG.day, Literal(target.day, datatype=XSD.date))
+            if previous is not None:
+                self.add(node, PROV.wasRevisionOf, previous)
+            previous = node
+            self.provenance(node, row, document, f"{section} row {row.number}, target date")
+        self.provenance(entry, row, document, f"{section} row {row.number}")
+        return entry
+
+    def mentions(
+        self,
+        subject: URIRef,
+        mentions: list[BoardMention],
+        origin: Located,
+        document: str,
+        section: str,
+        row: int,
+    ) -> None:
+        for number, found in enumerate(mentions, start=1):
+            board = self.mint("board", found.mention.board)
+            evidence = URIRef(f"{subject}/mention/{row}-{number}")
+            self.add(subject, SG.mentionsBoard, board)
+            self.add(evidence, RDF.type, SG.BoardMention)
+            self.add(evidence, SG.subject, subject)
+            self.add(evidence, SG.predicate, SG.mentionsBoard)
+            self.add(evidence, SG.object, board)
+            self.text(evidence, SG.quote, found.mention.sentence)
+            self.text(evidence, SG.field, found.field)
+            self.add(evidence, SG.isReport, Literal(found.mention.is_report))
+            if document:
+                self.add(evidence, PROV.wasQuotedFrom, self.mint("document", document))
+            self.provenance(evidence, origin, document, section)
+
+    def ccg_gaps(self) -> None:
+        for gap in self.records.ccg_gaps.values():
+            review = self.records.reviews.get(gap.review)
+            document = review.document if review else ""
+            section = f"{review.section}, {gap.ref}" if review else gap.ref
+            node = self.mint("finding", slug(gap.ref))
+            self.add(node, RDF.type, SG.SelfAssessmentGap)
+            self.add(node, RDF.type, SG.Finding)
+            self.text(node, SKOS.notation, gap.ref)
+            self.text(node, RDFS.label, gap.ref)
+            self.text(node, SG.text, gap.issue)
+            # The entries below hold the cell's non-empty lines, stripped; the cell
+            # itself is kept as written so that nothing of it is lost.
+            self.text(node, SG.progressText, gap.progress_text)
+            self.text(node, SG.note, gap.note)
+            self.add(node, PROV.wasGeneratedBy, self.mint("review", gap.review))
+            self.provenance(node, gap, document, section)
+            for number, bullet in enumerate(gap.progress, start=1):
+                entry = URIRef(f"{node}/row/{number}")
+                self.add(entry, RDF.type, SG.ProgressEntry)
+                self.add(node, SG.progressEntry, entry)
+                self.add(entry, SG.rowNumber, Literal(number, datatype=XSD.integer))
+                self.text(entry, SG.text, bullet)
+                self.provenance(entry, gap, document, f"{section} progress {number}")
+            self.mentions(node, gap.boards, gap, document, section, 1)
+
+    def peer_challenge(self) -> None:
+        for item in self.records.peer_challenge.values():
+            review = self.records.reviews.get(item.review)
+            document = review.document if review else ""
+            section = f"{item.section}, {item.ref}" if item.section else item.ref
+            node = self.mint("finding", slug(item.ref))
+            self.add(node, RDF.type, SG.Finding)
+            if item.strength:
+                self.add(node, RDF.type, SG.Strength)
+            if item.consideration:
+                self.add(node, RDF.type, SG.AreaForConsideration)
+            self.text(node, SKOS.notation, item.ref)
+            self.text(node, RDFS.label, item.ref)
+            self.text(node, SG.strengthText, item.strength)
+            self.text(node, SG.considerationText, item.consideration)
+            self.text(node, SG.note, item.note)
+            self.add(node, PROV.wasGeneratedBy, self.mint("review", item.review))
+            self.provenance(node, item, document, item.section)
+            holder = node
+            if item.identified_action:
+                holder = self.mint("action", slug(item.ref))
+                self.add(holder, RDF.type, SG.Action)
+                self.text(holder, RDFS.label, f"{item.ref} identified action")
+                self.text(holder, SG.text, item.identified_action)
+                self.add(holder, SG.answers, node)
+                self.provenance(holder, item, document, f"{section}, identified action")
+            if item.progress:
+                entry = URIRef(f"{holder}/row/1")
+                self.add(entry, RDF.type, SG.ProgressEntry)
+                self.add(holder, SG.progressEntry, entry)
+                self.add(entry, SG.rowNumber, Literal(1, datatype=XSD.integer))
+                self.text(entry, SG.text, item.progress)
+                self.provenance(entry, item, document, f"{section}, progress update")
+            on_finding = [
+                m for m in item.boards if m.field in ("strength", "area_for_consideration")
+            ]
+            on_action = [m for m in item.boards if m not in on_finding]
+            self.mentions(node, on_finding, item, document, section, 1)
+            self.mentions(holder, on_action, item, document, section, 2)
+
+    def versions(self) -> None:
+        for version in self.records.versions:
+            plan = self.records.plans[version.plan]
+            plan_node = self.mint("plan", plan.id)
+            node = URIRef(f"{plan_node}/version/{version.number}")
+            self.add(node, RDF.type, SG.PlanVersion)
+            self.add(plan_node, SG.version, node)
+            self.text(node, RDFS.label, f"{plan.title} version {version.number}")
+            self.add(node, SG.versionNumber, Literal(version.number, datatype=XSD.integer))
+            self.text(node, SG.amendedByText, version.amended_by)
+            for person in version.people:
+                self.add(node, PROV.wasAttributedTo, self.mint("person", person))
+            self.text(node, SG.dateText, version.date_text)
+            if version.date:
+                self.add(node, DCTERMS.date, Literal(version.date, datatype=XSD.date))
+            self.text(node, DCTERMS.description, version.summary)
+            self.provenance(node, version, plan.document, f"{plan.section}, Version History")
+
+    def governance(self) -> None:
+        for number, link in enumerate(self.records.governance, start=1):
+            subject = self.mint("board", link.subject)
+            if link.relation == "reports_to":
+                predicate, obj = ORG.reportsTo, self.mint("board", link.object)
+            elif link.object in self.records.boards:
+                predicate, obj = SG.oversees, self.mint("board", link.object)
+            elif link.object in self.records.reviews:
+                predicate, obj = SG.oversees, self.mint("review", link.object)
+            else:
+                predicate, obj = SG.oversees, self.mint("plan", link.object)
+            # Only what a paper states is a fact of the governance; a line read from word
+            # order, recommended or still to be set up lives on its statement alone.
+            if link.modality == "stated":
+                self.add(subject, predicate, obj)
+            evidence = self.mint("statement", number)
+            self.add(evidence, RDF.type, SG.GovernanceStatement)
+            self.add(evidence, SG.modality, SG[link.modality])
+            self.add(evidence, SG.subject, subject)
+            self.add(evidence, SG.predicate, predicate)
+            self.add(evidence, SG.object, obj)
+            self.text(evidence, SG.quote, link.quote)
+            self.add(evidence, PROV.wasQuotedFrom, self.mint("document", link.document))
+            self.text(evidence, SG.note, link.note)
+            self.provenance(evidence, link, link.document, link.section)
+
+    def write(self) -> Graph:
+        for step in (
+            self.documents,
+            self.organisations,
+            self.people,
+            self.boards,
+            self.reviews,
+            self.plans,
+            self.statuses,
+            self.actions,
+            self.ccg_gaps,
+            self.peer_challenge,
+            self.findings,
+            self.versions,
+            self.governance,
+        ):
+            step()
+        return self.graph
+
+
+def records_to_graph(records: Records, area: str = "rotherham") -> Graph:
+    """Return the RDF graph of ``records``, with instance IRIs under the ``area`` namespace."""
+    return _Writer(records, area).write()
+
+
+def count_by_kind(graph: Graph) -> dict[str, int]:
+    """Return how many nodes the graph has of each sendgraph kind, plus its triple count."""
+    kinds = {
+        "actions": SG.Action,
+        "measures": SG.Measure,
+        "findings": SG.Finding,
+        "recommendations": SG.Recommendation,
+        "strengths": SG.Strength,
+        "areas for consideration": SG.AreaForConsideration,
+        "self-assessment gaps": SG.SelfAssessmentGap,
+        "plans": SG.Plan,
+        "priorities": SG.Priority,
+        "reviews": SG.Review,
+        "boards": SG.Board,
+        "people": FOAF.Person,
+        "posts": ORG.Post,
+        "organisations": ORG.Organization,
+        "documents": SG.SourceDocument,
+        "undefined codes": SG.UndefinedCode,
+        "target dates": SG.TargetDate,
+        "progress entries": SG.ProgressEntry,
+        "board mentions": SG.BoardMention,
+        "governance statements": SG.GovernanceStatement,
+        "theme tags": SG.ThemeTag,
+        "plan versions": SG.PlanVersion,
+        "status observations": SG.StatusObservation,
+    }
+    counts = {name: len(set(graph.subjects(RDF.type, cls))) for name, cls in kinds.items()}
+    counts["target dates without a month"] = sum(
+        1 for t in graph.subjects(RDF.type, SG.TargetDate) if graph.value(t, SG.month) is None
+    )
+    counts["triples"] = len(graph)
+    return counts

@@ -1,0 +1,1 @@
+"""Files people write become rows that remember where they came from."""

@@ -1,0 +1,1 @@
+"""Rows become the typed model, with every problem found on the way."""

@@ -1,0 +1,1 @@
+"""The graph served over HTTP, and pushed to a Graph Store Protocol store."""

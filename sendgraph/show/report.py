@@ -1,0 +1,1098 @@
+"""The inspection evidence report: for each finding, what was done, by whom, overseen by whom, with what result.
+
+`build_report` gathers the evidence from the named questions (trace, oversight,
+slippage), the gap rules and the bundled queries into a `Report`; `render_html` writes
+it as one offline HTML file (inline CSS and SVG charts, a Content-Security-Policy that
+forbids every remote load, every text escaped by Jinja2's autoescape), and
+`render_markdown` as Markdown with the charts as tables. Every fact carries its source:
+the paper's title and section, and the data file and row it was read from.
+
+Statuses are shown as at the date their plan reports them, never as at today; the
+generation date is only printed in the footer. The recurring themes are
+`Questions.recurring()`'s rows grouped theme by theme: the findings raising each, review
+by review, and the earlier and identified actions on it, each linked to its place in
+the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from sendgraph.ask.gaps import Rule, find_gaps, load_rules
+from sendgraph.ask.questions import Questions, Row, natural_key
+from sendgraph.records.statuses import NO_STATUS as NO_STATUS_CONCEPT
+from sendgraph.records.statuses import row_status_text, scheme
+from sendgraph.show.charts import Chart, Series, bars, stacked_bars
+
+NO_STATUS = NO_STATUS_CONCEPT.label
+TOP = 10
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact was read: the paper's title and section, the data file and spreadsheet row."""
+
+    document: str = ""
+    section: str = ""
+    file: str = ""
+    row: int | None = None
+
+    def __str__(self) -> str:
+        paper = ", ".join(part for part in (self.document, self.section) if part)
+        place = f"{self.file} row {self.row}" if self.file and self.row else self.file
+        return " · ".join(part for part in (paper, place) if part)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One gap a rule found, with its evidence and source."""
+
+    rule: str
+    severity: str
+    ref: str
+    message: str
+    quote: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A progress entry, verbatim, with the status written beside it and its source."""
+
+    text: str
+    status_text: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class StatusPoint:
+    """A status at a date: the scheme's word, the words as written, and when it is as at."""
+
+    status: str
+    written: str
+    as_at_text: str
+
+
+def _as_at(value: Any) -> str:
+    """A status date as the 2017 plan writes it (25/09/17), a month as "Oct 2023", or a sentence.
+
+    >>> _as_at(dt.date(2017, 9, 25)), _as_at("2023-10"), _as_at(None)
+    ('25/09/17', 'Oct 2023', 'no status date given')
+    """
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%y}"
+    text = _str(value)
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return f"{dt.date(int(text[:4]), int(text[5:]), 1):%b %Y}"
+    return text or "no status date given"
+
+
+@dataclass(frozen=True)
+class Oversight:
+    """One board over an action and the path to it, with the quote that states the first step.
+
+    ``modality`` is "stated" unless a step of the path is a line the paper does not
+    state ("inferred" or "planned"); such a step is marked in ``path`` too.
+    """
+
+    board: str
+    via: str
+    path: str
+    quote: str
+    source: Source
+    modality: str = "stated"
+
+
+@dataclass
+class ActionEvidence:
+    """An action that answers a finding: its people, boards, status, targets, progress and gaps."""
+
+    ref: str
+    iri: str
+    text: str
+    owners: list[str]
+    accountable_leads: list[str]
+    organisations: list[str]
+    oversight: list[Oversight]
+    status: str
+    history: list[StatusPoint]
+    row_statuses: list[str]
+    targets: list[str]
+    months_slipped: int | None
+    success_measures: list[str]
+    progress: list[Quote]
+    gaps: list[Gap]
+    source: Source
+
+    @property
+    def boards(self) -> list[str]:
+        """The boards over the action, by name, once each."""
+        return sorted({o.board for o in self.oversight})
+
+
+@dataclass
+class FindingEvidence:
+    """A finding, the actions that answer it, and the gaps that concern it."""
+
+    ref: str
+    anchor: str
+    kind: str
+    review: str
+    text: str
+    strength: str
+    actions: list[ActionEvidence]
+    gaps: list[Gap]
+    source: Source
+    progress: list[Quote] = field(default_factory=list)
+
+    @property
+    def answered(self) -> bool:
+        """True when at least one action answers the finding."""
+        return bool(self.actions)
+
+
+@dataclass
+class ReviewSection:
+    """The findings of one review, in reference order."""
+
+    label: str
+    anchor: str
+    findings: list[FindingEvidence]
+
+    @property
+    def unanswered(self) -> list[FindingEvidence]:
+        """The findings no action answers."""
+        return [f for f in self.findings if not f.answered]
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    """One line of the register of every action: plan, owners, status, targets, findings answered."""
+
+    ref: str
+    anchor: str
+    plan: str
+    owners: list[str]
+    status: str
+    written: str
+    row_statuses: list[str]
+    targets: list[str]
+    answers: list[tuple[str, str]]
+    source: Source
+
+
+@dataclass(frozen=True)
+class GapCount:
+    """How many gaps one rule found, and the first few it found them in."""
+
+    rule: str
+    severity: str
+    title: str
+    count: int
+    top: list[str]
+    more: bool
+
+
+@dataclass(frozen=True)
+class ThemeTag:
+    """Why one field of an item carries a theme: the words a rule matched, as written, or a correction's reason."""
+
+    field: str
+    kind: str
+    matched: list[str]
+    corrected: bool
+    reason: str
+
+
+@dataclass
+class ThemeItem:
+    """A finding or action that carries a recurring theme, with the tag's evidence and an action's status."""
+
+    ref: str
+    link: str
+    tags: list[ThemeTag]
+    source: Source
+    review: str = ""
+    status: str = NO_STATUS
+    written: str = ""
+    completed: bool | None = None
+    as_at_text: str = ""
+    answers: str = ""
+    answers_link: str = ""
+    text: str = ""
+
+    @property
+    def completion(self) -> str:
+        """Whether the plan reported the action completed: "completed", "not completed" or "no status"."""
+        if self.completed is None:
+            return "no status"
+        return "completed" if self.completed else "not completed"
+
+
+@dataclass
+class ThemeEvidence:
+    """A theme raised by more than one review: the findings raising it and the actions on it."""
+
+    theme: str
+    label: str
+    anchor: str
+    raised_by: list[str]
+    findings: list[ThemeItem]
+    earlier: list[ThemeItem]
+    later: list[ThemeItem]
+    identified: list[ThemeItem]
+
+    @property
+    def summary(self) -> str:
+        """The reviews raising the theme in one line, each with its year or "undated", never a guessed one."""
+        names = self.raised_by
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return f"Raised by {listed}"
+
+    @property
+    def by_review(self) -> list[tuple[str, list[ThemeItem]]]:
+        """The findings, review by review, in the order the reviews raised the theme."""
+        grouped: dict[str, list[ThemeItem]] = {}
+        for item in self.findings:
+            grouped.setdefault(item.review, []).append(item)
+        return list(grouped.items())
+
+    @property
+    def completed(self) -> int:
+        """How many of the earlier actions their plan reported completed."""
+        return sum(1 for item in self.earlier if item.completed)
+
+    @property
+    def earlier_as_at(self) -> list[str]:
+        """The dates the earlier actions' statuses are as at, once each."""
+        return list(dict.fromkeys(item.as_at_text for item in self.earlier))
+
+
+@dataclass
+class Report:
+    """The whole evidence report, ready to render."""
+
+    title: str
+    generated: dt.date
+    documents: list[str]
+    status_dates: list[tuple[dt.date, int]]
+    undated_actions: int
+    status_counts: dict[str, int]
+    actions: int
+    boards: list[tuple[str, int]]
+    slippage: list[Row]
+    gap_counts: list[GapCount]
+    gaps: int
+    reviews: list[ReviewSection]
+    strengths: list[FindingEvidence]
+    charts: list[Chart]
+    register: list[RegisterEntry]
+    themes: list[ThemeEvidence] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def worst_slippage(self) -> Row | None:
+        """The action whose target moved furthest, or None when no target moved."""
+        return self.slippage[0] if self.slippage else None
+
+    @property
+    def findings(self) -> list[FindingEvidence]:
+        """Every finding that needs an answer, review by review."""
+        return [f for review in self.reviews for f in review.findings]
+
+
+def anchor(prefix: str, text: str) -> str:
+    """An HTML id from a reference: ``anchor("finding", "PC 5.5")`` is ``finding-pc-5-5``.
+
+    >>> anchor("finding", "PR 14")
+    'finding-pr-14'
+    """
+    return prefix + "-" + (re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "x")
+
+
+def _str(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _status_name(status: Any) -> str:
+    return _str(status) or NO_STATUS
+
+
+def _status_series() -> list[Series]:
+    """The scheme's statuses, best first, then "No status": the report's series and keys."""
+    return [Series(s.label, s.code, s.fill, s.ink) for s in (*scheme(), NO_STATUS_CONCEPT)]
+
+
+class _Evidence:
+    """Everything the report looks up more than once, fetched once."""
+
+    def __init__(
+        self, questions: Questions, rules: Iterable[Rule], include: Iterable[str] = ()
+    ) -> None:
+        self.questions = questions
+        self.details = {str(r["action"]): r for r in questions.select("action-details")}
+        self.provenance: dict[str, Row] = {}
+        self.entries: dict[tuple[str, int], Row] = {}
+        for row in questions.select("provenance"):
+            self.provenance.setdefault(str(row["node"]), row)
+            if row["item"] is not None and row["part"] is not None:
+                self.entries[(str(row["item"]), int(row["part"]))] = row
+        self.titles = {
+            str(r["document"]): _str(r["document_title"])
+            for r in self.provenance.values()
+            if r["document"]
+        }
+        self.status_dates = {
+            str(r["ref"]): r["status_date"] for r in questions.select("status-dates")
+        }
+        self.history: dict[str, list[Row]] = defaultdict(list)
+        for row in questions.select("status-history"):
+            self.history[str(row["action"])].append(row)
+        self.measures: dict[str, list[str]] = defaultdict(list)
+        for row in questions.select("success-measures"):
+            self.measures[str(row["action"])].append(_str(row["measure"]))
+        self.row_statuses = {
+            iri: [row_status_text(r["row"], r["status"], r["status_text"]) for r in rows]
+            for iri, rows in questions.row_statuses().items()
+        }
+        self.progress: dict[str, list[Row]] = defaultdict(list)
+        for row in questions.select("progress"):
+            self.progress[str(row["item"])].append(row)
+        self.owners: dict[str, list[str]] = defaultdict(list)
+        for row in questions.select("responsibilities"):
+            if row["role"] == "owner":
+                self.owners[str(row["item"])].append(_str(row["person_label"]))
+        self.targets: dict[str, list[str]] = defaultdict(list)
+        for row in questions.select("target-dates"):
+            self.targets[str(row["action"])].append(_str(row["raw"]))
+        self.slippage = questions.slippage()
+        self.slipped = {str(r["ref"]): r for r in self.slippage}
+        include = list(include)
+        self.oversight = {iri: questions.oversight_of([iri], include) for iri in self.details}
+        self.rules = list(rules)
+        self.gaps = find_gaps(questions.store, self.rules)
+        self.gaps_by_subject: dict[str, list[Gap]] = defaultdict(list)
+        for gap in self.gaps:
+            self.gaps_by_subject[str(gap["subject"])].append(self.gap(gap))
+        self.kinds = {
+            target.iri: target.kinds
+            for targets in questions.references.index.values()
+            for target in targets
+        }
+
+    def source(self, iri: str) -> Source:
+        row = self.provenance.get(iri)
+        if row is None:
+            return Source()
+        return Source(
+            _str(row["document_title"]),
+            _str(row["section"]),
+            _str(row["source_file"]),
+            row["source_row"],
+        )
+
+    def gap(self, gap: Row) -> Gap:
+        place = self.source(str(gap["subject"]))
+        document = next(
+            (
+                title
+                for iri, title in self.titles.items()
+                if iri.endswith("/" + _str(gap["document"]))
+            ),
+            _str(gap["document"]),
+        )
+        return Gap(
+            gap["rule"],
+            gap["severity"],
+            _str(gap["ref"]),
+            _str(gap["message"]),
+            _str(gap["quote"]),
+            Source(document, _str(gap["section"]), place.file, place.row),
+        )
+
+    def history_of(self, iri: str, ref: str) -> list[StatusPoint]:
+        observed = self.history.get(iri)
+        if observed:  # a dated series, oldest first (ISO months sort as text)
+            return [
+                StatusPoint(
+                    _status_name(row["status"]), _str(row["status_text"]), _as_at(row["month"])
+                )
+                for row in sorted(observed, key=lambda r: (r["month"] is None, _str(r["month"])))
+            ]
+        details = self.details.get(iri, {})
+        if not details.get("status") and not details.get("status_text"):
+            return []
+        return [
+            StatusPoint(
+                _status_name(details.get("status")),
+                _str(details.get("status_text")),
+                _as_at(self.status_dates.get(ref)),
+            )
+        ]
+
+    def oversight_of(self, iri: str) -> list[Oversight]:
+        found = []
+        for row in self.oversight.get(iri, []):
+            steps = row["path"]
+            chain = [steps[0]["from"]] + [
+                f"{step['relation']} {step['to']}"
+                + (f" [{step['modality']}]" if step["modality"] != "stated" else "")
+                for step in steps
+            ]
+            if "then" in steps[0]:
+                chain.insert(2, steps[0]["then"])
+            first = steps[0]
+            document = next(
+                (t for i, t in self.titles.items() if i.endswith("/" + _str(first["document"]))),
+                _str(first["document"]),
+            )
+            found.append(
+                Oversight(
+                    row["label"],
+                    row["via"],
+                    ", ".join(chain),
+                    _str(first["quote"]),
+                    Source(document, _str(first["section"])),
+                    row["modality"],
+                )
+            )
+        return found
+
+    def progress_of(self, iri: str) -> list[Quote]:
+        quotes = []
+        for row in self.progress.get(iri, []):
+            if not row["text"]:
+                continue
+            entry = self.entries.get((iri, int(row["row"])))
+            where = self.source(str(entry["node"])) if entry else self.source(iri)
+            quotes.append(Quote(_str(row["text"]), _str(row["status_text"]), where))
+        return quotes
+
+    def action(self, iri: str, traced: Row) -> ActionEvidence:
+        ref = _str(traced["ref"])
+        history = self.history_of(iri, ref)
+        slipped = self.slipped.get(ref)
+        progress = self.progress_of(iri)
+        return ActionEvidence(
+            ref=ref,
+            iri=iri,
+            text=_str(traced["text"]),
+            owners=list(traced["owners"]),
+            accountable_leads=list(traced["accountable_leads"]),
+            organisations=list(traced["organisations"]),
+            oversight=self.oversight_of(iri),
+            status=history[-1].status if history else NO_STATUS,
+            history=history,
+            row_statuses=self.row_statuses.get(iri, []),
+            targets=list(traced["targets"]),
+            months_slipped=slipped["months"] if slipped else None,
+            success_measures=self.measures.get(iri, []),
+            progress=progress,
+            gaps=self.gaps_by_subject.get(iri, []),
+            source=self.source(iri),
+        )
+
+
+# The inspection frameworks' findings first: they are kinds of area for consideration too.
+FRAMEWORK_KINDS = {
+    "SignificantWeakness": "Significant weakness",
+    "AreaForPriorityAction": "Area for priority action",
+    "AreaForImprovement": "Area for improvement",
+}
+
+
+def _kind(kinds: frozenset[str], consideration: bool) -> str:
+    for name, label in FRAMEWORK_KINDS.items():
+        if name in kinds:
+            return label
+    if "Recommendation" in kinds:
+        return "Recommendation"
+    if "SelfAssessmentGap" in kinds:
+        return "Self-assessment gap"
+    if consideration or "AreaForConsideration" in kinds:
+        return "Area for consideration"
+    return "Strength" if "Strength" in kinds else "Finding"
+
+
+def _findings(evidence: _Evidence) -> tuple[list[ReviewSection], list[FindingEvidence]]:
+    questions = evidence.questions
+    by_review: dict[str, list[FindingEvidence]] = defaultdict(list)
+    strengths = []
+    for row in questions.select("findings"):
+        iri, ref = str(row["finding"]), str(row["ref"])
+        text = _str(row["text"]) or _str(row["consideration"])
+        finding = FindingEvidence(
+            ref=ref,
+            anchor=anchor("finding", ref),
+            kind=_kind(evidence.kinds.get(iri, frozenset()), bool(row["consideration"])),
+            review=_str(row["review_label"]),
+            text=text,
+            strength=_str(row["strength"]),
+            actions=[],
+            gaps=[],
+            source=evidence.source(iri),
+        )
+        if not text:
+            strengths.append(finding)  # a strength needs no answer
+            continue
+        _, actions = questions.actions_for(ref)
+        traced = questions.trace(ref) if actions else []
+        finding.actions = [
+            evidence.action(action, row) for action, row in zip(actions, traced, strict=True)
+        ]
+        answering = set(actions)
+        if iri not in answering:
+            finding.progress = evidence.progress_of(iri)
+        finding.gaps = [] if iri in answering else evidence.gaps_by_subject.get(iri, [])
+        by_review[finding.review].append(finding)
+    reviews = [
+        ReviewSection(
+            label, anchor("review", label), sorted(found, key=lambda f: natural_key(f.ref))
+        )
+        for label, found in by_review.items()
+    ]
+    reviews.sort(key=lambda r: natural_key(r.findings[0].ref))
+    return reviews, sorted(strengths, key=lambda f: natural_key(f.ref))
+
+
+def _charts(evidence: _Evidence, top: int) -> list[Chart]:
+    by_plan: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in evidence.details.values():
+        by_plan[_str(row["plan_label"]) or "Not in a plan"][_status_name(row["status"])] += 1
+    charts = [
+        stacked_bars(
+            "chart-status-by-plan",
+            "Actions by status, plan by plan",
+            [(plan, dict(by_plan[plan])) for plan in sorted(by_plan, key=natural_key)],
+            _status_series(),
+        )
+    ]
+    slipped = [r for r in evidence.slippage if r["months"]][:top]
+    if slipped:
+        charts.append(
+            bars(
+                "chart-slippage",
+                f"Months each target moved, first to current (top {len(slipped)})",
+                [
+                    (str(r["ref"]), int(r["months"]), " → ".join(str(t) for t in r["targets"]))
+                    for r in slipped
+                ],
+                "months",
+                "#c4501b",
+            )
+        )
+    owned: dict[str, set[str]] = defaultdict(set)
+    for iri in evidence.details:
+        for name in evidence.owners.get(iri, []):
+            owned[name].add(iri)
+    ranked = sorted(owned.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:top]
+    if ranked:
+        charts.append(
+            bars(
+                "chart-owners",
+                f"Actions per owner (top {len(ranked)} of {len(owned)})",
+                [(name, len(items), "") for name, items in ranked],
+                "actions",
+            )
+        )
+    return charts
+
+
+def _register(evidence: _Evidence, reviews: list[ReviewSection]) -> list[RegisterEntry]:
+    answers: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for review in reviews:
+        for finding in review.findings:
+            for action in finding.actions:
+                answers[action.iri].append((finding.ref, finding.anchor))
+    entries = []
+    for iri, row in evidence.details.items():
+        ref = _str(row["ref"])
+        entries.append(
+            RegisterEntry(
+                ref=ref,
+                anchor=anchor("action", ref),
+                plan=_str(row["plan_label"]),
+                owners=sorted(set(evidence.owners.get(iri, []))),
+                status=_status_name(row["status"]),
+                written=_str(row["status_text"]),
+                row_statuses=evidence.row_statuses.get(iri, []),
+                targets=evidence.targets.get(iri, []),
+                answers=answers.get(iri, []),
+                source=evidence.source(iri),
+            )
+        )
+    return sorted(entries, key=lambda e: natural_key(e.ref))
+
+
+def _boards(evidence: _Evidence) -> list[tuple[str, int]]:
+    overseen: dict[str, set[str]] = defaultdict(set)
+    for iri, rows in evidence.oversight.items():
+        for row in rows:
+            overseen[str(row["label"])].add(iri)
+    return sorted(((b, len(a)) for b, a in overseen.items()), key=lambda bc: (-bc[1], bc[0]))
+
+
+def _gap_counts(evidence: _Evidence, shown: int = 4) -> list[GapCount]:
+    titles = {rule.id: rule.title for rule in evidence.rules}
+    by_rule: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for gap in evidence.gaps:
+        by_rule[(gap["severity"], gap["rule"])].append(_str(gap["ref"]))
+    firsts = {key: list(dict.fromkeys(refs)) for key, refs in by_rule.items()}
+    order = {"error": 0, "warning": 1, "info": 2}
+    return [
+        GapCount(
+            rule,
+            severity,
+            titles.get(rule, rule),
+            len(refs),
+            firsts[(severity, rule)][:shown],
+            len(firsts[(severity, rule)]) > shown,
+        )
+        for (severity, rule), refs in sorted(
+            by_rule.items(), key=lambda kv: (order.get(kv[0][0], 3), -len(kv[1]), kv[0][1])
+        )
+    ]
+
+
+def _theme_item(row: Row, evidence: _Evidence, links: dict[str, str]) -> ThemeItem:
+    """One item's first row of a theme; its other fields' rows are added as tags by the caller."""
+    document = next(
+        (t for i, t in evidence.titles.items() if i.endswith("/" + _str(row["document"]))),
+        _str(row["document"]),
+    )
+    when = row.get("status_date")
+    is_action = row["role"] != "finding"
+    return ThemeItem(
+        ref=_str(row["ref"]),
+        link=links.get(("action " if is_action else "finding ") + _str(row["ref"]), ""),
+        tags=[],
+        source=Source(document, _str(row["section"])),
+        review=f"{row['review']} ({row['year'] or 'undated'})" if not is_action else "",
+        status=_status_name(row.get("status")),
+        written=_str(row.get("status_text")),
+        completed=row.get("completed"),
+        as_at_text=_as_at(dt.date.fromisoformat(str(when))) if when else "",
+        answers=_str(row.get("answers")),
+        answers_link=links.get("finding " + _str(row.get("answers")), ""),
+    )
+
+
+def _recurring_themes(
+    questions: Questions,
+    evidence: _Evidence,
+    reviews: list[ReviewSection],
+    strengths: list[FindingEvidence],
+    register: list[RegisterEntry],
+) -> list[ThemeEvidence]:
+    """The themes more than one review raises, grouped from ``Questions.recurring()``'s rows.
+
+    Each item links to its place in the report: a finding to its section, an action to
+    its row of the register. An identified action brings its text from the finding it
+    answers.
+    """
+    links = {"finding " + f.ref: f.anchor for r in reviews for f in r.findings}
+    links |= {"finding " + s.ref: s.anchor for s in strengths}
+    links |= {"action " + e.ref: e.anchor for e in register}
+    texts = {a.ref: a.text for r in reviews for f in r.findings for a in f.actions}
+    rows = questions.recurring()
+    areas = {_str(row["area"]) for row in rows}
+    themes: dict[tuple[str, str], ThemeEvidence] = {}
+    items: dict[tuple[str, str, str, str], ThemeItem] = {}
+    for row in rows:
+        area, theme = _str(row["area"]), _str(row["theme"])
+        found = themes.get((area, theme))
+        if found is None:
+            found = themes[(area, theme)] = ThemeEvidence(
+                theme=theme,
+                label=_str(row["theme_label"]),
+                # One area is the rule; two in one graph must not share an anchor.
+                anchor=anchor("theme", theme if len(areas) == 1 else f"{area} {theme}"),
+                raised_by=list(row["raised_by"]),
+                findings=[],
+                earlier=[],
+                later=[],
+                identified=[],
+            )
+        role, ref = _str(row["role"]), _str(row["ref"])
+        item = items.get((area, theme, role, ref))
+        if item is None:
+            item = items[(area, theme, role, ref)] = _theme_item(row, evidence, links)
+            item.text = texts.get(ref, "") if role == "identified action" else ""
+            {
+                "finding": found.findings,
+                "earlier action": found.earlier,
+                "plan action": found.later,
+                "identified action": found.identified,
+            }[role].append(item)
+        item.tags.append(
+            ThemeTag(
+                field=_str(row["field"]),
+                kind=_str(row["kind"]).capitalize() if role == "finding" else "",
+                matched=[str(word) for word in row["matched"]],
+                corrected=row["tagged_by"] == "correction",
+                reason=_str(row["reason"]),
+            )
+        )
+    return sorted(themes.values(), key=lambda t: (t.label.casefold(), t.anchor))
+
+
+def build_report(
+    questions: Questions,
+    rules: Iterable[Rule] | None = None,
+    *,
+    generated: dt.date | None = None,
+    top: int = TOP,
+    title: str = "SEND inspection evidence report",
+    include: Iterable[str] = (),
+) -> Report:
+    """Gather the evidence report for the graph ``questions`` asks about.
+
+    ``rules`` are the gap rules to run (default: the bundled ones); ``top`` is how many
+    items the slippage and owner charts show; ``generated`` is the date printed in the
+    footer (default: today). No status is ever judged as at ``generated``. Oversight
+    follows the lines the papers state; ``include`` may add "inferred" and "planned"
+    ones, each marked on the path that uses it.
+    """
+    evidence = _Evidence(questions, load_rules() if rules is None else rules, include)
+    reviews, strengths = _findings(evidence)
+    statuses = Counter(_status_name(r["status"]) for r in evidence.details.values())
+    dated = Counter(evidence.status_dates.get(_str(r["ref"])) for r in evidence.details.values())
+    documents = sorted({title for title in evidence.titles.values() if title}, key=str.casefold)
+    register = _register(evidence, reviews)
+    return Report(
+        title=title,
+        generated=generated or dt.date.today(),
+        documents=documents,
+        status_dates=sorted((d, n) for d, n in dated.items() if d is not None),
+        undated_actions=dated.get(None, 0),
+        status_counts={s.name: statuses.get(s.name, 0) for s in _status_series()},
+        actions=len(evidence.details),
+        boards=_boards(evidence),
+        slippage=evidence.slippage,
+        gap_counts=_gap_counts(evidence),
+        gaps=len(evidence.gaps),
+        reviews=reviews,
+        strengths=strengths,
+        charts=_charts(evidence, top),
+        register=register,
+        themes=_recurring_themes(questions, evidence, reviews, strengths, register),
+    )
+
+
+# ---------------------------------------------------------------- HTML
+
+
+def render_html(report: Report) -> str:
+    """Return the report as one offline HTML page: inline CSS and SVG, every data text escaped."""
+    from jinja2 import Environment, StrictUndefined  # lazy: only the report needs it
+    from markupsafe import Markup
+
+    template = (
+        resources.files("sendgraph")
+        .joinpath("templates", "report.html")
+        .read_text(encoding="utf-8")
+    )
+    environment = Environment(
+        autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
+    )
+    environment.filters["anchor"] = anchor
+    return environment.from_string(template).render(
+        report=report,
+        statuses={s.name: s for s in _status_series()},
+        # The SVG is markup that charts.py built with every text escaped.
+        charts=[(chart, Markup(chart.svg)) for chart in report.charts],
+        as_at=_as_at_sentences(report),
+        footer=_footer(report),
+    )
+
+
+def render(report: Report, fmt: str = "html") -> str:
+    """Return the report as ``html`` or ``md`` (Markdown)."""
+    return render_html(report) if fmt == "html" else render_markdown(report)
+
+
+# ---------------------------------------------------------------- Markdown
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+
+
+def _md(text: object) -> str:
+    """Text made inert in Markdown: HTML characters as entities, Markdown's own escaped."""
+    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
+
+
+def _md_quote(text: str) -> list[str]:
+    return ["> " + _md(line) if line.strip() else ">" for line in text.splitlines()]
+
+
+def _md_table(columns: Iterable[str], rows: Iterable[Iterable[object]]) -> list[str]:
+    heads = list(columns)
+    lines = ["| " + " | ".join(_md(c) for c in heads) + " |", "|" + "---|" * len(heads)]
+    lines += ["| " + " | ".join(_md(v) for v in row) + " |" for row in rows]
+    return lines
+
+
+def _md_action(action: ActionEvidence, finding: FindingEvidence) -> list[str]:
+    lines = [f"#### {_md(action.ref)}", ""]
+    if action.ref != finding.ref and action.text:
+        lines += [*_md_quote(action.text), ""]
+    elif action.ref == finding.ref:
+        lines += ["This finding is itself a row of the plan.", ""]
+    lines += [
+        f"- **Owners:** {_md('; '.join(action.owners) or 'none named')}",
+        f"- **Accountable leads:** {_md('; '.join(action.accountable_leads) or 'none named')}",
+        f"- **Organisations:** {_md('; '.join(action.organisations) or 'none stated')}",
+    ]
+    if action.oversight:
+        lines.append("- **Boards:**")
+        lines += [
+            f"  - {_md(o.board)} ({_md(o.via)}): {_md(o.path)}. “{_md(o.quote)}” ({_md(o.source)})"
+            for o in action.oversight
+        ]
+    else:
+        lines.append("- **Boards:** no board oversees this action")
+    if action.history:
+        lines.append("- **Status:**")
+        lines += [
+            f"  - {_md(p.status)}"
+            + (f" (as written: “{_md(p.written)}”)" if p.written and p.written != p.status else "")
+            + f", as at {_md(p.as_at_text)}"
+            for p in action.history
+        ]
+        lines += [f"  - {_md(line)}" for line in action.row_statuses]
+    else:
+        lines.append("- **Status:** none reported")
+    if action.targets:
+        moved = (
+            f"; moved {action.months_slipped} months" if action.months_slipped is not None else ""
+        )
+        lines.append(
+            f"- **Target dates:** {_md(' → '.join(action.targets))}"
+            + (
+                f" (first {_md(action.targets[0])}, current {_md(action.targets[-1])}{moved})"
+                if len(action.targets) > 1
+                else ""
+            )
+        )
+    else:
+        lines.append("- **Target dates:** none given")
+    lines += [f"- **Success measure:** {_md(m)}" for m in action.success_measures]
+    lines.append(f"- **Source:** {_md(action.source)}")
+    for quote in action.progress:
+        lines += [
+            "",
+            "Progress"
+            + (f" (status as written: {_md(quote.status_text)})" if quote.status_text else "")
+            + f", {_md(quote.source)}:",
+            "",
+        ]
+        lines += _md_quote(quote.text)
+    lines += _md_gaps(action.gaps)
+    return [*lines, ""]
+
+
+def _md_gaps(gaps: list[Gap]) -> list[str]:
+    if not gaps:
+        return []
+    lines = ["", "Gaps:", ""]
+    lines += [
+        f"- [{_md(g.severity)}] {_md(g.rule)}: {_md(g.message)}"
+        + (f" “{_md(g.quote)}”" if g.quote else "")
+        + f" ({_md(g.source)})"
+        for g in gaps
+    ]
+    return lines
+
+
+# Fixed text, not data: written as Markdown, code spans and all.
+THEMES_INTRO = (
+    "A theme recurs when findings of more than one review carry it: the same concern raised"
+    " again. Findings and actions are tagged by the word rules in"
+    " `sendgraph/tagging/theme-rules.csv` (or the data folder's `theme_rules.csv`), with the"
+    " corrections in the data folder's `theme_corrections.csv` adding or removing a tag and"
+    " saying why; the words below are those the rules matched, as written. `sendgraph themes"
+    " REF` shows why an item carries a tag. Earlier actions are the plan's actions on the"
+    " theme whose status was reported before the latest review raising it."
+)
+
+
+def _md_lines(text: str) -> str:
+    """Text of several lines kept as several lines in one list item (hard line breaks)."""
+    return "\\\n    ".join(_md(line) for line in text.splitlines())
+
+
+def _md_tags(item: ThemeItem) -> str:
+    parts = []
+    for tag in item.tags:
+        words = ", ".join(f"“{_md(word)}”" for word in tag.matched)
+        if tag.corrected and words:
+            words += f" (tagged by correction: {_md(tag.reason)})"
+        elif tag.corrected:
+            words = f"tagged by correction: {_md(tag.reason)}"
+        parts.append(f"{_md(tag.kind)}: {words}" if tag.kind else words)
+    where = "" if item.link else f" ({_md(item.source)})"
+    return "; ".join(parts) + where
+
+
+def _md_theme_actions(items: list[ThemeItem]) -> list[str]:
+    lines = []
+    for item in items:
+        written = item.written and item.written != item.status
+        lines.append(
+            f"- **{_md(item.ref)}**: {_md(item.status)}"
+            + (f" (as written: “{_md_lines(item.written)}”)" if written else "")
+            + (f", as at {_md(item.as_at_text)}" if item.as_at_text else "")
+            + f"; {item.completion}. Evidence: {_md_tags(item)}"
+        )
+    return lines
+
+
+def _md_themes(themes: list[ThemeEvidence]) -> list[str]:
+    """The recurring themes as Markdown: the overview table, then one heading per theme."""
+    lines = ["## Recurring themes", "", THEMES_INTRO, ""]
+    if not themes:
+        return [*lines, "No theme recurs across the reviews.", ""]
+    lines += _md_table(
+        ("theme", "reviews raising it", "findings", "earlier actions", "completed of those"),
+        (
+            (t.label, "; ".join(t.raised_by), len(t.findings), len(t.earlier), t.completed)
+            for t in themes
+        ),
+    )
+    for theme in themes:
+        lines += ["", f"### {_md(theme.label)}", "", f"{_md(theme.summary)}.", ""]
+        lines += [f"#### Findings that raise it ({len(theme.findings)})", ""]
+        for review, items in theme.by_review:
+            lines.append(f"- {_md(review)}")
+            lines += [f"  - **{_md(item.ref)}** {_md_tags(item)}" for item in items]
+        as_at = f", statuses as at {_md(', '.join(theme.earlier_as_at))}" if theme.earlier else ""
+        lines += [
+            "",
+            f"#### Earlier actions on it ({len(theme.earlier)}"
+            + (f", {theme.completed} completed" if theme.earlier else "")
+            + f"){as_at}",
+            "",
+        ]
+        lines += _md_theme_actions(theme.earlier) or [
+            "No plan reported an action on this theme before the latest review raising it."
+        ]
+        if theme.later:
+            lines += [
+                "",
+                f"#### Plan actions reported after the latest review ({len(theme.later)})",
+                "",
+            ]
+            lines += _md_theme_actions(theme.later)
+        if theme.identified:
+            lines += ["", f"#### Actions the reviews identified ({len(theme.identified)})", ""]
+            for item in theme.identified:
+                answering = f", answering {_md(item.answers)}" if item.answers else ""
+                lines.append(f"- **{_md(item.ref)}**{answering}: {_md_tags(item)}")
+                if item.text:
+                    lines += ["", *("  " + line for line in _md_quote(item.text))]
+    return [*lines, ""]
+
+
+def render_markdown(report: Report) -> str:
+    """Return the report as Markdown: the same content, with each chart as a table."""
+    lines = [f"# {_md(report.title)}", ""]
+    lines += [f"Sources: {_md('; '.join(report.documents))}.", ""]
+    lines += [_md(sentence) for sentence in _as_at_sentences(report)] + [""]
+    lines += ["## Summary", "", "### Actions by status", ""]
+    lines += _md_table(("status", "actions"), report.status_counts.items())
+    lines += ["", f"{report.actions} actions in all.", "", "### Actions each board oversees", ""]
+    lines += _md_table(("board", "actions"), report.boards)
+    lines += ["", "### Worst slippage", ""]
+    lines += [
+        f"- {_md(r['ref'])}: {_md(' → '.join(r['targets']))}, "
+        + (f"{r['months']} months" if r["months"] is not None else "months unknown")
+        + f" over {r['revisions']} revision{'s' if r['revisions'] != 1 else ''}"
+        for r in report.slippage[:5]
+    ] or ["No target was revised."]
+    lines += ["", f"### Open gaps ({report.gaps})", ""]
+    lines += _md_table(
+        ("rule", "severity", "gaps", "first found in"),
+        (
+            (g.rule, g.severity, g.count, ", ".join(g.top) + (", …" if g.more else ""))
+            for g in report.gap_counts
+        ),
+    )
+    lines += ["", "## Charts", ""]
+    for chart in report.charts:
+        lines += [f"### {_md(chart.title)}", "", *_md_table(chart.columns, chart.rows), ""]
+    for review in report.reviews:
+        answered = len(review.findings) - len(review.unanswered)
+        lines += [
+            f"## {_md(review.label)}",
+            "",
+            f"{len(review.findings)} findings, {answered} answered by an action.",
+            "",
+        ]
+        for finding in review.findings:
+            lines += [
+                f"### {_md(finding.ref)}: {_md(finding.kind)}",
+                "",
+                *_md_quote(finding.text),
+                "",
+            ]
+            if finding.strength:
+                lines += [f"Strength noted: {_md(finding.strength)}", ""]
+            lines += [f"Source: {_md(finding.source)}", ""]
+            if not finding.answered:
+                lines += ["**No action answers this finding.** That is a gap, not an omission.", ""]
+            for quote in finding.progress:
+                lines += [f"Progress reported against the finding itself, {_md(quote.source)}:", ""]
+                lines += [*_md_quote(quote.text), ""]
+            if finding.gaps:
+                lines += [*_md_gaps(finding.gaps)[1:], ""]
+            for action in finding.actions:
+                lines += _md_action(action, finding)
+    lines += ["## Strengths", ""]
+    lines += [f"- **{_md(s.ref)}** {_md(s.strength)} ({_md(s.source)})" for s in report.strengths]
+    lines += ["", *_md_themes(report.themes)]
+    lines += ["", "## Register of every action", ""]
+    lines += _md_table(
+        ("action", "plan", "owners", "status", "targets", "answers", "source"),
+        (
+            (
+                e.ref,
+                e.plan or "not in a plan",
+                "; ".join(e.owners) or "none named",
+                e.status
+                + (f" (“{e.written}”)" if e.written and e.written != e.status else "")
+                + "".join(f"; {line}" for line in e.row_statuses),
+                " → ".join(e.targets) or "none",
+                ", ".join(ref for ref, _ in e.answers) or "–",
+                f"{e.source.file} row {e.source.row}" if e.source.row else e.source.file,
+            )
+            for e in report.register
+        ),
+    )
+    lines += ["", "---", "", _md(_footer(report)), ""]
+    return "\n".join(lines)
+
+
+def _as_at_sentences(report: Report) -> list[str]:
+    sentences = [
+        f"Statuses are as at {d:%d/%m/%y} ({d:%-d %B %Y}), the date the plan reports them, for {n} actions."
+        for d, n in report.status_dates
+    ]
+    if report.undated_actions:
+        sentences.append(
+            f"{report.undated_actions} actions belong to no plan with a status date; their status, if any, is as the paper gives it."
+        )
+    return sentences
+
+
+def _footer(report: Report) -> str:
+    return (
+        f"Generated by sendgraph on {report.generated:%-d %B %Y}. Statuses are as the papers "
+        "report them at their own dates, not as at the generation date."
+    )
