@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sendgraph.ask.questions import natural_key, with_includes
+from sendgraph.ask.questions import header_fields, natural_key, with_includes
 from sendgraph.ask.sparql import QueryError, QueryStore
 from sendgraph.base.problems import SendgraphError
 
@@ -46,12 +46,7 @@ class Rule:
 
 def parse_rule(text: str, source: str, trusted: bool = False) -> Rule:
     """Read a rule file's header; raise `RuleError` naming ``source`` if a field is missing or wrong."""
-    fields: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        key, _, value = line.lstrip("# ").partition(":")
-        fields[key.strip().lower()] = value.strip()
+    fields = header_fields(text)
     missing = [name for name in HEADER_FIELDS if not fields.get(name)]
     if missing:
         raise RuleError(

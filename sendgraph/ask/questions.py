@@ -49,13 +49,23 @@ class NamedQuery:
     text: str
 
 
-def _parse_header(name: str, text: str) -> NamedQuery:
+def header_fields(text: str) -> dict[str, str]:
+    """Return the ``# key: value`` lines that open a .rq file, keys in lower case.
+
+    >>> header_fields("# Title: Owners of open actions")
+    {'title': 'Owners of open actions'}
+    """
     fields: dict[str, str] = {}
     for line in text.splitlines():
         if not line.startswith("#"):
             break
         key, _, value = line.lstrip("# ").partition(":")
         fields[key.strip().lower()] = value.strip()
+    return fields
+
+
+def _parse_header(name: str, text: str) -> NamedQuery:
+    fields = header_fields(text)
     return NamedQuery(name, fields.get("title", name), fields.get("description", ""), text)
 
 
