@@ -582,6 +582,24 @@ def oversight(
     )
 
 
+def _row_statuses_as_text(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Word each row's own status as every output words it: a table or CSV cell is text."""
+    from sendgraph.records.statuses import row_status_text
+
+    return [
+        row
+        | {
+            "row_statuses": [
+                row_status_text(r["row"], r["status"], r["status_text"])
+                for r in row["row_statuses"]
+            ]
+        }
+        if row.get("row_statuses")
+        else row
+        for row in rows
+    ]
+
+
 @main.command()
 @click.argument("ref")
 @data_option
@@ -606,24 +624,67 @@ def trace(ref: str, data: Path | None, encoding: str | None, store: str, fmt: st
     target = questions.references.resolve(ref)
     rows = questions.trace(ref)
     if fmt != "json":
-        from sendgraph.records.statuses import row_status_text
-
-        # A table or CSV cell is text: each row's own status as every output words it.
-        rows = [
-            row
-            | {
-                "row_statuses": [
-                    row_status_text(r["row"], r["status"], r["status_text"])
-                    for r in row["row_statuses"]
-                ]
-            }
-            if row.get("row_statuses")
-            else row
-            for row in rows
-        ]
+        rows = _row_statuses_as_text(rows)
     if target.is_a("UndefinedCode"):
         click.echo(f"{target.notation} is cited but never defined in these papers.", err=True)
     print_rows(rows, fmt, "\n".join(wrap_lines(questions.untraced(ref))) if not rows else "")
+
+
+@main.command()
+@click.argument("ref", required=False)
+@data_option
+@encoding_option
+@store_option
+@rows_format_option
+@click.option(
+    "--inferred",
+    is_flag=True,
+    help="Also count boards over it by lines read from a sentence's structure.",
+)
+@click.option("--planned", is_flag=True, help="Also count boards over it by planned lines.")
+def about(
+    ref: str | None,
+    data: Path | None,
+    encoding: str | None,
+    store: str,
+    fmt: str,
+    inferred: bool,
+    planned: bool,
+) -> None:
+    """Everything the graph says of the action or finding REF, or of every one.
+
+    For an action: its plan, status (and each row's own where its rows disagree),
+    owners, accountable leads and their organisations, the boards over it with the
+    kind of each path (plan, review, report, reporting line) and any weaker modality,
+    target dates, progress and the findings it answers. For a finding: its kind,
+    review, words, whether it needs an answer and the actions that answer it. The
+    view, the report and the endpoint show these same facts.
+
+    Example:
+
+        sendgraph about "JCP 2.1"
+        sendgraph about -f json > everything.json
+    """
+    include = [name for name, wanted in (("inferred", inferred), ("planned", planned)) if wanted]
+    rows = load_questions(data, encoding, store).about(ref, include)
+    if fmt == "json":
+        print_rows(rows, fmt, "")
+        return
+    rows = _row_statuses_as_text(rows)
+    if fmt == "csv":
+        print_rows(rows, fmt, "")
+        return
+    # A table gives actions and findings blocks of their own: they have different facts.
+    blocks = [
+        [{k: v for k, v in r.items() if k != "iri"} for r in rows if r["is"] == kind]
+        for kind in ("action", "finding")
+    ]
+    for number, block in enumerate(b for b in blocks if b):
+        if number:
+            click.echo()
+        print_rows(block, fmt, "")
+    if not rows:
+        click.echo("There are no actions or findings in this data.", err=True)
 
 
 @main.command()

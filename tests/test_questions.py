@@ -102,7 +102,9 @@ def test_trace_a_recommendation(questions: Questions) -> None:
     assert row["owners"] == ["Jackie Parkin"]
     assert row["organisations"] == ["Rotherham Metropolitan Borough Council"]
     assert row["status_text"] == "On track" and row["targets"] == ["Sept 17"]
-    assert row["boards"] == ["SEND Joint Commissioning Meetings"]
+    # Each board with the kind of its path: here, the plan the recommendation is a row of.
+    assert row["boards"] == ["SEND Joint Commissioning Meetings (plan)"]
+    assert row["answers"] == ["PR 14"] and row["plan"] == "Peer Review measures"
 
 
 def test_trace_from_an_action_gives_the_findings_that_cite_it(questions: Questions) -> None:
@@ -125,7 +127,8 @@ def test_trace_the_2020_rows_without_an_identified_action(questions: Questions) 
     assert row["ref"] == "PC 1.2 identified action"
     # Stated lines only: the 2.2 chain above the SEND Strategic Board is inferred.
     assert row["boards"] == [
-        "Health Select Commission", "Rotherham Place Board", "SEND Strategic Board",
+        "Health Select Commission (report)", "Rotherham Place Board (report)",
+        "SEND Strategic Board (review)",
     ]  # fmt: skip
 
 

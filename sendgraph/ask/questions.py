@@ -21,6 +21,7 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 
+from sendgraph.ask.facts import Facts
 from sendgraph.ask.references import References, Target, UnknownReference
 from sendgraph.ask.sparql import QueryStore
 from sendgraph.base.problems import SendgraphError
@@ -165,10 +166,18 @@ class Questions:
     ) -> None:
         self.store = QueryStore(graph, backend, named)
         self.references = References(self.store)
+        self._facts: dict[tuple[str, ...], Facts] = {}
 
     def select(self, name: str, **bindings: str | URIRef) -> list[Row]:
         """Run the bundled query ``name`` with IRIs bound to variables; return its rows."""
         return self.store.select(query_text(name), {k: URIRef(v) for k, v in bindings.items()})
+
+    def facts(self, include: Iterable[str] = ()) -> Facts:
+        """Return the facts of every action and finding, derived once per choice of ``include``."""
+        key = tuple(sorted(set(include)))
+        if key not in self._facts:
+            self._facts[key] = Facts.build(self, key)
+        return self._facts[key]
 
     # -- resolving what the user asked about ------------------------------------
 
@@ -218,44 +227,69 @@ class Questions:
 
     def oversight_of(self, actions: list[str], include: Iterable[str] = ()) -> list[Row]:
         """Return the oversight paths of the actions given by IRI (see `oversight`)."""
+        found = [
+            row
+            for rows in self.oversight_by_action(include, actions).values()
+            for row in rows
+        ]
+        return sorted(
+            found, key=lambda r: (natural_key(r["ref"]), len(r["path"]), r["label"], r["via"])
+        )
+
+    def oversight_by_action(
+        self, include: Iterable[str] = (), actions: list[str] | None = None
+    ) -> dict[str, list[Row]]:
+        """Return every action's oversight paths (see `oversight`) by its IRI, or those of ``actions``.
+
+        Without ``actions`` the paths of all actions are found in one query.
+        """
         allowed = path_modalities(include)
         lines = defaultdict(list)
         for line in self.reporting_lines(include):
             lines[str(line["board"])].append(line)
-        found: list[Row] = []
-        for action in actions:
-            for row in self.select("oversight", action=action):
-                modality = _modality(row["modality"])
-                if modality not in allowed:
-                    continue
-                relation = {
-                    "plan": "is part of",
-                    "review": "answers a finding of",
-                    "report": "reports to",
-                }[row["via"]]
-                first = {
-                    "from": row["ref"],
-                    "relation": relation,
-                    "to": row["through_label"] if row["via"] != "report" else row["board_label"],
-                    "modality": modality,
-                    "quote": row["quote"],
-                    "document": _local(row["document"]),
-                    "section": row["section"],
-                }
-                if row["via"] != "report":
-                    first["then"] = f"overseen by {row['board_label']}"
-                path = [first]
-                found.append(
-                    self._path_row(row["ref"], row["board"], row["board_label"], row["via"], path)
-                )
-                found.extend(self._up_the_line(row["ref"], str(row["board"]), path, lines))
-        unique = {
-            (r["ref"], r["label"], r["via"], tuple(s["quote"] for s in r["path"])): r for r in found
+        if actions is None:
+            rows = self.select("oversight")
+        else:
+            rows = [
+                {**row, "action": URIRef(action)}
+                for action in actions
+                for row in self.select("oversight", action=action)
+            ]
+        found: dict[str, dict[tuple[Any, ...], Row]] = defaultdict(dict)
+        for row in rows:
+            modality = _modality(row["modality"])
+            if modality not in allowed:
+                continue
+            relation = {
+                "plan": "is part of",
+                "review": "answers a finding of",
+                "report": "reports to",
+            }[row["via"]]
+            first = {
+                "from": row["ref"],
+                "relation": relation,
+                "to": row["through_label"] if row["via"] != "report" else row["board_label"],
+                "modality": modality,
+                "quote": row["quote"],
+                "document": _local(row["document"]),
+                "section": row["section"],
+            }
+            if row["via"] != "report":
+                first["then"] = f"overseen by {row['board_label']}"
+            path = [first]
+            paths = [
+                self._path_row(row["ref"], row["board"], row["board_label"], row["via"], path),
+                *self._up_the_line(row["ref"], str(row["board"]), path, lines),
+            ]
+            unique = found[str(row["action"])]
+            for r in paths:
+                unique[(r["label"], r["via"], tuple(s["quote"] for s in r["path"]))] = r
+        return {
+            action: sorted(
+                unique.values(), key=lambda r: (len(r["path"]), r["label"], r["via"])
+            )
+            for action, unique in found.items()
         }
-        return sorted(
-            unique.values(),
-            key=lambda r: (natural_key(r["ref"]), len(r["path"]), r["label"], r["via"]),
-        )
 
     @staticmethod
     def _path_row(ref: str, board: object, label: str, via: str, path: list[Row]) -> Row:
@@ -356,6 +390,36 @@ class Questions:
             self._action_summary(action, target.notation) for action in self.actions_for(ref)[1]
         ]
 
+    def about(self, ref: str | None = None, include: Iterable[str] = ()) -> list[Row]:
+        """Everything the graph says of the action or finding ``ref``, or of every one.
+
+        One row per action (``is``: "action") and per finding (``is``: "finding"); a
+        recommendation that is a row of a plan is both. These are the facts every output
+        shows (`Facts`): status, owners, accountable leads, the boards over an action
+        with the kind and modality of each path, targets, progress and the findings an
+        action answers; for a finding, its words and the actions that answer it.
+        """
+        facts = self.facts(include)
+        chosen: set[str] | None = None
+        if ref is not None:
+            target = self.references.resolve(ref)
+            if not (target.is_a("Action") or target.is_a("Finding")):
+                raise UnknownReference(
+                    f"{target.notation} is a {_kind(target)}, not an action or a finding."
+                )
+            chosen = {target.iri}
+        rows: list[Row] = [
+            {"is": "action", **fact.row(), "iri": iri}
+            for iri, fact in facts.actions.items()
+            if chosen is None or iri in chosen
+        ]
+        rows += [
+            {"is": "finding", **fact.row(), "iri": iri}
+            for iri, fact in facts.findings.items()
+            if chosen is None or iri in chosen
+        ]
+        return rows
+
     def untraced(self, ref: str) -> list[str]:
         """Say, in lines, what ``ref`` is when `trace` finds nothing for it.
 
@@ -392,31 +456,7 @@ class Questions:
         return [f"No action is part of {target.notation}."]
 
     def _action_summary(self, action: str, finding: str) -> Row:
-        [details] = self.select("action-details", action=action) or [{}]
-        people = self.select("responsibilities")
-        posts = self._posts()
-        owners = [p for p in people if str(p["item"]) == action and p["role"] == "owner"]
-        leads = [p for p in people if str(p["item"]) == action and p["role"] == "accountable lead"]
-        boards = sorted({r["label"] for r in self.oversight_of([action])})
-        organisations = sorted(
-            {o for p in owners + leads for o in posts.get(str(p["person"]), set())}
-        )
-        return {
-            "finding": finding,
-            "ref": details.get("ref"),
-            "text": details.get("text"),
-            "owners": [p["person_label"] for p in owners],
-            "accountable_leads": [p["person_label"] for p in leads],
-            "organisations": organisations,
-            "boards": boards,
-            "status": details.get("status"),
-            "status_text": details.get("status_text"),
-            "row_statuses": self.row_statuses(action).get(action, []),
-            "targets": [t["raw"] for t in self.select("target-dates", action=action)],
-            "progress": [p["text"] for p in self.select("progress", item=action) if p["text"]],
-            "document": _local(details.get("document", "")),
-            "section": details.get("section"),
-        }
+        return {"finding": finding, **self.facts().actions[action].row()}
 
     def row_statuses(self, item: str | None = None) -> dict[str, list[Row]]:
         """Each row's own status, by item, for the items of more than one row (or ``item``).
@@ -438,13 +478,6 @@ class Questions:
             for iri, entries in by_item.items()
             if len(entries) > 1
         }
-
-    def _posts(self) -> dict[str, set[str]]:
-        found: dict[str, set[str]] = defaultdict(set)
-        for row in self.select("people"):
-            if row["organisation"]:
-                found[str(row["person"])].add(str(row["organisation"]))
-        return found
 
     def xref(self, code: str) -> list[Row]:
         """Everything that cites ``code``, and what the code itself is."""

@@ -564,6 +564,10 @@ class Endpoint:
                 params["ref"], [m for m in params.get("include", "").split(",") if m]
             ),
             "trace": lambda: q.trace(params["ref"]),
+            # Without ref: every action and finding, the facts every output shows.
+            "about": lambda: q.about(
+                params.get("ref") or None, [m for m in params.get("include", "").split(",") if m]
+            ),
             "xref": lambda: q.xref(params["code"]),
             "owner": lambda: q.owner(params["name"]),
             "slippage": q.slippage,

@@ -104,6 +104,7 @@ def collect(questions: Questions, include: Iterable[str] = ()) -> ViewData:
     "inferred" and "planned" ones, drawn as "reports to (inferred)" and so on. A
     recommended line is never drawn.
     """
+    include = tuple(include)
     allowed = path_modalities(include)
     data = ViewData()
     for row in questions.store.select(query_text("projection")):
@@ -134,7 +135,7 @@ def collect(questions: Questions, include: Iterable[str] = ()) -> ViewData:
             ends = (str(row["subject"]), str(row["object"]))
             if all(end in data.nodes for end in ends):
                 data.edge(*ends, f"{row['relation']} ({modality})")
-    _details(questions, data, allowed)
+    _details(questions, data, include)
     for node in data.nodes.values():
         if not node["label"]:
             node["label"] = node["id"].rsplit("/", 1)[-1]
@@ -148,66 +149,56 @@ def _by_label(data: ViewData, label: str) -> dict[str, Any] | None:
     return None
 
 
-def _details(questions: Questions, data: ViewData, allowed: set[str]) -> None:
-    store = questions.store
-    targets: dict[str, list[str]] = defaultdict(list)
-    for row in store.select(query_text("target-dates")):
-        targets[str(row["action"])].append(
-            f"{row['raw']}" + (f" (revision {row['revision']})" if row["revision"] > 1 else "")
-        )
-    progress: dict[str, list[str]] = defaultdict(list)
-    for row in store.select(query_text("progress")):
-        if row["text"]:
-            progress[str(row["item"])].append(row["text"])
-    row_statuses = {
-        item: [row_status_text(r["row"], r["status"], r["status_text"]) for r in rows]
-        for item, rows in questions.row_statuses().items()
+def _details(questions: Questions, data: ViewData, include: Iterable[str]) -> None:
+    # The panel shows each item's facts as every other output does (`Facts`).
+    facts = questions.facts(include)
+    titles = {
+        n["id"].rstrip("/").rsplit("/", 1)[-1]: n["label"]
+        for n in data.nodes.values()
+        if n["kind"] == "document"
     }
-    people: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for row in store.select(query_text("responsibilities")):
-        people[str(row["item"])][row["role"]].append(row["person_label"])
-    boards: dict[str, set[str]] = defaultdict(set)
-    for row in store.select(query_text("oversight")):
-        modality = str(row["modality"]).rsplit("#", 1)[-1]
-        if modality in allowed:
-            marked = row["via"] if modality == "stated" else f"{row['via']}, {modality}"
-            boards[str(row["action"])].add(f"{row['board_label']} ({marked})")
-    titles = {n["id"]: n["label"] for n in data.nodes.values() if n["kind"] == "document"}
-    for row in store.select(query_text("action-details")):
-        node = data.node(str(row["action"]), "action", row["ref"])
-        node["label"] = row["ref"]
-        node["status"] = _str(row["status"])
-        details = node["details"]
-        details.update(
+    for iri, fact in facts.actions.items():
+        node = data.node(iri, "action", fact.ref)
+        node["label"] = fact.ref
+        node["status"] = fact.status or ""
+        node["details"].update(
             {
-                "text": _str(row["text"]),
-                "status": _str(row["status_text"]),
-                "row statuses": row_statuses.get(node["id"], []),
-                "targets": targets.get(node["id"], []),
-                "progress": progress.get(node["id"], []),
-                "owners": people[node["id"]].get("owner", []),
-                "accountable leads": people[node["id"]].get("accountable lead", []),
-                "oversight": sorted(boards.get(node["id"], set())),
-                "section": _str(row["section"]),
-                "document": titles.get(_str(row["document"]), ""),
-                "source": f"{_str(row['source_file'])}:{_str(row['source_row'])}",
+                "text": fact.text,
+                "plan": fact.plan,
+                "status": fact.status_text,
+                "row statuses": [
+                    row_status_text(r.row, r.status, r.status_text) for r in fact.row_statuses
+                ],
+                "targets": [
+                    t.raw + (f" (revision {t.revision})" if t.revision > 1 else "")
+                    for t in fact.targets
+                ],
+                "progress": list(fact.progress),
+                "owners": list(fact.owners),
+                "accountable leads": list(fact.accountable_leads),
+                "oversight": sorted({o.marked for o in fact.oversight}),
+                "answers": list(fact.answers),
+                "section": fact.section,
+                "document": titles.get(fact.document, ""),
+                "source": f"{fact.source_file}:{fact.source_row or ''}",
             }
         )
-        node["boards"] = sorted({b.rsplit(" (", 1)[0] for b in boards.get(node["id"], set())})
-        node["owners"] = sorted(set(details["owners"]) | set(details["accountable leads"]))
-    for row in store.select(query_text("findings")):
-        node = data.node(str(row["finding"]), "finding", row["ref"])
+        node["boards"] = fact.boards
+        node["owners"] = sorted(set(fact.owners) | set(fact.accountable_leads))
+    for iri, finding in facts.findings.items():
+        node = data.node(iri, "finding", finding.ref)
         if node["kind"] == "action":
-            node["details"]["finding"] = "a recommendation of the " + _str(row["review_label"])
+            node["details"]["finding"] = f"a {finding.kind.lower()} of the {finding.review}"
             continue
         node["details"].update(
             {
-                "text": _str(row["text"]),
-                "strength": _str(row["strength"]),
-                "area for consideration": _str(row["consideration"]),
-                "review": _str(row["review_label"]),
-                "section": _str(row["section"]),
-                "document": titles.get(_str(row["document"]), ""),
+                "kind": finding.kind,
+                "text": finding.text,
+                "strength": finding.strength,
+                "review": finding.review,
+                "answered by": list(finding.answered_by),
+                "section": finding.section,
+                "document": titles.get(finding.document, ""),
             }
         )
     for node in data.nodes.values():
