@@ -356,7 +356,7 @@ def test_every_command_reading_data_takes_it_with_the_data_option() -> None:
         if any(p.name == "encoding" for p in command.params)
     }
     assert readers == {
-        "build", "validate", "oversight", "trace", "xref", "owner", "slippage", "overdue",
+        "build", "validate", "oversight", "trace", "xref", "owner", "slippage", "overdue", "about",
         "areas", "query", "gaps", "analyse", "view", "export", "serve", "push", "report",
         "import", "recurring", "themes",
     }  # fmt: skip
