@@ -407,7 +407,11 @@ def test_trace_at_100_columns_is_one_block_per_action(runner: CliRunner) -> None
         "                   transfers from Statements to EHC Plans already completed in the first 2 years of",
         "                   implementation and clearly states which pupils will have their Statements",
     ]
-    assert lines[10:12] == ["owners             Jackie Parkin", "accountable_leads"]
+    assert lines[10:13] == [
+        "plan               Peer Review measures",
+        "owners             Jackie Parkin",
+        "accountable_leads",
+    ]
 
 
 def test_wide_tables_are_one_line_per_row(runner: CliRunner) -> None:
