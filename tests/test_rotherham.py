@@ -45,6 +45,11 @@ def test_counts_per_kind(rotherham: Build) -> None:
         "actions": 85,
         # 23 recommendations + 4 CCG gaps + 4 headline strengths + 3 headline areas + 17 Appendix 1 rows
         "findings": 51,
+        # The report lists 45: all but the 6 strengths with no area for consideration.
+        "findings needing an answer": 45,
+        "findings that are strengths alone": 6,
+        # The view draws these 23 (the recommendations) as actions, so it shows 28 findings.
+        "findings that are plan rows too": 23,
         "target dates without a month": 2,
         "boards": 52,
         "people": 32,

@@ -228,9 +228,7 @@ class Questions:
     def oversight_of(self, actions: list[str], include: Iterable[str] = ()) -> list[Row]:
         """Return the oversight paths of the actions given by IRI (see `oversight`)."""
         found = [
-            row
-            for rows in self.oversight_by_action(include, actions).values()
-            for row in rows
+            row for rows in self.oversight_by_action(include, actions).values() for row in rows
         ]
         return sorted(
             found, key=lambda r: (natural_key(r["ref"]), len(r["path"]), r["label"], r["via"])
@@ -285,9 +283,7 @@ class Questions:
             for r in paths:
                 unique[(r["label"], r["via"], tuple(s["quote"] for s in r["path"]))] = r
         return {
-            action: sorted(
-                unique.values(), key=lambda r: (len(r["path"]), r["label"], r["via"])
-            )
+            action: sorted(unique.values(), key=lambda r: (len(r["path"]), r["label"], r["via"]))
             for action, unique in found.items()
         }
 

@@ -17,6 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from sendgraph.graph.vocab import (
+    ANSWER_EXPECTED_BY,
     DCTERMS,
     FOAF,
     ORG,
@@ -555,7 +556,20 @@ def count_by_kind(graph: Graph) -> dict[str, int]:
         "plan versions": SG.PlanVersion,
         "status observations": SG.StatusObservation,
     }
-    counts = {name: len(set(graph.subjects(RDF.type, cls))) for name, cls in kinds.items()}
+    nodes = {name: set(graph.subjects(RDF.type, cls)) for name, cls in kinds.items()}
+    counts = {}
+    for name, found in nodes.items():
+        counts[name] = len(found)
+        if name == "findings":
+            # Why outputs count findings differently: the report lists those needing an
+            # answer; the view draws a recommendation that is a row of a plan as an action.
+            counts["findings needing an answer"] = sum(
+                any(graph.value(f, p) is not None for p in ANSWER_EXPECTED_BY) for f in found
+            )
+            counts["findings that are strengths alone"] = (
+                counts["findings"] - counts["findings needing an answer"]
+            )
+            counts["findings that are plan rows too"] = len(found & nodes["actions"])
     counts["target dates without a month"] = sum(
         1 for t in graph.subjects(RDF.type, SG.TargetDate) if graph.value(t, SG.month) is None
     )

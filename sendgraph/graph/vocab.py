@@ -9,6 +9,7 @@ SG = Namespace("https://w3id.org/sendgraph/ontology#")
 ID_BASE = "https://w3id.org/sendgraph/id/"
 
 __all__ = [
+    "ANSWER_EXPECTED_BY",
     "DCTERMS",
     "FOAF",
     "ID_BASE",
@@ -22,6 +23,11 @@ __all__ = [
     "XSD",
     "Minter",
 ]
+
+# A finding expects an answer when it has words besides a strength's: a recommendation's
+# or gap's text, or an area for consideration. A strength alone expects none. The build's
+# counts and every output's facts (sendgraph.ask.facts) decide by these two properties.
+ANSWER_EXPECTED_BY = (SG.text, SG.considerationText)
 
 PREFIXES = {
     "sg": SG,
