@@ -1085,7 +1085,14 @@ def view(
         sendgraph view --board "SEND Strategic Board" --gaps
         sendgraph view --status behind-schedule
     """
-    from sendgraph.show.view import collect, mark_gaps, network, render_html, slice_view
+    from sendgraph.show.view import (
+        collect,
+        findings_note,
+        mark_gaps,
+        network,
+        render_html,
+        slice_view,
+    )
 
     questions = load_questions(data, encoding, store)
     view_data = collect(questions, ["inferred"] if inferred else [])
@@ -1104,8 +1111,12 @@ def view(
 
         mark_gaps(view_data, find_gaps(questions.store, load_rules()))
     net = network(view_data)
-    write_atomically(output, render_html(net, "sendgraph: SEND governance network").encode("utf-8"))
+    drawn = sum(1 for node in view_data.nodes.values() if node["kind"] == "finding")
+    note = findings_note(questions.facts().counts(), drawn)
+    page = render_html(net, "sendgraph: SEND governance network", [note])
+    write_atomically(output, page.encode("utf-8"))
     click.echo(f"Wrote {output} ({len(net.nodes)} nodes, {len(net.edges)} edges)")
+    click.echo(note)
     if open_page:
         import webbrowser
 

@@ -404,8 +404,24 @@ def _script_json(value: Any) -> str:
     )
 
 
-def render_html(net: Any, title: str = "sendgraph") -> str:
-    """Return the whole page: template, inlined vis-network, and the network as inert JSON."""
+def findings_note(counts: dict[str, int], drawn: int) -> str:
+    """Say why the view's count of findings differs from the build's and the report's.
+
+    >>> findings_note({"findings": 51, "needing an answer": 45, "strengths alone": 6, "also actions": 23}, 28)
+    '51 findings: 45 need an answer, 6 are strengths alone. 23 are rows of a plan too and are drawn as actions; 28 are drawn as findings here.'
+    """
+    return (
+        f"{counts['findings']} findings: {counts['needing an answer']} need an answer, "
+        f"{counts['strengths alone']} are strengths alone. {counts['also actions']} are rows "
+        f"of a plan too and are drawn as actions; {drawn} are drawn as findings here."
+    )
+
+
+def render_html(net: Any, title: str = "sendgraph", notes: Iterable[str] = ()) -> str:
+    """Return the whole page: template, inlined vis-network, and the network as inert JSON.
+
+    ``notes`` are sentences shown above the filters, such as why findings count as they do.
+    """
     package = resources.files("sendgraph")
     template = package.joinpath("templates", "view.html").read_text(encoding="utf-8")
     script = package.joinpath("static", "vis-network.min.js").read_text(encoding="utf-8")
@@ -422,6 +438,7 @@ def render_html(net: Any, title: str = "sendgraph") -> str:
         ],
         "relations": RELATION_COLOURS,
         "physicsLimit": PHYSICS_LIMIT,
+        "notes": list(notes),
     }
     escaped_title = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     values = {
