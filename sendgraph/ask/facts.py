@@ -235,7 +235,7 @@ class Facts:
         actions = {
             str(row["action"]): gather.action(row) for row in questions.select("action-details")
         }
-        findings = {}
+        findings: dict[str, FindingFacts] = {}
         for row in questions.select("findings"):
             findings.setdefault(str(row["finding"]), gather.finding(row))
         return cls(actions, findings, include)

@@ -1,0 +1,171 @@
+"""One truth: the CLI's JSON, the view, the report and the endpoint say the same of every item.
+
+For every action and finding of the Rotherham data and of each import fixture, each
+output is read as a user gets it (the JSON the command prints, the data embedded in the
+view's page, the report's HTML, the endpoint's answer over HTTP) and reduced to the
+same facts: status, owners, accountable leads, boards with the kind and modality of
+each path, target dates and the findings answered. They must agree exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from sendgraph.cli import main
+from tests.helpers import JOINT, WSOA
+from tests.server import executable, free_port, running
+
+DATASETS = {"rotherham": None, "joint-commissioning": JOINT, "wsoa": WSOA}
+
+# What is compared: an action's facts, and a finding's.
+Action = tuple[
+    str,
+    tuple[str, ...],
+    tuple[str, ...],
+    frozenset[tuple[str, str, str]],
+    tuple[str, ...],
+    frozenset[str],
+]
+Finding = tuple[str, bool, frozenset[str]]
+
+
+def board(marked: str) -> tuple[str, str, str]:
+    """Read "Board (via)" or "Board (via, modality)" back into its three parts."""
+    label, _, mark = marked.rpartition(" (")
+    via, _, modality = mark.removesuffix(")").partition(", ")
+    return label, via, modality or "stated"
+
+
+def action_facts(row: dict[str, Any], boards: list[str]) -> Action:
+    return (
+        row["status"] or "No status",
+        tuple(row["owners"]),
+        tuple(row["accountable_leads"]),
+        frozenset(board(b) for b in boards),
+        tuple(row["targets"]),
+        frozenset(row["answers"]),
+    )
+
+
+def cli(*args: str) -> str:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def data_args(folder: Path | None) -> list[str]:
+    return ["--data", str(folder)] if folder else []
+
+
+def from_about(rows: list[dict[str, Any]]) -> tuple[dict[str, Action], dict[str, Finding]]:
+    actions = {r["iri"]: action_facts(r, r["boards"]) for r in rows if r["is"] == "action"}
+    findings = {
+        r["iri"]: (r["kind"], r["needs_answer"], frozenset(r["answered_by"]))
+        for r in rows
+        if r["is"] == "finding"
+    }
+    return actions, findings
+
+
+def from_view(page: str) -> tuple[dict[str, Action], dict[str, Finding]]:
+    match = re.search(r'id="sendgraph-data">(.*?)</script>', page, re.DOTALL)
+    assert match
+    nodes = json.loads(match.group(1))["nodes"]
+    actions, findings = {}, {}
+    for node in nodes:
+        details = node["details"]
+        if node["kind"] == "action":
+            actions[node["id"]] = (
+                node["status"] or "No status",
+                tuple(details.get("owners", [])),
+                tuple(details.get("accountable leads", [])),
+                frozenset(board(b) for b in details.get("oversight", [])),
+                tuple(re.sub(r" \(revision \d+\)$", "", t) for t in details.get("targets", [])),
+                frozenset(details.get("answers", [])),
+            )
+        elif node["kind"] == "finding":
+            findings[node["id"]] = (
+                details["kind"],
+                bool(details.get("text")),
+                frozenset(details.get("answered by", [])),
+            )
+    return actions, findings
+
+
+@pytest.fixture(scope="module", params=list(DATASETS))
+def outputs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    """Each output's reading of one dataset: CLI JSON, the view, the endpoint."""
+    folder = DATASETS[request.param]
+    about = json.loads(cli("about", "-f", "json", *data_args(folder)))
+    page = tmp_path_factory.mktemp("view") / "view.html"
+    cli("view", "-o", str(page), *data_args(folder))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    command = [executable("sendgraph"), "serve", "--port", str(port), *data_args(folder)]
+    with (
+        running(command, base),
+        urllib.request.urlopen(base + "questions/about", timeout=60) as answer,
+    ):
+        served = json.loads(answer.read())
+    yield {
+        "name": request.param,
+        "about": about,
+        "cli": from_about(about),
+        "view": from_view(page.read_text(encoding="utf-8")),
+        "endpoint": from_about(served),
+    }
+
+
+def test_the_endpoint_says_what_the_command_line_says(outputs: dict[str, Any]) -> None:
+    assert outputs["endpoint"] == outputs["cli"]
+
+
+def test_the_view_says_what_the_command_line_says(outputs: dict[str, Any]) -> None:
+    actions, findings = outputs["cli"]
+    view_actions, view_findings = outputs["view"]
+    assert view_actions == actions
+    # The view draws a recommendation that is a row of a plan as an action, once.
+    assert view_findings == {iri: f for iri, f in findings.items() if iri not in actions}
+
+
+# Per dataset: actions, findings, both at once (recommendations that are plan rows),
+# actions by status, boards over actions by kind of path, and findings answered.
+EXPECTED = {
+    "rotherham": (
+        85, 51, 23,
+        {"Green": 31, "Amber": 32, "Behind schedule": 6, "No status": 16},
+        {"plan": 72, "report": 25, "review": 13},
+        36,
+    ),
+    "joint-commissioning": (8, 0, 0, {"Amber": 4, "Red": 2, "Green": 2}, {"plan": 8}, 0),
+    "wsoa": (
+        7, 4, 0, {"Amber": 4, "Green": 3}, {"plan": 7, "review": 7, "reporting line": 7}, 3,
+    ),
+}  # fmt: skip
+
+
+def test_every_item_is_there_once_with_its_facts(outputs: dict[str, Any]) -> None:
+    actions, findings = outputs["cli"]
+    assert len(outputs["about"]) == len(actions) + len(findings)
+    statuses: dict[str, int] = {}
+    for status, *_ in actions.values():
+        statuses[status] = statuses.get(status, 0) + 1
+    paths: dict[str, int] = {}
+    for *_, boards, _targets, _answers in actions.values():
+        for _label, via, _modality in boards:
+            paths[via] = paths.get(via, 0) + 1
+    answered = sum(1 for _kind, needs, by in findings.values() if needs and by)
+    assert (
+        len(actions), len(findings), len(actions.keys() & findings.keys()),
+        statuses, paths, answered,
+    ) == EXPECTED[outputs["name"]]  # fmt: skip
