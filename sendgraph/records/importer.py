@@ -25,6 +25,7 @@ from sendgraph.read.sources import SourceRow, display_name
 from sendgraph.read.spreadsheets import Sheet, SheetRow, read_spreadsheet
 from sendgraph.records.dates import ONGOING, TO_BE_CONFIRMED, parse_month, parse_targets
 from sendgraph.records.gazetteer import Gazetteer
+from sendgraph.records.loader import lines
 from sendgraph.records.mappings import (
     MAPPING_SUFFIX,
     DocumentSpec,
@@ -48,7 +49,6 @@ from sendgraph.records.model import (
     Review,
     StatusObservation,
     StatusWord,
-    lines,
     slug,
 )
 from sendgraph.records.owners import PeopleIndex, name_key, split_owner_cell
