@@ -199,7 +199,7 @@ class _Loader:
 
     def board_mentions(self, row: SourceRow, fields: dict[str, str]) -> list[BoardMention]:
         return [
-            BoardMention(name, m)
+            BoardMention(field=name, mention=m)
             for name, text in fields.items()
             for m in self.gazetteer.find(text)
         ]
@@ -235,14 +235,14 @@ class _Loader:
             if date is None:
                 continue
             self.records.documents[row.get("id")] = Document(
-                row,
-                row.get("id"),
-                row.get("title"),
-                row.get("publisher"),
-                date,
-                lines(row.get("meetings")),
-                row.get("source_file"),
-                row.get("note"),
+                origin=row,
+                id=row.get("id"),
+                title=row.get("title"),
+                publisher=row.get("publisher"),
+                date=date,
+                meetings=lines(row.get("meetings")),
+                source_file=row.get("source_file"),
+                note=row.get("note"),
             )
 
     def organisations(self) -> None:
@@ -251,13 +251,13 @@ class _Loader:
             if self.required(row, "id", "name", "document") and self.unique(row, "id", seen):
                 self.known_document(row)
                 self.records.organisations[row.get("id")] = Organisation(
-                    row,
-                    row.get("id"),
-                    row.get("name"),
-                    lines(row.get("aliases")),
-                    row.get("document"),
-                    row.get("section"),
-                    row.get("note"),
+                    origin=row,
+                    id=row.get("id"),
+                    name=row.get("name"),
+                    aliases=lines(row.get("aliases")),
+                    document=row.get("document"),
+                    section=row.get("section"),
+                    note=row.get("note"),
                 )
 
     def people_and_posts(self) -> None:
@@ -267,14 +267,14 @@ class _Loader:
                 continue
             self.known_document(row)
             person = Person(
-                row,
-                row.get("id"),
-                row.get("name"),
-                row.get("initials"),
-                lines(row.get("aliases")),
-                row.get("document"),
-                row.get("section"),
-                row.get("note"),
+                origin=row,
+                id=row.get("id"),
+                name=row.get("name"),
+                initials=row.get("initials"),
+                aliases=lines(row.get("aliases")),
+                document=row.get("document"),
+                section=row.get("section"),
+                note=row.get("note"),
             )
             self.records.people[person.id] = person
             names = [*person.aliases, *([person.initials] if person.initials else [])]
@@ -300,13 +300,13 @@ class _Loader:
             )
             self.records.posts.append(
                 Post(
-                    row,
-                    row.get("person"),
-                    row.get("post"),
-                    orgs,
-                    row.get("document"),
-                    row.get("section"),
-                    row.get("note"),
+                    origin=row,
+                    person=row.get("person"),
+                    title=row.get("post"),
+                    organisations=orgs,
+                    document=row.get("document"),
+                    section=row.get("section"),
+                    note=row.get("note"),
                 )
             )
 
@@ -339,15 +339,15 @@ class _Loader:
                 "organisation id (organisations.csv)",
             )
             board = Board(
-                row,
-                row.get("id"),
-                row.get("label"),
-                row.get("kind"),
-                lines(row.get("aliases")),
-                orgs,
-                row.get("document"),
-                row.get("quote"),
-                row.get("note"),
+                origin=row,
+                id=row.get("id"),
+                label=row.get("label"),
+                kind=row.get("kind"),
+                aliases=lines(row.get("aliases")),
+                organisations=orgs,
+                document=row.get("document"),
+                quote=row.get("quote"),
+                note=row.get("note"),
             )
             self.records.boards[board.id] = board
             for name in [board.label, *board.aliases]:
@@ -377,17 +377,17 @@ class _Loader:
                         f"{text!r} is not a date written as YYYY-MM-DD or YYYY-MM.",
                     )
             self.records.reviews[row.get("id")] = Review(
-                row,
-                row.get("id"),
-                row.get("title"),
-                row.get("kind"),
-                row.get("start"),
-                row.get("end"),
-                row.get("document"),
-                row.get("section"),
-                self.ids(row, "reviewers", self.records.people, "person id (people.csv)"),
-                lines(row.get("focus_areas")),
-                row.get("note"),
+                origin=row,
+                id=row.get("id"),
+                title=row.get("title"),
+                kind=row.get("kind"),
+                start=row.get("start"),
+                end=row.get("end"),
+                document=row.get("document"),
+                section=row.get("section"),
+                reviewers=self.ids(row, "reviewers", self.records.people, "person id (people.csv)"),
+                focus_areas=lines(row.get("focus_areas")),
+                note=row.get("note"),
             )
 
     def plans(self) -> None:
@@ -414,16 +414,16 @@ class _Loader:
                     "review id (reviews.csv)",
                 )
             self.records.plans[row.get("id")] = Plan(
-                row,
-                row.get("id"),
-                row.get("title"),
-                row.get("part_of"),
-                row.get("document"),
-                row.get("section"),
-                self.iso_date(row, "status_date"),
-                rows_are,
-                row.get("review"),
-                row.get("note"),
+                origin=row,
+                id=row.get("id"),
+                title=row.get("title"),
+                part_of=row.get("part_of"),
+                document=row.get("document"),
+                section=row.get("section"),
+                status_date=self.iso_date(row, "status_date"),
+                rows_are=rows_are,
+                review=row.get("review"),
+                note=row.get("note"),
             )
         for row in rows:
             part_of = row.get("part_of")
@@ -453,16 +453,16 @@ class _Loader:
                 row, "lead_officer", split_owner_cell(row.get("lead_officer")).owners
             )
             self.records.plans[plan_id] = Plan(
-                row,
-                plan_id,
-                row.get("title"),
-                parent.id,
-                parent.document,
-                parent.section,
-                parent.status_date,
-                "actions",
-                "",
-                row.get("note"),
+                origin=row,
+                id=plan_id,
+                title=row.get("title"),
+                part_of=parent.id,
+                document=parent.document,
+                section=parent.section,
+                status_date=parent.status_date,
+                rows_are="actions",
+                review="",
+                note=row.get("note"),
                 ref=row.get("ref"),
                 lead_officer_text=row.get("lead_officer"),
                 lead_officers=leads,
@@ -518,7 +518,10 @@ class _Loader:
                 )
                 continue
             self.records.statuses[key] = StatusWord(
-                row, row.get("status"), row.get("concept"), row.get("note")
+                origin=row,
+                status=row.get("status"),
+                concept=row.get("concept"),
+                note=row.get("note"),
             )
 
     def actions(self) -> None:
@@ -608,23 +611,23 @@ class _Loader:
         status_text = row.get("status")
         status, status_note = self.status_of(row, status_text)
         action_row = ActionRow(
-            row,
-            row.get("ref"),
-            number,
-            plan.id,
-            row.get("codes"),
-            codes,
-            row.get("action"),
-            row.get("owner"),
-            owners,
-            leads,
-            row.get("target_date"),
-            targets,
-            row.get("progress"),
-            status_text,
-            status,
-            status_note,
-            row.get("note"),
+            origin=row,
+            ref=row.get("ref"),
+            number=number,
+            plan=plan.id,
+            codes_text=row.get("codes"),
+            codes=codes,
+            action=row.get("action"),
+            owner_text=row.get("owner"),
+            owners=owners,
+            leads=leads,
+            target_text=row.get("target_date"),
+            targets=targets,
+            progress=row.get("progress"),
+            status_text=status_text,
+            status=status,
+            status_note=status_note,
+            note=row.get("note"),
         )
         action_row.boards = self.board_mentions(
             row,
@@ -673,7 +676,7 @@ class _Loader:
                 f"{ref} has no action text on its first row.",
             )
         plan = self.records.plans[rows[0].plan]
-        action = Action(ref, plan.id, plan.rows_are, plan.review, rows)
+        action = Action(ref=ref, plan=plan.id, kind=plan.rows_are, review=plan.review, rows=rows)
         self.records.actions[ref] = action
         if plan.rows_are == "measures":
             self.records.defined_codes[code_key(*ref.rsplit(" ", 1))] = ref
@@ -698,12 +701,12 @@ class _Loader:
                 row, "review", row.get("review"), self.records.reviews, "review id (reviews.csv)"
             )
             gap = CcgGap(
-                row,
-                row.get("ref"),
-                row.get("review"),
-                row.get("issue"),
-                lines(row.get("progress")),
-                row.get("note"),
+                origin=row,
+                ref=row.get("ref"),
+                review=row.get("review"),
+                issue=row.get("issue"),
+                progress=lines(row.get("progress")),
+                note=row.get("note"),
                 progress_text=row.get("progress"),
             )
             gap.boards = self.board_mentions(
@@ -728,15 +731,15 @@ class _Loader:
                     f"{row.get('ref')} has no text in any of {', '.join(texts)}.",
                 )
             item = PeerChallengeItem(
-                row,
-                row.get("ref"),
-                row.get("review"),
-                row.get("section"),
-                row.get("strength"),
-                row.get("area_for_consideration"),
-                row.get("identified_action"),
-                row.get("progress_update"),
-                row.get("note"),
+                origin=row,
+                ref=row.get("ref"),
+                review=row.get("review"),
+                section=row.get("section"),
+                strength=row.get("strength"),
+                consideration=row.get("area_for_consideration"),
+                identified_action=row.get("identified_action"),
+                progress=row.get("progress_update"),
+                note=row.get("note"),
             )
             item.boards = self.board_mentions(row, {c: row.get(c) for c in texts})
             self.records.peer_challenge[item.ref] = item
@@ -777,14 +780,14 @@ class _Loader:
             )
             self.records.versions.append(
                 Version(
-                    row,
-                    row.get("plan"),
-                    number,
-                    row.get("amended_by"),
-                    row.get("date"),
-                    date,
-                    row.get("summary"),
-                    people,
+                    origin=row,
+                    plan=row.get("plan"),
+                    number=number,
+                    amended_by=row.get("amended_by"),
+                    date_text=row.get("date"),
+                    date=date,
+                    summary=row.get("summary"),
+                    people=people,
                 )
             )
 
@@ -825,15 +828,15 @@ class _Loader:
             if ok:
                 self.records.governance.append(
                     GovernanceLink(
-                        row,
-                        row.get("subject"),
-                        relation,
-                        row.get("object"),
-                        row.get("document"),
-                        row.get("section"),
-                        row.get("quote"),
-                        row.get("note"),
-                        modality,
+                        origin=row,
+                        subject=row.get("subject"),
+                        relation=relation,
+                        object=row.get("object"),
+                        document=row.get("document"),
+                        section=row.get("section"),
+                        quote=row.get("quote"),
+                        note=row.get("note"),
+                        modality=modality,
                     )
                 )
 

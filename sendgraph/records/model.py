@@ -42,7 +42,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Located:
     """Where a record came from: its data file and spreadsheet row."""
 
@@ -59,7 +59,7 @@ class Located:
         return self.origin.row
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Document(Located):
     """A source paper."""
 
@@ -72,7 +72,7 @@ class Document(Located):
     note: str
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Organisation(Located):
     """An organisation the papers name; ``document`` and ``section`` say where first."""
 
@@ -84,7 +84,7 @@ class Organisation(Located):
     note: str
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Person(Located):
     """A person the papers name as owner, lead, author or reviewer."""
 
@@ -97,7 +97,7 @@ class Person(Located):
     note: str
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Post(Located):
     """A post a person holds, as one document states it."""
 
@@ -109,7 +109,7 @@ class Post(Located):
     note: str
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Board(Located):
     """A governance body of the gazetteer."""
 
@@ -123,7 +123,7 @@ class Board(Located):
     note: str
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Plan(Located):
     """A plan, a section of one, or a numbered priority with a lead officer."""
 
@@ -141,7 +141,7 @@ class Plan(Located):
     lead_officers: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Review(Located):
     """A peer review, peer challenge or self-assessment."""
 
@@ -157,7 +157,7 @@ class Review(Located):
     note: str
 
 
-@dataclass
+@dataclass(kw_only=True)
 class StatusWord(Located):
     """How one status word maps onto the status scheme."""
 
@@ -166,7 +166,7 @@ class StatusWord(Located):
     note: str
 
 
-@dataclass
+@dataclass(kw_only=True)
 class BoardMention:
     """A board named in one field of a record, with the sentence as evidence."""
 
@@ -174,7 +174,7 @@ class BoardMention:
     mention: Mention
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StatusObservation:
     """A status as one dated column of a plan reads it: "Amber" under "Oct 2023"."""
 
@@ -184,7 +184,7 @@ class StatusObservation:
     column: str
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ActionRow(Located):
     """One row of an action plan table; an item may span several rows."""
 
@@ -215,7 +215,7 @@ class ActionRow(Located):
     merged_cells: list[str] = field(default_factory=list)  # "Lead officer: E5:E7"
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Action:
     """An item of an action plan, made of one or more rows."""
 
@@ -262,7 +262,7 @@ class Action:
         return item_status(r.status for r in self.rows)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class CcgGap(Located):
     """A gap of the CCG's self-assessment, with its progress bullets."""
 
@@ -275,7 +275,7 @@ class CcgGap(Located):
     progress_text: str = ""  # the progress cell as written, before it is split into lines
 
 
-@dataclass
+@dataclass(kw_only=True)
 class PeerChallengeItem(Located):
     """A headline or an Appendix 1 row of a peer challenge."""
 
@@ -290,7 +290,7 @@ class PeerChallengeItem(Located):
     boards: list[BoardMention] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Finding(Located):
     """A finding of an inspection or review read from a plan's own table: a significant weakness, say."""
 
@@ -302,7 +302,7 @@ class Finding(Located):
     merged_cells: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Version(Located):
     """An entry of a plan's version history."""
 
@@ -315,7 +315,7 @@ class Version(Located):
     people: list[str]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class GovernanceLink(Located):
     """An oversight or reporting line a paper states, infers, recommends or plans."""
 
@@ -329,7 +329,7 @@ class GovernanceLink(Located):
     modality: str = "stated"
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Records:
     """Everything read from one data folder."""
 
