@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,23 +122,41 @@ class _Importer:
         document = mapping.document
         if document is None:
             return
-        if mapping.area:
-            area = slug(mapping.area)
-            if self.area and area != self.area:
-                self.mapping_problem(
-                    mapping,
-                    "area",
-                    f"names area {mapping.area!r}; another mapping in this folder names {self.area!r}.",
-                )
-            self.area = self.area or area
-        records = self.records
-        if document.id in records.documents:
+        self.define_area(mapping)
+        # In this order: a person's names are checked against the organisations', and a
+        # board that oversees "findings" links to the review the findings define.
+        steps: list[Callable[[Mapping, DocumentSpec], None]] = [
+            self.define_document,
+            self.define_organisations,
+            self.define_people,
+            self.define_plans,
+            self.define_findings,
+            self.define_statuses,
+            self.define_boards,
+        ]
+        for step in steps:
+            step(mapping, document)
+
+    def define_area(self, mapping: Mapping) -> None:
+        if not mapping.area:
+            return
+        area = slug(mapping.area)
+        if self.area and area != self.area:
+            self.mapping_problem(
+                mapping,
+                "area",
+                f"names area {mapping.area!r}; another mapping in this folder names {self.area!r}.",
+            )
+        self.area = self.area or area
+
+    def define_document(self, mapping: Mapping, document: DocumentSpec) -> None:
+        if document.id in self.records.documents:
             self.mapping_problem(
                 mapping,
                 "document.id",
                 f"document id {document.id!r} is already used by another mapping.",
             )
-        records.documents[document.id] = Document(
+        self.records.documents[document.id] = Document(
             origin=self.at(mapping, document.line),
             id=document.id,
             title=document.title,
@@ -147,6 +166,8 @@ class _Importer:
             source_file=mapping.file,
             note="",
         )
+
+    def define_organisations(self, mapping: Mapping, document: DocumentSpec) -> None:
         for org in mapping.organisations:
             self.records.organisations[org.id] = Organisation(
                 origin=self.at(mapping, mapping.line_of("organisations")),
@@ -165,9 +186,11 @@ class _Importer:
                         mapping, "organisations", f"{name!r} already names organisation {holder!r}."
                     )
                 self.organisation_names[key] = org.id
+
+    def define_people(self, mapping: Mapping, document: DocumentSpec) -> None:
         for person in mapping.people:
             origin = self.at(mapping, mapping.line_of("people"))
-            records.people[person.id] = Person(
+            self.records.people[person.id] = Person(
                 origin=origin,
                 id=person.id,
                 name=person.name,
@@ -189,7 +212,7 @@ class _Importer:
                         f"{name!r} names both a person and an organisation; owner cells could not tell them apart.",
                     )
             if person.post:
-                records.posts.append(
+                self.records.posts.append(
                     Post(
                         origin=origin,
                         person=person.id,
@@ -200,8 +223,10 @@ class _Importer:
                         note="",
                     )
                 )
+
+    def define_plans(self, mapping: Mapping, document: DocumentSpec) -> None:
         for plan in mapping.plans:
-            records.plans[plan.id] = Plan(
+            self.records.plans[plan.id] = Plan(
                 origin=self.at(mapping, plan.line),
                 id=plan.id,
                 title=plan.title,
@@ -213,43 +238,52 @@ class _Importer:
                 review="",
                 note="",
             )
+
+    def define_findings(self, mapping: Mapping, document: DocumentSpec) -> None:
         findings = mapping.findings
-        if findings is not None:
-            review_id = slug(findings.review)
-            records.reviews[review_id] = Review(
-                origin=self.at(mapping, findings.line),
-                id=review_id,
-                title=findings.review,
-                kind=findings.review_kind,
-                start="",
-                end="",
-                document=document.id,
-                section=findings.section or document.section,
-                reviewers=[],
-                focus_areas=[],
-                note="",
+        if findings is None:
+            return
+        review_id = slug(findings.review)
+        self.records.reviews[review_id] = Review(
+            origin=self.at(mapping, findings.line),
+            id=review_id,
+            title=findings.review,
+            kind=findings.review_kind,
+            start="",
+            end="",
+            document=document.id,
+            section=findings.section or document.section,
+            reviewers=[],
+            focus_areas=[],
+            note="",
+        )
+        for listed in findings.listed:
+            self.finding(
+                mapping,
+                self.at(mapping, listed.line),
+                listed.ref,
+                listed.text,
+                listed.section,
+                [],
             )
-            for listed in findings.listed:
-                self.finding(
-                    mapping,
-                    self.at(mapping, listed.line),
-                    listed.ref,
-                    listed.text,
-                    listed.section,
-                    [],
-                )
+
+    def define_statuses(self, mapping: Mapping, document: DocumentSpec) -> None:
         for word, concept in mapping.statuses.values():
-            records.statuses[folded(word)] = StatusWord(
+            self.records.statuses[folded(word)] = StatusWord(
                 origin=self.at(mapping, mapping.status_lines.get(folded(word), 1)),
                 status=word,
                 concept=concept,
                 note="",
             )
+
+    def define_boards(self, mapping: Mapping, document: DocumentSpec) -> None:
+        # "findings" among what a board oversees stands for the review the findings come from.
+        review = slug(mapping.findings.review) if mapping.findings else None
         # A link the mapping states is evidenced where the document says it, or by the mapping.
         section = document.section or mapping.source
         for board in mapping.boards:
             origin = self.at(mapping, board.line)
-            records.boards[board.id] = Board(
+            self.records.boards[board.id] = Board(
                 origin=origin,
                 id=board.id,
                 label=board.label,
@@ -261,39 +295,26 @@ class _Importer:
                 note="",
             )
             self.gazetteer.add(board.id, [board.label, *board.aliases])
-            for target in board.oversees:
-                obj = slug(findings.review) if target == "findings" and findings else target
-                quote = (
-                    board.quote or f"{board.label} oversees {target}, as {mapping.source} states."
-                )
-                records.governance.append(
-                    GovernanceLink(
-                        origin=origin,
-                        subject=board.id,
-                        relation="oversees",
-                        object=obj,
-                        document=document.id,
-                        section=section,
-                        quote=quote,
-                        note="",
+            for relation, targets in (
+                ("oversees", board.oversees),
+                ("reports_to", board.reports_to),
+            ):
+                for target in targets:
+                    is_review = relation == "oversees" and target == "findings"
+                    words = relation.replace("_", " ")
+                    self.records.governance.append(
+                        GovernanceLink(
+                            origin=origin,
+                            subject=board.id,
+                            relation=relation,
+                            object=review if is_review and review is not None else target,
+                            document=document.id,
+                            section=section,
+                            quote=board.quote
+                            or f"{board.label} {words} {target}, as {mapping.source} states.",
+                            note="",
+                        )
                     )
-                )
-            for target in board.reports_to:
-                quote = (
-                    board.quote or f"{board.label} reports to {target}, as {mapping.source} states."
-                )
-                records.governance.append(
-                    GovernanceLink(
-                        origin=origin,
-                        subject=board.id,
-                        relation="reports_to",
-                        object=target,
-                        document=document.id,
-                        section=section,
-                        quote=quote,
-                        note="",
-                    )
-                )
 
     def finding(
         self,

@@ -558,8 +558,24 @@ class _Reader:
             )
 
     def cross_checks(self) -> None:
+        """Check that what one part of the mapping names, another part defines."""
         mapping = self.mapping
         plans = {p.id for p in mapping.plans}
+        organisations = {o.id for o in mapping.organisations}
+        self.check_plans(plans)
+        self.check_people(organisations)
+        self.check_boards(plans, organisations)
+        self.check_findings()
+        if (
+            "status" in mapping.columns or mapping.status_columns or mapping.status_months
+        ) and not mapping.statuses:
+            self.report(
+                "statuses",
+                "required key 'statuses' is missing: say what each status word means (red, amber, green, behind-schedule).",
+            )
+
+    def check_plans(self, plans: set[str]) -> None:
+        mapping = self.mapping
         if mapping.plan and mapping.plan not in plans:
             self.report(
                 "plan",
@@ -575,16 +591,19 @@ class _Reader:
                 self.report(
                     "plans", f"{plan.id} is part_of {plan.part_of!r}, which is not a plan id here."
                 )
-        organisations = {o.id for o in mapping.organisations}
-        for person in mapping.people:
+
+    def check_people(self, organisations: set[str]) -> None:
+        for person in self.mapping.people:
             for org in person.organisations:
                 if org not in organisations:
                     self.report(
                         "people",
                         f"{person.name} is in {org!r}, which is not an organisation id here.",
                     )
-        boards = {b.id for b in mapping.boards}
-        for board in mapping.boards:
+
+    def check_boards(self, plans: set[str], organisations: set[str]) -> None:
+        boards = {b.id for b in self.mapping.boards}
+        for board in self.mapping.boards:
             if board.organisation and board.organisation not in organisations:
                 self.report(
                     "boards",
@@ -602,6 +621,9 @@ class _Reader:
                         "boards",
                         f"{board.label} reports to {target!r}, which is not a board id here.",
                     )
+
+    def check_findings(self) -> None:
+        mapping = self.mapping
         wants_findings = {"finding", "finding_ref"} & set(mapping.columns) or mapping.finding
         if wants_findings and self.findings_missing:
             self.report("findings", "rows name findings, so findings: needs kind: and review:.")
@@ -610,13 +632,6 @@ class _Reader:
             self.report(
                 "finding",
                 f"{mapping.finding!r} is not the ref of a finding under findings: listed:.",
-            )
-        if (
-            "status" in mapping.columns or mapping.status_columns or mapping.status_months
-        ) and not mapping.statuses:
-            self.report(
-                "statuses",
-                "required key 'statuses' is missing: say what each status word means (red, amber, green, behind-schedule).",
             )
 
 
