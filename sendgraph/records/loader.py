@@ -1,4 +1,4 @@
-"""Typed records read from the data files, with every problem found on the way.
+"""The data folder's CSV files read into records, with every problem found on the way.
 
 This stage turns rows into the things sendgraph talks about (documents, people, posts,
 boards, plans, reviews, actions, findings) and checks every cross-reference between
