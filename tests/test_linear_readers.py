@@ -29,7 +29,8 @@ from sendgraph.records.codes import code_key, find_codes, find_mentions
 from sendgraph.records.dates import parse_targets
 from sendgraph.records.gazetteer import Gazetteer, sentences
 from sendgraph.records.importer import CROSS_REFERENCE_SEPARATORS
-from sendgraph.records.model import load_records, slug
+from sendgraph.records.loader import load_records
+from sendgraph.records.model import slug
 from sendgraph.records.owners import PeopleIndex, split_owner_cell
 from tests.watch import TookTooLong, time_bound
 

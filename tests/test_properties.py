@@ -29,7 +29,7 @@ from sendgraph.base.problems import Severity
 from sendgraph.cli import main
 from sendgraph.graph.build import Build, build_graph, default_data_folder, graph_iri
 from sendgraph.graph.vocab import SG, SKOS
-from sendgraph.records.model import load_records
+from sendgraph.records.loader import load_records
 from sendgraph.show.exports import TABLES, export_tables
 from sendgraph.show.tables import neutralise, render_csv
 from tests.helpers import JOINT, edit

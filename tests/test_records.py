@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sendgraph.base.problems import Severity
 from sendgraph.graph.build import build_graph
-from sendgraph.records.model import load_records
+from sendgraph.records.loader import load_records
 from tests.helpers import edit
 
 

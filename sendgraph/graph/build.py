@@ -16,7 +16,8 @@ from sendgraph.graph.validation import validate_graph
 from sendgraph.graph.vocab import PREFIXES
 from sendgraph.read.rdfinput import is_rdf_file, read_rdf
 from sendgraph.records.importer import import_folder, import_spreadsheets, is_imported_area
-from sendgraph.records.model import Records, load_records
+from sendgraph.records.loader import load_records
+from sendgraph.records.model import Records
 
 
 @dataclass

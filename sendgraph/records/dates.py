@@ -64,7 +64,7 @@ DAY_NUMBERS = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})$")
 DAY_WORDS = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TargetRevision:
     """One line of a target date cell: its words, and the month they name if they do."""
 
@@ -170,19 +170,21 @@ def read_target(revision: int, raw: str, document_date: dt.date) -> TargetRevisi
     """
     month = parse_month(raw, document_date)
     if month is not None:
-        return TargetRevision(revision, raw, month)
+        return TargetRevision(revision=revision, raw=raw, month=month)
     text = " ".join(raw.split())
     if ONGOING_WORDS.match(text):
-        return TargetRevision(revision, raw, None, ONGOING)
+        return TargetRevision(revision=revision, raw=raw, month=None, kind=ONGOING)
     if TBC_WORDS.match(text):
-        return TargetRevision(revision, raw, None, TO_BE_CONFIRMED)
+        return TargetRevision(revision=revision, raw=raw, month=None, kind=TO_BE_CONFIRMED)
     quarter = parse_quarter(text, document_date)
     if quarter is not None:
-        return TargetRevision(revision, raw, quarter[1], QUARTER, first_month=quarter[0])
+        return TargetRevision(
+            revision=revision, raw=raw, month=quarter[1], kind=QUARTER, first_month=quarter[0]
+        )
     day = parse_day(text, document_date)
     if day is not None:
-        return TargetRevision(revision, raw, f"{day:%Y-%m}", DAY, day=day)
-    return TargetRevision(revision, raw, None)
+        return TargetRevision(revision=revision, raw=raw, month=f"{day:%Y-%m}", kind=DAY, day=day)
+    return TargetRevision(revision=revision, raw=raw, month=None)
 
 
 def parse_targets(cell: str, document_date: dt.date) -> list[TargetRevision]:

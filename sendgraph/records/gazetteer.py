@@ -28,7 +28,7 @@ CUES_AFTER = re.compile(
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'‘(])")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Mention:
     """A board named in a sentence, and whether the sentence sends work to it."""
 
@@ -94,5 +94,9 @@ class Gazetteer:
                         CUES_BEFORE.search(sentence[: match.start()])
                         or CUES_AFTER.search(sentence[match.end() :])
                     )
-                    mentions.append(Mention(board, match.group(0), sentence, reported))
+                    mentions.append(
+                        Mention(
+                            board=board, name=match.group(0), sentence=sentence, is_report=reported
+                        )
+                    )
         return mentions

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from sendgraph.read.sources import SourceRow, display_name
 from sendgraph.read.spreadsheets import Sheet, SheetRow, read_spreadsheet
 from sendgraph.records.dates import ONGOING, TO_BE_CONFIRMED, parse_month, parse_targets
 from sendgraph.records.gazetteer import Gazetteer
+from sendgraph.records.loader import lines
 from sendgraph.records.mappings import (
     MAPPING_SUFFIX,
     DocumentSpec,
@@ -48,7 +50,6 @@ from sendgraph.records.model import (
     Review,
     StatusObservation,
     StatusWord,
-    lines,
     slug,
 )
 from sendgraph.records.owners import PeopleIndex, name_key, split_owner_cell
@@ -59,7 +60,7 @@ STAND_IN_DATE = dt.date(2000, 1, 1)
 CROSS_REFERENCE_SEPARATORS = re.compile(r"(?:(?<!\s)\s*)?(?:[,;\n]|\band\b)\s*")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Imported:
     """What an import made: the records, the area they belong to, and every problem found."""
 
@@ -68,7 +69,7 @@ class Imported:
     problems: list[Problem] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class _Row:
     """One data row as the mapping reads it, before actions are assembled."""
 
@@ -121,41 +122,61 @@ class _Importer:
         document = mapping.document
         if document is None:
             return
-        if mapping.area:
-            area = slug(mapping.area)
-            if self.area and area != self.area:
-                self.mapping_problem(
-                    mapping,
-                    "area",
-                    f"names area {mapping.area!r}; another mapping in this folder names {self.area!r}.",
-                )
-            self.area = self.area or area
-        records = self.records
-        if document.id in records.documents:
+        self.define_area(mapping)
+        # In this order: a person's names are checked against the organisations', and a
+        # board that oversees "findings" links to the review the findings define.
+        steps: list[Callable[[Mapping, DocumentSpec], None]] = [
+            self.define_document,
+            self.define_organisations,
+            self.define_people,
+            self.define_plans,
+            self.define_findings,
+            self.define_statuses,
+            self.define_boards,
+        ]
+        for step in steps:
+            step(mapping, document)
+
+    def define_area(self, mapping: Mapping) -> None:
+        if not mapping.area:
+            return
+        area = slug(mapping.area)
+        if self.area and area != self.area:
+            self.mapping_problem(
+                mapping,
+                "area",
+                f"names area {mapping.area!r}; another mapping in this folder names {self.area!r}.",
+            )
+        self.area = self.area or area
+
+    def define_document(self, mapping: Mapping, document: DocumentSpec) -> None:
+        if document.id in self.records.documents:
             self.mapping_problem(
                 mapping,
                 "document.id",
                 f"document id {document.id!r} is already used by another mapping.",
             )
-        records.documents[document.id] = Document(
-            self.at(mapping, document.line),
-            document.id,
-            document.title,
-            document.publisher,
-            document.date,
-            [],
-            mapping.file,
-            "",
+        self.records.documents[document.id] = Document(
+            origin=self.at(mapping, document.line),
+            id=document.id,
+            title=document.title,
+            publisher=document.publisher,
+            date=document.date,
+            meetings=[],
+            source_file=mapping.file,
+            note="",
         )
+
+    def define_organisations(self, mapping: Mapping, document: DocumentSpec) -> None:
         for org in mapping.organisations:
             self.records.organisations[org.id] = Organisation(
-                self.at(mapping, mapping.line_of("organisations")),
-                org.id,
-                org.name,
-                org.aliases,
-                document.id,
-                "",
-                "",
+                origin=self.at(mapping, mapping.line_of("organisations")),
+                id=org.id,
+                name=org.name,
+                aliases=org.aliases,
+                document=document.id,
+                section="",
+                note="",
             )
             for name in [org.name, org.id, *org.aliases]:
                 key = name_key(name)
@@ -165,10 +186,19 @@ class _Importer:
                         mapping, "organisations", f"{name!r} already names organisation {holder!r}."
                     )
                 self.organisation_names[key] = org.id
+
+    def define_people(self, mapping: Mapping, document: DocumentSpec) -> None:
         for person in mapping.people:
             origin = self.at(mapping, mapping.line_of("people"))
-            records.people[person.id] = Person(
-                origin, person.id, person.name, "", person.aliases, document.id, "", ""
+            self.records.people[person.id] = Person(
+                origin=origin,
+                id=person.id,
+                name=person.name,
+                initials="",
+                aliases=person.aliases,
+                document=document.id,
+                section="",
+                note="",
             )
             for clash in self.people.add(person.id, person.name, person.aliases):
                 self.mapping_problem(
@@ -182,86 +212,109 @@ class _Importer:
                         f"{name!r} names both a person and an organisation; owner cells could not tell them apart.",
                     )
             if person.post:
-                records.posts.append(
-                    Post(origin, person.id, person.post, person.organisations, document.id, "", "")
+                self.records.posts.append(
+                    Post(
+                        origin=origin,
+                        person=person.id,
+                        title=person.post,
+                        organisations=person.organisations,
+                        document=document.id,
+                        section="",
+                        note="",
+                    )
                 )
+
+    def define_plans(self, mapping: Mapping, document: DocumentSpec) -> None:
         for plan in mapping.plans:
-            records.plans[plan.id] = Plan(
-                self.at(mapping, plan.line),
-                plan.id,
-                plan.title,
-                plan.part_of,
-                document.id,
-                plan.section or plan.title,
-                plan.status_date,
-                "actions",
-                "",
-                "",
+            self.records.plans[plan.id] = Plan(
+                origin=self.at(mapping, plan.line),
+                id=plan.id,
+                title=plan.title,
+                part_of=plan.part_of,
+                document=document.id,
+                section=plan.section or plan.title,
+                status_date=plan.status_date,
+                rows_are="actions",
+                review="",
+                note="",
             )
+
+    def define_findings(self, mapping: Mapping, document: DocumentSpec) -> None:
         findings = mapping.findings
-        if findings is not None:
-            review_id = slug(findings.review)
-            records.reviews[review_id] = Review(
-                self.at(mapping, findings.line),
-                review_id,
-                findings.review,
-                findings.review_kind,
-                "",
-                "",
-                document.id,
-                findings.section or document.section,
+        if findings is None:
+            return
+        review_id = slug(findings.review)
+        self.records.reviews[review_id] = Review(
+            origin=self.at(mapping, findings.line),
+            id=review_id,
+            title=findings.review,
+            kind=findings.review_kind,
+            start="",
+            end="",
+            document=document.id,
+            section=findings.section or document.section,
+            reviewers=[],
+            focus_areas=[],
+            note="",
+        )
+        for listed in findings.listed:
+            self.finding(
+                mapping,
+                self.at(mapping, listed.line),
+                listed.ref,
+                listed.text,
+                listed.section,
                 [],
-                [],
-                "",
             )
-            for listed in findings.listed:
-                self.finding(
-                    mapping,
-                    self.at(mapping, listed.line),
-                    listed.ref,
-                    listed.text,
-                    listed.section,
-                    [],
-                )
+
+    def define_statuses(self, mapping: Mapping, document: DocumentSpec) -> None:
         for word, concept in mapping.statuses.values():
-            records.statuses[folded(word)] = StatusWord(
-                self.at(mapping, mapping.status_lines.get(folded(word), 1)), word, concept, ""
+            self.records.statuses[folded(word)] = StatusWord(
+                origin=self.at(mapping, mapping.status_lines.get(folded(word), 1)),
+                status=word,
+                concept=concept,
+                note="",
             )
+
+    def define_boards(self, mapping: Mapping, document: DocumentSpec) -> None:
+        # "findings" among what a board oversees stands for the review the findings come from.
+        review = slug(mapping.findings.review) if mapping.findings else None
         # A link the mapping states is evidenced where the document says it, or by the mapping.
         section = document.section or mapping.source
         for board in mapping.boards:
             origin = self.at(mapping, board.line)
-            records.boards[board.id] = Board(
-                origin,
-                board.id,
-                board.label,
-                board.kind,
-                board.aliases,
-                [board.organisation] if board.organisation else [],
-                document.id,
-                "",
-                "",
+            self.records.boards[board.id] = Board(
+                origin=origin,
+                id=board.id,
+                label=board.label,
+                kind=board.kind,
+                aliases=board.aliases,
+                organisations=[board.organisation] if board.organisation else [],
+                document=document.id,
+                quote="",
+                note="",
             )
             self.gazetteer.add(board.id, [board.label, *board.aliases])
-            for target in board.oversees:
-                obj = slug(findings.review) if target == "findings" and findings else target
-                quote = (
-                    board.quote or f"{board.label} oversees {target}, as {mapping.source} states."
-                )
-                records.governance.append(
-                    GovernanceLink(
-                        origin, board.id, "oversees", obj, document.id, section, quote, ""
+            for relation, targets in (
+                ("oversees", board.oversees),
+                ("reports_to", board.reports_to),
+            ):
+                for target in targets:
+                    is_review = relation == "oversees" and target == "findings"
+                    words = relation.replace("_", " ")
+                    self.records.governance.append(
+                        GovernanceLink(
+                            origin=origin,
+                            subject=board.id,
+                            relation=relation,
+                            object=review if is_review and review is not None else target,
+                            document=document.id,
+                            section=section,
+                            quote=board.quote
+                            or f"{board.label} {words} {target}, as {mapping.source} states.",
+                            note="",
+                        )
                     )
-                )
-            for target in board.reports_to:
-                quote = (
-                    board.quote or f"{board.label} reports to {target}, as {mapping.source} states."
-                )
-                records.governance.append(
-                    GovernanceLink(
-                        origin, board.id, "reports_to", target, document.id, section, quote, ""
-                    )
-                )
 
     def finding(
         self,
@@ -277,13 +330,13 @@ class _Importer:
         if findings is None or document is None:
             return
         self.records.findings[ref] = Finding(
-            origin,
-            ref,
-            slug(findings.review),
-            findings.kind,
-            text,
-            section or findings.section or document.section or findings.review,
-            merged,
+            origin=origin,
+            ref=ref,
+            review=slug(findings.review),
+            kind=findings.kind,
+            text=text,
+            section=section or findings.section or document.section or findings.review,
+            merged_cells=merged,
         )
 
     # -- the file ---------------------------------------------------------------------
@@ -436,23 +489,23 @@ class _Importer:
         if not status_text and history:
             status_text, status = history[-1].text, history[-1].concept
         action_row = ActionRow(
-            origin,
-            "",
-            1,
-            plan,
-            cell("references"),
-            [],
-            text,
-            cell("owner"),
-            owners,
-            list(dict.fromkeys([*leads, *more_leads])),
-            cell("target_date"),
-            targets,
-            cell("progress"),
-            status_text,
-            status,
-            "",
-            cell("note"),
+            origin=origin,
+            ref="",
+            number=1,
+            plan=plan,
+            codes_text=cell("references"),
+            codes=[],
+            action=text,
+            owner_text=cell("owner"),
+            owners=owners,
+            leads=list(dict.fromkeys([*leads, *more_leads])),
+            target_text=cell("target_date"),
+            targets=targets,
+            progress=cell("progress"),
+            status_text=status_text,
+            status=status,
+            status_note="",
+            note=cell("note"),
             owner_organisations=owner_orgs,
             lead_organisations=list(dict.fromkeys([*lead_orgs, *more_orgs])),
             success_measure=cell("success_measure"),
@@ -461,7 +514,7 @@ class _Importer:
             merged_cells=merged(*[k for k in columns if k not in ("finding", "finding_ref")]),
         )
         action_row.boards = [
-            BoardMention(name, mention)
+            BoardMention(field=name, mention=mention)
             for name, words in (
                 ("action", text),
                 ("progress", cell("progress")),
@@ -470,7 +523,13 @@ class _Importer:
             for mention in self.gazetteer.find(words)
         ]
         crossing = [p for p in CROSS_REFERENCE_SEPARATORS.split(cell("references")) if p.strip()]
-        return _Row(origin, plan, cell("ref"), action_row, crossing)
+        return _Row(
+            origin=origin,
+            plan=plan,
+            ref=cell("ref"),
+            action_row=action_row,
+            cross_references=crossing,
+        )
 
     def plan_of(self, mapping: Mapping, origin: SheetRow) -> str | None:
         column = mapping.columns.get("plan")
@@ -560,7 +619,14 @@ class _Importer:
                     self.people.add(person_id, name, [name])
                 else:
                     self.records.people[person_id] = Person(
-                        origin, person_id, name, "", [], self.document, "", ""
+                        origin=origin,
+                        id=person_id,
+                        name=name,
+                        initials="",
+                        aliases=[],
+                        document=self.document,
+                        section="",
+                        note="",
                     )
                     self.people.add(person_id, name, [])
                 ids = [person_id]
@@ -590,7 +656,9 @@ class _Importer:
             text = origin.get(column)
             if text:
                 concept = self.status_word(mapping, origin, column, text)
-                found.append(StatusObservation(month, text, concept, column))
+                found.append(
+                    StatusObservation(month=month, text=text, concept=concept, column=column)
+                )
         return found
 
     # -- actions --------------------------------------------------------------------
@@ -642,7 +710,9 @@ class _Importer:
                     parts[1].origin, mapping.columns.get("ref", ""), Severity.INFO,
                     f"{ref} is also on row {parts[0].origin.row}; the rows are read as rows of one action.",
                 )  # fmt: skip
-            self.records.actions[ref] = Action(ref, parts[0].plan, "actions", "", action_rows)
+            self.records.actions[ref] = Action(
+                ref=ref, plan=parts[0].plan, kind="actions", review="", rows=action_rows
+            )
         self.cross_references(mapping, [r for parts in grouped.values() for r in parts])
 
     def repeated_rows(self, mapping: Mapping, rows: list[_Row]) -> None:
@@ -729,7 +799,9 @@ def import_spreadsheets(
         if mapping.document is None:
             # Already reported. A stand-in lets the spreadsheet's own mistakes be found
             # in this run too; with an error reported, nothing is built from it.
-            mapping.document = DocumentSpec(0, "document", "", "", STAND_IN_DATE, "")
+            mapping.document = DocumentSpec(
+                line=0, id="document", title="", publisher="", date=STAND_IN_DATE, section=""
+            )
         data, shown = _data_file(mapping, given)
         if data is None:
             importer.mapping_problem(
@@ -744,7 +816,7 @@ def import_spreadsheets(
         importer.read(mapping, data, shown)
     chosen = slug(area) if area else importer.area
     problems = sorted(importer.problems, key=lambda p: (p.source, p.row, p.field, p.message))
-    return Imported(importer.records, chosen or "imported", problems)
+    return Imported(records=importer.records, area=chosen or "imported", problems=problems)
 
 
 def import_folder(

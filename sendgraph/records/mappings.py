@@ -90,14 +90,14 @@ MAX_MAPPING_VALUES = 100_000
 _ROW_NUMBER = re.compile(r"[0-9]+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Spec:
     """Something the mapping defines, and the line of the mapping file it is defined on."""
 
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DocumentSpec(Spec):
     """The paper the spreadsheet comes from."""
 
@@ -108,7 +108,7 @@ class DocumentSpec(Spec):
     section: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PlanSpec(Spec):
     """A plan the rows belong to."""
 
@@ -120,7 +120,7 @@ class PlanSpec(Spec):
     section: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OrganisationSpec(Spec):
     """An organisation, with the short names owner cells use for it ("LA", "ICB")."""
 
@@ -129,7 +129,7 @@ class OrganisationSpec(Spec):
     aliases: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PersonSpec(Spec):
     """A person the mapping names, with aliases, and optionally a post in organisations."""
 
@@ -140,7 +140,7 @@ class PersonSpec(Spec):
     organisations: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BoardSpec(Spec):
     """A board, what it oversees (plan ids, or "findings") and whom it reports to."""
 
@@ -154,7 +154,7 @@ class BoardSpec(Spec):
     quote: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ListedFinding(Spec):
     """A finding the mapping lists itself, such as one no row of the file answers yet."""
 
@@ -163,7 +163,7 @@ class ListedFinding(Spec):
     section: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FindingsSpec(Spec):
     """What the findings are, the review or inspection that made them, and how they are numbered."""
 
@@ -175,7 +175,7 @@ class FindingsSpec(Spec):
     listed: list[ListedFinding]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Mapping:
     """A mapping file, read and checked."""
 
@@ -390,12 +390,12 @@ class _Reader:
         date = self.date("document.date", document.get("date"), required=True)
         if title and date:
             self.mapping.document = DocumentSpec(
-                self.mapping.line_of("document"),
-                self.identifier("document.id", document.get("id"), title),
-                title,
-                self.text("document.publisher", document.get("publisher")),
-                date,
-                self.text("document.section", document.get("section")),
+                line=self.mapping.line_of("document"),
+                id=self.identifier("document.id", document.get("id"), title),
+                title=title,
+                publisher=self.text("document.publisher", document.get("publisher")),
+                date=date,
+                section=self.text("document.section", document.get("section")),
             )
 
     def plans(self, value: Any) -> None:
@@ -412,13 +412,13 @@ class _Reader:
             seen.add(plan_id)
             self.mapping.plans.append(
                 PlanSpec(
-                    self.mapping.line_of("plans"),
-                    plan_id,
-                    title,
-                    self.text(f"{where}.part_of", plan.get("part_of")),
-                    self.date(f"{where}.status_date", plan.get("status_date")),
-                    self.text(f"{where}.ref_prefix", plan.get("ref_prefix")),
-                    self.text(f"{where}.section", plan.get("section")),
+                    line=self.mapping.line_of("plans"),
+                    id=plan_id,
+                    title=title,
+                    part_of=self.text(f"{where}.part_of", plan.get("part_of")),
+                    status_date=self.date(f"{where}.status_date", plan.get("status_date")),
+                    ref_prefix=self.text(f"{where}.ref_prefix", plan.get("ref_prefix")),
+                    section=self.text(f"{where}.section", plan.get("section")),
                 )
             )
 
@@ -430,10 +430,10 @@ class _Reader:
             if name:
                 self.mapping.organisations.append(
                     OrganisationSpec(
-                        self.mapping.line_of("organisations"),
-                        self.identifier(f"{where}.id", item.get("id"), name),
-                        name,
-                        self.texts(f"{where}.aliases", item.get("aliases")),
+                        line=self.mapping.line_of("organisations"),
+                        id=self.identifier(f"{where}.id", item.get("id"), name),
+                        name=name,
+                        aliases=self.texts(f"{where}.aliases", item.get("aliases")),
                     )
                 )
 
@@ -445,12 +445,14 @@ class _Reader:
             if name:
                 self.mapping.people.append(
                     PersonSpec(
-                        self.mapping.line_of("people"),
-                        self.identifier(f"{where}.id", item.get("id"), name),
-                        name,
-                        self.texts(f"{where}.aliases", item.get("aliases")),
-                        self.text(f"{where}.post", item.get("post")),
-                        self.texts(f"{where}.organisations", item.get("organisations")),
+                        line=self.mapping.line_of("people"),
+                        id=self.identifier(f"{where}.id", item.get("id"), name),
+                        name=name,
+                        aliases=self.texts(f"{where}.aliases", item.get("aliases")),
+                        post=self.text(f"{where}.post", item.get("post")),
+                        organisations=self.texts(
+                            f"{where}.organisations", item.get("organisations")
+                        ),
                     )
                 )
 
@@ -462,15 +464,15 @@ class _Reader:
             if label:
                 self.mapping.boards.append(
                     BoardSpec(
-                        self.mapping.line_of("boards"),
-                        self.identifier(f"{where}.id", item.get("id"), label),
-                        label,
-                        self.text(f"{where}.kind", item.get("kind")) or "board",
-                        self.texts(f"{where}.aliases", item.get("aliases")),
-                        self.text(f"{where}.organisation", item.get("organisation")),
-                        self.texts(f"{where}.oversees", item.get("oversees")),
-                        self.texts(f"{where}.reports_to", item.get("reports_to")),
-                        self.text(f"{where}.quote", item.get("quote")),
+                        line=self.mapping.line_of("boards"),
+                        id=self.identifier(f"{where}.id", item.get("id"), label),
+                        label=label,
+                        kind=self.text(f"{where}.kind", item.get("kind")) or "board",
+                        aliases=self.texts(f"{where}.aliases", item.get("aliases")),
+                        organisation=self.text(f"{where}.organisation", item.get("organisation")),
+                        oversees=self.texts(f"{where}.oversees", item.get("oversees")),
+                        reports_to=self.texts(f"{where}.reports_to", item.get("reports_to")),
+                        quote=self.text(f"{where}.quote", item.get("quote")),
                     )
                 )
 
@@ -499,21 +501,23 @@ class _Reader:
             if ref and text:
                 listed.append(
                     ListedFinding(
-                        self.mapping.line_of("findings.listed"),
-                        ref,
-                        text,
-                        self.text(f"{where}.section", item.get("section")),
+                        line=self.mapping.line_of("findings.listed"),
+                        ref=ref,
+                        text=text,
+                        section=self.text(f"{where}.section", item.get("section")),
                     )
                 )
         if kind and review:
             self.mapping.findings = FindingsSpec(
-                self.mapping.line_of("findings"),
-                kind,
-                review,
-                self.text("findings.review_kind", findings.get("review_kind")) or "inspection",
-                self.text("findings.ref_prefix", findings.get("ref_prefix")) or FINDING_KINDS[kind],
-                self.text("findings.section", findings.get("section")),
-                listed,
+                line=self.mapping.line_of("findings"),
+                kind=kind,
+                review=review,
+                review_kind=self.text("findings.review_kind", findings.get("review_kind"))
+                or "inspection",
+                ref_prefix=self.text("findings.ref_prefix", findings.get("ref_prefix"))
+                or FINDING_KINDS[kind],
+                section=self.text("findings.section", findings.get("section")),
+                listed=listed,
             )
 
     def statuses(self, value: Any) -> None:
@@ -554,8 +558,24 @@ class _Reader:
             )
 
     def cross_checks(self) -> None:
+        """Check that what one part of the mapping names, another part defines."""
         mapping = self.mapping
         plans = {p.id for p in mapping.plans}
+        organisations = {o.id for o in mapping.organisations}
+        self.check_plans(plans)
+        self.check_people(organisations)
+        self.check_boards(plans, organisations)
+        self.check_findings()
+        if (
+            "status" in mapping.columns or mapping.status_columns or mapping.status_months
+        ) and not mapping.statuses:
+            self.report(
+                "statuses",
+                "required key 'statuses' is missing: say what each status word means (red, amber, green, behind-schedule).",
+            )
+
+    def check_plans(self, plans: set[str]) -> None:
+        mapping = self.mapping
         if mapping.plan and mapping.plan not in plans:
             self.report(
                 "plan",
@@ -571,16 +591,19 @@ class _Reader:
                 self.report(
                     "plans", f"{plan.id} is part_of {plan.part_of!r}, which is not a plan id here."
                 )
-        organisations = {o.id for o in mapping.organisations}
-        for person in mapping.people:
+
+    def check_people(self, organisations: set[str]) -> None:
+        for person in self.mapping.people:
             for org in person.organisations:
                 if org not in organisations:
                     self.report(
                         "people",
                         f"{person.name} is in {org!r}, which is not an organisation id here.",
                     )
-        boards = {b.id for b in mapping.boards}
-        for board in mapping.boards:
+
+    def check_boards(self, plans: set[str], organisations: set[str]) -> None:
+        boards = {b.id for b in self.mapping.boards}
+        for board in self.mapping.boards:
             if board.organisation and board.organisation not in organisations:
                 self.report(
                     "boards",
@@ -598,6 +621,9 @@ class _Reader:
                         "boards",
                         f"{board.label} reports to {target!r}, which is not a board id here.",
                     )
+
+    def check_findings(self) -> None:
+        mapping = self.mapping
         wants_findings = {"finding", "finding_ref"} & set(mapping.columns) or mapping.finding
         if wants_findings and self.findings_missing:
             self.report("findings", "rows name findings, so findings: needs kind: and review:.")
@@ -606,13 +632,6 @@ class _Reader:
             self.report(
                 "finding",
                 f"{mapping.finding!r} is not the ref of a finding under findings: listed:.",
-            )
-        if (
-            "status" in mapping.columns or mapping.status_columns or mapping.status_months
-        ) and not mapping.statuses:
-            self.report(
-                "statuses",
-                "required key 'statuses' is missing: say what each status word means (red, amber, green, behind-schedule).",
             )
 
 
@@ -706,7 +725,7 @@ def read_mapping(
     """
     import yaml
 
-    mapping = Mapping(path, shown, readable=False)
+    mapping = Mapping(path=path, source=shown, readable=False)
     raw_bytes, unreadable = read_input(path, shown)
     if raw_bytes is None:
         return mapping, unreadable

@@ -22,7 +22,7 @@ from rdflib.term import Node
 
 from sendgraph.base.problems import Problem, Severity
 from sendgraph.graph.vocab import DCTERMS, ID_BASE, PROV, RDF, SG, SKOS
-from sendgraph.records.model import COLUMNS
+from sendgraph.records.loader import COLUMNS
 from sendgraph.show.tables import is_formula_like, render_csv, xml_forbidden, xml_safe
 
 # The tables written back, in the order a reader of data/README.md meets them.
