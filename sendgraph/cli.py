@@ -1222,7 +1222,7 @@ def serve(
         sendgraph serve --port 7878
         sendgraph serve --allow-origin http://localhost:8888
     """
-    from sendgraph.serve.server import Access, Limits
+    from sendgraph.serve.connections import Access, Limits
     from sendgraph.serve.server import serve as run_server
 
     Access.bound_to(host, allow_hosts, allow_origins)  # a mistyped name stops it before loading
