@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sendgraph.base.problems import UsageError
+from sendgraph.base.errors import UsageError
 from sendgraph.serve.connections import Access
 from tests.server import Reply, child_pids, exchange, executable, free_port, running
 

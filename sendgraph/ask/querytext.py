@@ -37,7 +37,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sendgraph.base.problems import SendgraphError
+from sendgraph.base.errors import UnreadableQuery
 
 SERVICE_REFUSED = "SERVICE clauses are refused: sendgraph queries never reach the network."
 FROM_REFUSED = (
@@ -95,12 +95,6 @@ _IRIREF = {
 _STRINGS = {False: _strings(_ECHAR), True: _strings(f"{_ECHAR}|{_UCHAR}")}
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _ESCAPED_BACKSLASH_BEFORE_CODEPOINT = re.compile(r"\\\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})")
-
-
-class UnreadableQuery(SendgraphError):
-    """A query text that is not made of SPARQL tokens, named with where it stops being so."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -34,7 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 from urllib.parse import urlparse
 
-from sendgraph.base.problems import UsageError
+from sendgraph.base.errors import UsageError
 
 MAX_REQUEST_BYTES = 1 << 20
 MAX_URL_BYTES = 64 << 10

@@ -34,16 +34,18 @@ from sendgraph.ask.questions import Questions, bundled_queries
 from sendgraph.ask.sparql import (
     Answer,
     Output,
+    Streamed,
+    limit_query_memory,
+    run_work,
+)
+from sendgraph.base.errors import (
     QueryBusy,
     QueryEnded,
     QueryError,
     QueryRefused,
     QueryTimeout,
-    Streamed,
-    limit_query_memory,
-    run_work,
+    SendgraphError,
 )
-from sendgraph.base.problems import SendgraphError
 from sendgraph.read.rdfinput import read_ntriples
 from sendgraph.serve.connections import (
     MAX_URL_BYTES,
