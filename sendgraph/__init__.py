@@ -12,7 +12,8 @@ __version__ = "0.1.0"
 __all__ = ["Build", "Problem", "SendgraphError", "Severity", "build_graph"]
 
 if TYPE_CHECKING:
-    from sendgraph.base.problems import Problem, SendgraphError, Severity
+    from sendgraph.base.errors import SendgraphError
+    from sendgraph.base.problems import Problem, Severity
     from sendgraph.graph.build import Build, build_graph
 
 
@@ -21,7 +22,11 @@ def __getattr__(name: str) -> Any:
         from sendgraph.graph import build
 
         return getattr(build, name)
-    if name in ("Problem", "SendgraphError", "Severity"):
+    if name == "SendgraphError":
+        from sendgraph.base import errors
+
+        return errors.SendgraphError
+    if name in ("Problem", "Severity"):
         from sendgraph.base import problems
 
         return getattr(problems, name)

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from sendgraph.base.errors import InputProblems, SendgraphError, UsageError
 from sendgraph.base.files import write_atomically
-from sendgraph.base.problems import Problem, SendgraphError, Severity, UsageError
+from sendgraph.base.problems import Problem, Severity
 
 if TYPE_CHECKING:
     from sendgraph.ask.questions import Questions
@@ -502,12 +503,6 @@ def wrap_lines(lines: list[str]) -> list[str]:
             line, width, subsequent_indent=indent + "  ", break_on_hyphens=False
         ) or [""]
     return wrapped
-
-
-class InputProblems(SendgraphError):
-    """The data could not be built into a graph to ask about."""
-
-    exit_code = 1
 
 
 def print_rows(
@@ -1294,7 +1289,7 @@ def serve(
         sendgraph serve --port 7878
         sendgraph serve --allow-origin http://localhost:8888
     """
-    from sendgraph.serve.server import Access, Limits
+    from sendgraph.serve.connections import Access, Limits
     from sendgraph.serve.server import serve as run_server
 
     Access.bound_to(host, allow_hosts, allow_origins)  # a mistyped name stops it before loading

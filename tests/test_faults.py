@@ -27,10 +27,11 @@ from click.testing import CliRunner
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
+from sendgraph.base.errors import PushError
 from sendgraph.base.files import stale_temporaries
 from sendgraph.cli import main
 from sendgraph.graph.build import Build
-from sendgraph.serve.push import PushError, push
+from sendgraph.serve.push import push
 from tests.server import executable, free_port, wait_for
 
 TARGET = "https://example.org/graphs/send"

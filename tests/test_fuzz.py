@@ -24,7 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph
 
-from sendgraph.base.problems import Problem, SendgraphError
+from sendgraph.base.errors import SendgraphError
+from sendgraph.base.problems import Problem
 from sendgraph.base.resources import theme_rules_file
 from sendgraph.cli import main
 from sendgraph.graph.build import Build, build_graph, build_import, default_data_folder

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sendgraph.ask.gaps import RuleError, bundled_rules, find_gaps, load_rules
+from sendgraph.ask.gaps import bundled_rules, find_gaps, load_rules
 from sendgraph.ask.sparql import QueryStore
+from sendgraph.base.errors import RuleError
 from sendgraph.graph.build import Build
 
 PC_ACTIONS = [

@@ -25,11 +25,11 @@ from rdflib import Graph
 
 from sendgraph.ask import sparql
 from sendgraph.ask.questions import Questions
-from sendgraph.ask.sparql import QueryError, QueryStore
+from sendgraph.ask.sparql import QueryStore
 from sendgraph.base import guard
+from sendgraph.base.errors import QueryError, Refused, SendgraphError
 from sendgraph.base.files import write_atomically
-from sendgraph.base.guard import Policy, Refused, enforce
-from sendgraph.base.problems import SendgraphError
+from sendgraph.base.guard import Policy, enforce
 from sendgraph.cli import iter_commands, main
 from tests.server import free_port
 

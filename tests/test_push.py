@@ -12,9 +12,10 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
+from sendgraph.base.errors import PushError
 from sendgraph.cli import main
 from sendgraph.graph.build import Build
-from sendgraph.serve.push import PushError, push
+from sendgraph.serve.push import push
 from tests.server import executable, free_port, running
 
 TARGET = "https://example.org/graphs/send"

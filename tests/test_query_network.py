@@ -27,7 +27,8 @@ from click.testing import CliRunner
 from rdflib import Graph
 
 from sendgraph.ask import netbarrier, querytext, sparql
-from sendgraph.ask.sparql import QueryError, QueryStore
+from sendgraph.ask.sparql import QueryStore
+from sendgraph.base.errors import QueryError
 from sendgraph.cli import main
 from tests.server import executable, free_port, running
 

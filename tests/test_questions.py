@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from sendgraph.ask.questions import Questions
-from sendgraph.ask.references import UnknownReference
-from sendgraph.base.problems import SendgraphError
+from sendgraph.base.errors import SendgraphError, UnknownReference
 from sendgraph.graph.build import Build, build_graph
 
 

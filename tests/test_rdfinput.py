@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from sendgraph.base.problems import InputError
+from sendgraph.base.errors import InputError
 from sendgraph.cli import main
 from sendgraph.graph.build import Build, load_data
 from sendgraph.read.rdfinput import read_rdf

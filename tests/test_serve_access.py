@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from sendgraph.base.problems import UsageError
-from sendgraph.serve.server import Access
+from sendgraph.base.errors import UsageError
+from sendgraph.serve.connections import Access
 from tests.server import Reply, child_pids, exchange, executable, free_port, running
 
 # Counting a cross join takes the whole --timeout (2 s): had it run, a query process

@@ -31,16 +31,15 @@ import pytest
 from rdflib import Graph
 
 from sendgraph.ask.questions import Questions
-from sendgraph.serve.server import (
+from sendgraph.serve.connections import (
     HEADER_LINES,
     MAX_HEAD_BYTES,
     MAX_REQUEST_BYTES,
     MAX_URL_BYTES,
-    Endpoint,
-    Handler,
+    BoundedServer,
     Limits,
-    _Server,
 )
+from sendgraph.serve.server import Endpoint, Handler
 from tests.server import (
     Reply,
     child_pids,
@@ -519,7 +518,7 @@ def test_a_named_question_past_the_time_limit_gets_503(
     monkeypatch.setattr(questions, "slippage", lambda: time.sleep(60))
     endpoint = Endpoint(questions, timeout=1.0)
     handler = type("SlowQuestions", (Handler,), {"endpoint": endpoint, "timeout": 5.0})
-    httpd = _Server(("127.0.0.1", 0), handler, Limits(client_timeout=5.0))
+    httpd = BoundedServer(("127.0.0.1", 0), handler, Limits(client_timeout=5.0))
     serving = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
     serving.start()
     try:

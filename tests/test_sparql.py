@@ -8,17 +8,8 @@ import time
 
 import pytest
 
-from sendgraph.ask.sparql import (
-    CHUNK_BYTES,
-    Answer,
-    Output,
-    QueryBusy,
-    QueryError,
-    QueryRefused,
-    QueryStore,
-    QueryTimeout,
-    run_work,
-)
+from sendgraph.ask.sparql import CHUNK_BYTES, Answer, Output, QueryStore, run_work
+from sendgraph.base.errors import QueryBusy, QueryError, QueryRefused, QueryTimeout
 from sendgraph.graph.build import Build
 
 

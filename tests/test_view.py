@@ -11,9 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from sendgraph.ask.questions import Questions
+from sendgraph.base.errors import ViewError
 from sendgraph.cli import main
 from sendgraph.graph.build import Build
-from sendgraph.show.view import ViewError, collect, network, render_html, slice_view
+from sendgraph.show.view import collect, network, render_html, slice_view
 from tests.hostile import HREF, IMG, SCRIPT, hostile_data
 
 

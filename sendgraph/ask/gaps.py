@@ -17,18 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from sendgraph.ask.questions import header_fields, natural_key, with_includes
-from sendgraph.ask.sparql import QueryError, QueryStore
-from sendgraph.base.problems import SendgraphError
+from sendgraph.ask.sparql import QueryStore
+from sendgraph.base.errors import QueryError, RuleError
 
 SEVERITIES = ("error", "warning", "info")
 HEADER_FIELDS = ("id", "severity", "title", "rationale")
 REQUIRED_VARIABLES = ("subject", "ref", "message")
-
-
-class RuleError(SendgraphError):
-    """A rule file that cannot be used, named with the file and what is wrong."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)

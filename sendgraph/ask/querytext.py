@@ -37,7 +37,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sendgraph.base.problems import SendgraphError
+from sendgraph.base.errors import UnreadableQuery
 
 SERVICE_REFUSED = "SERVICE clauses are refused: sendgraph queries never reach the network."
 FROM_REFUSED = (
@@ -95,12 +95,6 @@ _IRIREF = {
 _STRINGS = {False: _strings(_ECHAR), True: _strings(f"{_ECHAR}|{_UCHAR}")}
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _ESCAPED_BACKSLASH_BEFORE_CODEPOINT = re.compile(r"\\\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})")
-
-
-class UnreadableQuery(SendgraphError):
-    """A query text that is not made of SPARQL tokens, named with where it stops being so."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -165,92 +159,119 @@ def _name_end(text: str, end: int) -> int:
 
 def _scan(text: str, codepoint_escapes: bool) -> Iterator[Token]:
     """Yield the tokens of ``text`` by longest match, raising `UnreadableQuery` where none begins."""
-    iriref = _IRIREF[codepoint_escapes]
-    strings = _STRINGS[codepoint_escapes]
+    scanner = _Scanner(text, codepoint_escapes)
     size = len(text)
     position = 0
-    plain_until = 0  # before here, a run of name characters is known not to end in ':'
     while position < size:
         char = text[position]
-        match: re.Match[str] | None
         if char in " \t\r\n":
             position = _SPACE.match(text, position).end()  # type: ignore[union-attr]
-            continue
-        if char == "#":
+        elif char == "#":
             position = _COMMENT.match(text, position).end()  # type: ignore[union-attr]
-            continue
-        if char == "<" and (match := iriref.match(text, position)):
-            yield Token(kind="iri", text=match.group(0), start=position)
-            position = match.end()
-            continue
+        else:
+            token = scanner.token_at(position)
+            yield token
+            # Every token is the text from its start to where the next one may begin.
+            position += len(token.text)
+
+
+class _Scanner:
+    """The tokens of one query text, each read where it begins."""
+
+    def __init__(self, text: str, codepoint_escapes: bool) -> None:
+        self.text = text
+        self.iriref = _IRIREF[codepoint_escapes]
+        self.strings = _STRINGS[codepoint_escapes]
+        # Before here, a run of name characters is known not to end in ':'; so a long
+        # run is matched once, not again from each of its characters.
+        self.plain_until = 0
+
+    def token_at(self, position: int) -> Token:
+        """Return the token that begins at ``position``; raise `UnreadableQuery` if none does."""
+        token = (
+            self._quoted(position)
+            or self._marked(position)
+            or self._number(position)
+            or self._name(position)
+        )
+        if token is None:
+            char = self.text[position]
+            raise _unreadable(self.text, position, f"{char!r} does not begin any SPARQL token")
+        return token
+
+    def _quoted(self, position: int) -> Token | None:
+        """An IRI in angle brackets, or a string in any of its four quotes."""
+        text = self.text
+        char = text[position]
+        if char == "<" and (match := self.iriref.match(text, position)):
+            return Token(kind="iri", text=match.group(0), start=position)
         if char in "'\"":
             opening = text[position : position + 3]
-            pattern = strings[opening] if opening in strings else strings[char]
+            pattern = self.strings[opening] if opening in self.strings else self.strings[char]
             match = pattern.match(text, position)
             if not match:
                 raise _unreadable(text, position, f"a string opened with {char} does not end")
-            yield Token(kind="string", text=match.group(0), start=position)
-            position = match.end()
-            continue
+            return Token(kind="string", text=match.group(0), start=position)
+        return None
+
+    def _marked(self, position: int) -> Token | None:
+        """A variable, a path's ?, a blank node label or a language tag: tokens a mark opens."""
+        text = self.text
+        char = text[position]
         if char in "?$":
             match = _VAR.match(text, position)
             if match:
-                yield Token(kind="var", text=match.group(0), start=position)
-                position = match.end()
-                continue
+                return Token(kind="var", text=match.group(0), start=position)
             if char == "$":
                 raise _unreadable(text, position, "a $ is not followed by a variable name")
-            yield Token(kind="punctuation", text="?", start=position)  # a path's ?
-            position += 1
-            continue
+            return Token(kind="punctuation", text="?", start=position)  # a path's ?
         if text.startswith("_:", position):
             match = _BNODE.match(text, position)
             if not match:
                 raise _unreadable(text, position, "a blank node label is empty")
             end = _name_end(text, match.end())
-            yield Token(kind="bnode", text=text[position:end], start=position)
-            position = end
-            continue
+            return Token(kind="bnode", text=text[position:end], start=position)
         if char == "@":
             match = _LANGTAG.match(text, position)
             if not match:
                 raise _unreadable(text, position, "an @ is not followed by a language tag")
-            yield Token(kind="langtag", text=match.group(0), start=position)
-            position = match.end()
-            continue
+            return Token(kind="langtag", text=match.group(0), start=position)
+        return None
+
+    def _number(self, position: int) -> Token | None:
+        text = self.text
+        char = text[position]
         if char in _DIGITS or (char == "." and text[position + 1 : position + 2] in _DIGITS):
             match = _NUMBER.match(text, position)
             if match:
-                yield Token(kind="number", text=match.group(0), start=position)
-                position = match.end()
-                continue
+                return Token(kind="number", text=match.group(0), start=position)
+        return None
+
+    def _name(self, position: int) -> Token | None:
+        """A prefixed name, a word or a mark of punctuation."""
+        text = self.text
+        char = text[position]
         prefix_end = -1
         if char == ":":
             prefix_end = position
-        elif position >= plain_until and (match := _PREFIX_RUN.match(text, position)):
+        elif position >= self.plain_until and (match := _PREFIX_RUN.match(text, position)):
             run_end = match.end()
-            if run_end < size and text[run_end] == ":" and text[run_end - 1] != ".":
+            if run_end < len(text) and text[run_end] == ":" and text[run_end - 1] != ".":
                 prefix_end = run_end
             else:
-                plain_until = run_end
+                self.plain_until = run_end
         if prefix_end >= 0:
             end = prefix_end + 1
             local = _LOCAL.match(text, end)
             if local:
                 end = _name_end(text, local.end())
-            yield Token(kind="pname", text=text[position:end], start=position)
-            position = end
-            continue
-        match = _WORD.match(text, position)
-        if match:
-            yield Token(kind="word", text=match.group(0), start=position)
-            position = match.end()
-            continue
+            return Token(kind="pname", text=text[position:end], start=position)
+        word = _WORD.match(text, position)
+        if word:
+            return Token(kind="word", text=word.group(0), start=position)
         if char in _PUNCTUATION:
-            yield Token(kind="punctuation", text=char, start=position)
-            position += 1
-            continue
-        raise _unreadable(text, position, f"{char!r} does not begin any SPARQL token")
+            return Token(kind="punctuation", text=char, start=position)
+        return None
 
 
 def iter_tokens(text: str, *, codepoint_escapes: bool = False) -> Iterator[Token]:

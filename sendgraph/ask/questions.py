@@ -22,9 +22,9 @@ from typing import Any
 from rdflib import Graph, URIRef
 
 from sendgraph.ask.facts import Facts
-from sendgraph.ask.references import References, Target, UnknownReference
+from sendgraph.ask.references import References, Target
 from sendgraph.ask.sparql import QueryStore
-from sendgraph.base.problems import SendgraphError
+from sendgraph.base.errors import SendgraphError, UnknownReference
 from sendgraph.records.statuses import is_complete
 
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sendgraph.ask.sparql import QueryStore
-from sendgraph.base.problems import SendgraphError
+from sendgraph.base.errors import UnknownReference
 
 SYNONYMS = (
     (re.compile(r"\bPEER\s*REVIEW\b|\bRECOMMENDATION\b"), "PR"),
@@ -29,12 +29,6 @@ SELECT ?node ?notation ?label (GROUP_CONCAT(DISTINCT STR(?type); separator=" ") 
   FILTER(?type != skos:Concept)
 } GROUP BY ?node ?notation ?label
 """
-
-
-class UnknownReference(SendgraphError):
-    """A reference that names nothing, or more than one thing."""
-
-    exit_code = 1
 
 
 def reference_key(text: str) -> str:

@@ -32,7 +32,14 @@ from rdflib.term import Node
 
 from sendgraph.ask.netbarrier import close_network
 from sendgraph.ask.querytext import refusal
-from sendgraph.base.problems import SendgraphError
+from sendgraph.base.errors import (
+    QueryBusy,
+    QueryEnded,
+    QueryError,
+    QueryRefused,
+    QueryTimeout,
+    SendgraphError,
+)
 from sendgraph.graph.vocab import PREFIXES, RDFS
 from sendgraph.read.rdfinput import read_ntriples
 
@@ -47,34 +54,6 @@ QUERY_PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items
 }
 
 
-class QueryError(SendgraphError):
-    """A query that cannot be run: refused, malformed, or too slow."""
-
-    exit_code = 2
-
-
-class QueryRefused(QueryError):
-    """A query that asks for something sendgraph never does (network, files, updates)."""
-
-
-class QueryEnded(QueryError):
-    """A query's process ended without an answer: it ran out of its memory, or crashed."""
-
-    exit_code = 1
-
-
-class QueryTimeout(QueryError):
-    """A query that ran past its time limit and was stopped."""
-
-    exit_code = 1
-
-
-class QueryBusy(QueryError):
-    """A query that could not start within its time limit, because another held the store."""
-
-    exit_code = 1
-
-
 def refuse_unsafe(query: str) -> None:
     """Raise `QueryRefused` if ``query`` names SERVICE, FROM, LOAD or an update, or cannot be read.
 
@@ -84,7 +63,7 @@ def refuse_unsafe(query: str) -> None:
     >>> refuse_unsafe("SELECT * WHERE { SERVICE <http://x> { ?s ?p ?o } }")
     Traceback (most recent call last):
     ...
-    sendgraph.ask.sparql.QueryRefused: SERVICE clauses are refused: sendgraph queries never reach the network.
+    sendgraph.base.errors.QueryRefused: SERVICE clauses are refused: sendgraph queries never reach the network.
     """
     reason = refusal(query)
     if reason is not None:

@@ -6,13 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from sendgraph.base.problems import SendgraphError
-
-
-class OutputError(SendgraphError):
-    """An output file could not be written (a full disk, a folder that cannot be made); the old one is kept."""
-
-    exit_code = 3
+from sendgraph.base.errors import OutputError
 
 
 def write_atomically(path: Path, data: bytes) -> None:

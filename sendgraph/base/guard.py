@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sendgraph.base.problems import SendgraphError
+from sendgraph.base.errors import Refused
 
 # Files every Python program may need to read: the interpreter's own, devices that hold
 # nothing, process information (multiprocessing, psutil) and locale and time-zone data.
@@ -60,12 +60,6 @@ SYSTEM_READS: tuple[str, ...] = (
 )
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-class Refused(SendgraphError):
-    """Something a command did not ask for was attempted and stopped (a connection, a file, a program)."""
-
-    exit_code = 3
 
 
 @dataclass

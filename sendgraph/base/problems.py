@@ -1,7 +1,8 @@
-"""Problems found in input, and the exceptions library code raises.
+"""Problems found in input: the record of one bad cell, and how bad it is.
 
 A loader never stops at the first bad cell: it yields a `Problem` for each one and goes
-on, so that one run reports everything. Exceptions are for what stops a run outright.
+on, so that one run reports everything. Exceptions (`sendgraph.base.errors`) are for
+what stops a run outright.
 """
 
 from __future__ import annotations
@@ -53,21 +54,3 @@ class Problem:
 def worst(problems: Iterable[Problem]) -> Severity | None:
     """Return the highest severity among ``problems``, or None if there are none."""
     return max((p.severity for p in problems), default=None)
-
-
-class SendgraphError(Exception):
-    """Base of every error sendgraph raises on purpose; the CLI turns it into a sentence."""
-
-    exit_code = 3
-
-
-class InputError(SendgraphError):
-    """The input could not be processed at all (a missing folder, an unreadable file)."""
-
-    exit_code = 3
-
-
-class UsageError(SendgraphError):
-    """The command was asked for something it cannot do (an unknown format)."""
-
-    exit_code = 2

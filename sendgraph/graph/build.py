@@ -7,7 +7,8 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from sendgraph.base.problems import InputError, Problem, Severity, worst
+from sendgraph.base.errors import InputError
+from sendgraph.base.problems import Problem, Severity, worst
 from sendgraph.base.resources import bundled_data, framework_file, ontology_file
 from sendgraph.graph.framework import link_review_kinds
 from sendgraph.graph.themes import tag_themes

@@ -27,7 +27,7 @@ from typing import Any
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from sendgraph.base.problems import InputError
+from sendgraph.base.errors import InputError
 
 # Suffix -> (rdflib format, the name a user knows it by).
 RDF_FORMATS = {

@@ -166,6 +166,21 @@ def read_table(
         return table, problems
     header = [name.strip() for name in records[0]]
     table.columns = header
+    problems += _header_problems(header, source, required, optional)
+    for number, cells in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        row, row_problems = _source_row(cells, header, source, number)
+        problems += row_problems
+        table.rows.append(row)
+    return table, problems
+
+
+def _header_problems(
+    header: list[str], source: str, required: Sequence[str], optional: Sequence[str]
+) -> list[Problem]:
+    """The header's columns named twice, required but missing, or not read by sendgraph."""
+    problems: list[Problem] = []
     seen: set[str] = set()
     for name in header:
         if name in seen:
@@ -198,39 +213,42 @@ def read_table(
                     f"column {name!r} is not one sendgraph reads; its cells are ignored.",
                 )
             )
+    return problems
 
-    for number, cells in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) > len(header):
-            extra = [c for c in cells[len(header) :] if c.strip()]
-            if extra:
-                problems.append(
-                    Problem(
-                        source,
-                        number,
-                        "",
-                        Severity.ERROR,
-                        f"has {len(cells)} cells but the header names {len(header)} columns; "
-                        f"the extra cells {extra!r} belong to no column.",
-                    )
+
+def _source_row(
+    cells: list[str], header: list[str], source: str, number: int
+) -> tuple[SourceRow, list[Problem]]:
+    """One record's cells as a row under ``header``, with its extra cells and stray spaces reported."""
+    problems: list[Problem] = []
+    if len(cells) > len(header):
+        extra = [c for c in cells[len(header) :] if c.strip()]
+        if extra:
+            problems.append(
+                Problem(
+                    source,
+                    number,
+                    "",
+                    Severity.ERROR,
+                    f"has {len(cells)} cells but the header names {len(header)} columns; "
+                    f"the extra cells {extra!r} belong to no column.",
                 )
-        values: dict[str, str] = {}
-        for name, cell in zip(header, cells, strict=False):
-            value = cell.replace("\r\n", "\n").replace("\r", "\n")
-            if value != value.strip():
-                problems.append(
-                    Problem(
-                        source,
-                        number,
-                        name,
-                        Severity.INFO,
-                        "leading or trailing spaces were removed.",
-                    )
+            )
+    values: dict[str, str] = {}
+    for name, cell in zip(header, cells, strict=False):
+        value = cell.replace("\r\n", "\n").replace("\r", "\n")
+        if value != value.strip():
+            problems.append(
+                Problem(
+                    source,
+                    number,
+                    name,
+                    Severity.INFO,
+                    "leading or trailing spaces were removed.",
                 )
-            values[name] = value.strip()
-        table.rows.append(SourceRow(source, number, values))
-    return table, problems
+            )
+        values[name] = value.strip()
+    return SourceRow(source, number, values), problems
 
 
 def display_name(path: Path) -> str:

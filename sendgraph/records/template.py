@@ -11,8 +11,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from sendgraph.base.errors import UsageError
 from sendgraph.base.files import write_atomically
-from sendgraph.base.problems import UsageError
 
 TEMPLATE_FORMATS = ("csv", "xlsx")
 MAPPING_NAME = "plan.mapping.yaml"

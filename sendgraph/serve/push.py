@@ -22,13 +22,7 @@ from urllib.parse import quote
 
 from rdflib import Graph
 
-from sendgraph.base.problems import SendgraphError
-
-
-class PushError(SendgraphError):
-    """A push that did not complete; the target graph is unchanged."""
-
-    exit_code = 1
+from sendgraph.base.errors import PushError
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from importlib import resources
 from typing import Any
 
 from sendgraph.ask.questions import Questions, natural_key, path_modalities, query_text
-from sendgraph.base.problems import SendgraphError
+from sendgraph.base.errors import ViewError
 from sendgraph.records.statuses import concept_named, of, of_concept, row_status_text, scheme
 
 # Above this many nodes the layout is computed here, not by live physics in the page:
@@ -60,12 +60,6 @@ RELATION_COLOURS = {
     "reviewed by": "#bcbd22",
     "source": "#d4d4d4",
 }
-
-
-class ViewError(SendgraphError):
-    """A view that cannot be made as asked (an empty slice, an unknown board)."""
-
-    exit_code = 1
 
 
 @dataclass
