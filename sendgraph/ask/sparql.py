@@ -14,6 +14,7 @@ limit and memory cap, and the process that started it only copies bytes.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import multiprocessing
 import os
 import re
@@ -295,6 +296,9 @@ class Streamed:
 
 
 def _child(work: Callable[[], Output], out: Connection) -> None:
+    # A query past its memory cap ends the process by abort(); the parent reports it in
+    # a sentence, so a stack dump from an inherited fault handler would only be noise.
+    faulthandler.disable()
     close_network()
     try:
         try:
