@@ -4,7 +4,7 @@ The report is a package of three modules, one for each thing it holds:
 
 - `evidence`: the facts, gathered once by `build_report` into a `Report`;
 - `html`: `render_html`, one offline page from ``templates/report.html``;
-- `markdown`: `render_markdown`, Markdown with each chart as a table.
+- `markdown`: `render_markdown`, Markdown from ``templates/report.md``.
 
 A package rather than three ``report_*`` modules beside the other renderers, because
 they are one thing with three parts: ``ls sendgraph/show/report`` shows the report's
