@@ -2,9 +2,9 @@
 
 `build_report` gathers the evidence from the named questions (trace, oversight,
 slippage), the gap rules and the bundled queries into a `Report`, a tree of keyword-only
-dataclasses that `report.html` and `report.markdown` render without deriving anything
-again. Every fact carries its source: the paper's title and section, and the data file
-and row it was read from.
+dataclasses that the `html` and `markdown` modules beside it render without deriving
+anything again. Every fact carries its source: the paper's title and section, and the
+data file and row it was read from.
 
 Statuses are shown as at the date their plan reports them, never as at today; the
 generation date is only printed in the footer. The recurring themes are
