@@ -19,8 +19,8 @@ import pytest
 
 from sendgraph.ask.questions import Questions
 from sendgraph.graph.build import Build
-from sendgraph.show.report import build_report
-from sendgraph.show.report import render_html as render_report
+from sendgraph.show.report.evidence import build_report
+from sendgraph.show.report.html import render_html as render_report
 from sendgraph.show.view import collect, network
 from sendgraph.show.view import render_html as render_view
 

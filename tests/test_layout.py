@@ -17,6 +17,11 @@ import sendgraph
 STAGES = ["base", "read", "records", "graph", "ask", "show", "serve", "cli"]
 TOP_LEVEL = {"__init__", "cli"}
 PACKAGE = Path(sendgraph.__file__).parent
+PACKAGES = {
+    module.name
+    for module in pkgutil.walk_packages([str(PACKAGE)], prefix="sendgraph.")
+    if module.ispkg
+}
 MODULES = sorted(
     module.name
     for module in pkgutil.walk_packages([str(PACKAGE)], prefix="sendgraph.")
@@ -30,7 +35,8 @@ def _stage(module: str) -> str:
 
 
 def _source(module: str) -> Path:
-    return PACKAGE.joinpath(*module.split(".")[1:]).with_suffix(".py")
+    path = PACKAGE.joinpath(*module.split(".")[1:])
+    return path / "__init__.py" if module in PACKAGES else path.with_suffix(".py")
 
 
 def test_every_module_lives_in_a_stage_package() -> None:
@@ -41,7 +47,7 @@ def test_every_module_lives_in_a_stage_package() -> None:
     assert {_stage(module) for module in MODULES} == set(STAGES)
 
 
-@pytest.mark.parametrize("module", MODULES)
+@pytest.mark.parametrize("module", [*MODULES, *sorted(PACKAGES)])
 def test_imports_flow_one_way(module: str) -> None:
     tree = ast.parse(_source(module).read_text(encoding="utf-8"))
     imported = {

@@ -17,7 +17,9 @@ from sendgraph.ask.gaps import find_gaps, load_rules
 from sendgraph.ask.questions import Questions
 from sendgraph.cli import main
 from sendgraph.graph.build import Build, build_graph
-from sendgraph.show.report import Report, build_report, render_html, render_markdown
+from sendgraph.show.report.evidence import Report, build_report
+from sendgraph.show.report.html import render_html
+from sendgraph.show.report.markdown import render_markdown
 from tests.conftest import select
 from tests.hostile import HREF, IMG, SCRIPT, hostile_data
 

@@ -15,7 +15,8 @@ import pytest
 
 from sendgraph.ask.questions import Questions
 from sendgraph.graph.build import Build, build_graph
-from sendgraph.show.report import build_report, render_html
+from sendgraph.show.report.evidence import build_report
+from sendgraph.show.report.html import render_html
 from tests.browser import ARTIFACTS
 from tests.hostile import IMG, SCRIPT, hostile_data
 

@@ -22,7 +22,7 @@ from sendgraph.cli import main
 from sendgraph.graph.build import Build, build_graph
 from sendgraph.records.statuses import NO_STATUS, concept_named, item_status, of_concept, scheme
 from sendgraph.serve.server import Endpoint, question_output
-from sendgraph.show.report import build_report
+from sendgraph.show.report.evidence import build_report
 from sendgraph.show.view import collect, network, render_html
 from tests.helpers import JOINT, WSOA
 

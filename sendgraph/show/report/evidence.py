@@ -1,11 +1,10 @@
-"""The inspection evidence report: for each finding, what was done, by whom, overseen by whom, with what result.
+"""The evidence of the inspection report: for each finding, what was done, by whom, overseen by whom, with what result.
 
 `build_report` gathers the evidence from the named questions (trace, oversight,
-slippage), the gap rules and the bundled queries into a `Report`; `render_html` writes
-it as one offline HTML file (inline CSS and SVG charts, a Content-Security-Policy that
-forbids every remote load, every text escaped by Jinja2's autoescape), and
-`render_markdown` as Markdown with the charts as tables. Every fact carries its source:
-the paper's title and section, and the data file and row it was read from.
+slippage), the gap rules and the bundled queries into a `Report`, a tree of keyword-only
+dataclasses that the `html` and `markdown` modules beside it render without deriving
+anything again. Every fact carries its source: the paper's title and section, and the
+data file and row it was read from.
 
 Statuses are shown as at the date their plan reports them, never as at today; the
 generation date is only printed in the footer. The recurring themes are
@@ -21,7 +20,6 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 from sendgraph.ask.gaps import Rule, find_gaps, load_rules
@@ -34,7 +32,7 @@ NO_STATUS = NO_STATUS_CONCEPT.label
 TOP = 10
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Source:
     """Where a fact was read: the paper's title and section, the data file and spreadsheet row."""
 
@@ -49,7 +47,7 @@ class Source:
         return " · ".join(part for part in (paper, place) if part)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Gap:
     """One gap a rule found, with its evidence and source."""
 
@@ -61,7 +59,7 @@ class Gap:
     source: Source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Quote:
     """A progress entry, verbatim, with the status written beside it and its source."""
 
@@ -70,7 +68,7 @@ class Quote:
     source: Source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StatusPoint:
     """A status at a date: the scheme's word, the words as written, and when it is as at."""
 
@@ -93,7 +91,7 @@ def _as_at(value: Any) -> str:
     return text or "no status date given"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Oversight:
     """One board over an action and the path to it, with the quote that states the first step.
 
@@ -109,7 +107,7 @@ class Oversight:
     modality: str = "stated"
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ActionEvidence:
     """An action that answers a finding: its people, boards, status, targets, progress and gaps."""
 
@@ -136,7 +134,7 @@ class ActionEvidence:
         return sorted({o.board for o in self.oversight})
 
 
-@dataclass
+@dataclass(kw_only=True)
 class FindingEvidence:
     """A finding, the actions that answer it, and the gaps that concern it."""
 
@@ -157,7 +155,7 @@ class FindingEvidence:
         return bool(self.actions)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ReviewSection:
     """The findings of one review, in reference order."""
 
@@ -171,7 +169,7 @@ class ReviewSection:
         return [f for f in self.findings if not f.answered]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RegisterEntry:
     """One line of the register of every action: plan, owners, status, targets, findings answered."""
 
@@ -187,7 +185,7 @@ class RegisterEntry:
     source: Source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GapCount:
     """How many gaps one rule found, and the first few it found them in."""
 
@@ -199,7 +197,7 @@ class GapCount:
     more: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ThemeTag:
     """Why one field of an item carries a theme: the words a rule matched, as written, or a correction's reason."""
 
@@ -210,7 +208,7 @@ class ThemeTag:
     reason: str
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ThemeItem:
     """A finding or action that carries a recurring theme, with the tag's evidence and an action's status."""
 
@@ -235,7 +233,7 @@ class ThemeItem:
         return "completed" if self.completed else "not completed"
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ThemeEvidence:
     """A theme raised by more than one review: the findings raising it and the actions on it."""
 
@@ -274,7 +272,7 @@ class ThemeEvidence:
         return list(dict.fromkeys(item.as_at_text for item in self.earlier))
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Report:
     """The whole evidence report, ready to render."""
 
@@ -306,6 +304,27 @@ class Report:
         """Every finding that needs an answer, review by review."""
         return [f for review in self.reviews for f in review.findings]
 
+    @property
+    def as_at_sentences(self) -> list[str]:
+        """The dates the statuses are as at, one sentence each, and how many actions have none."""
+        sentences = [
+            f"Statuses are as at {d:%d/%m/%y} ({d:%-d %B %Y}), the date the plan reports them, for {n} actions."
+            for d, n in self.status_dates
+        ]
+        if self.undated_actions:
+            sentences.append(
+                f"{self.undated_actions} actions belong to no plan with a status date; their status, if any, is as the paper gives it."
+            )
+        return sentences
+
+    @property
+    def footer(self) -> str:
+        """The generation date, said to be only that: no status is judged as at it."""
+        return (
+            f"Generated by sendgraph on {self.generated:%-d %B %Y}. Statuses are as the papers "
+            "report them at their own dates, not as at the generation date."
+        )
+
 
 def anchor(prefix: str, text: str) -> str:
     """An HTML id from a reference: ``anchor("finding", "PC 5.5")`` is ``finding-pc-5-5``.
@@ -324,7 +343,7 @@ def _status_name(status: Any) -> str:
     return _str(status) or NO_STATUS
 
 
-def _status_series() -> list[Series]:
+def status_series() -> list[Series]:
     """The scheme's statuses, best first, then "No status": the report's series and keys."""
     return [Series(s.label, s.code, s.fill, s.ink) for s in (*scheme(), NO_STATUS_CONCEPT)]
 
@@ -391,10 +410,10 @@ class _Evidence:
         if row is None:
             return Source()
         return Source(
-            _str(row["document_title"]),
-            _str(row["section"]),
-            _str(row["source_file"]),
-            row["source_row"],
+            document=_str(row["document_title"]),
+            section=_str(row["section"]),
+            file=_str(row["source_file"]),
+            row=row["source_row"],
         )
 
     def gap(self, gap: Row) -> Gap:
@@ -408,12 +427,14 @@ class _Evidence:
             _str(gap["document"]),
         )
         return Gap(
-            gap["rule"],
-            gap["severity"],
-            _str(gap["ref"]),
-            _str(gap["message"]),
-            _str(gap["quote"]),
-            Source(document, _str(gap["section"]), place.file, place.row),
+            rule=gap["rule"],
+            severity=gap["severity"],
+            ref=_str(gap["ref"]),
+            message=_str(gap["message"]),
+            quote=_str(gap["quote"]),
+            source=Source(
+                document=document, section=_str(gap["section"]), file=place.file, row=place.row
+            ),
         )
 
     def history_of(self, iri: str, ref: str) -> list[StatusPoint]:
@@ -421,7 +442,9 @@ class _Evidence:
         if observed:  # a dated series, oldest first (ISO months sort as text)
             return [
                 StatusPoint(
-                    _status_name(row["status"]), _str(row["status_text"]), _as_at(row["month"])
+                    status=_status_name(row["status"]),
+                    written=_str(row["status_text"]),
+                    as_at_text=_as_at(row["month"]),
                 )
                 for row in sorted(observed, key=lambda r: (r["month"] is None, _str(r["month"])))
             ]
@@ -430,9 +453,9 @@ class _Evidence:
             return []
         return [
             StatusPoint(
-                _status_name(details.get("status")),
-                _str(details.get("status_text")),
-                _as_at(self.status_dates.get(ref)),
+                status=_status_name(details.get("status")),
+                written=_str(details.get("status_text")),
+                as_at_text=_as_at(self.status_dates.get(ref)),
             )
         ]
 
@@ -454,12 +477,12 @@ class _Evidence:
             )
             found.append(
                 Oversight(
-                    row["label"],
-                    row["via"],
-                    ", ".join(chain),
-                    _str(first["quote"]),
-                    Source(document, _str(first["section"])),
-                    row["modality"],
+                    board=row["label"],
+                    via=row["via"],
+                    path=", ".join(chain),
+                    quote=_str(first["quote"]),
+                    source=Source(document=document, section=_str(first["section"])),
+                    modality=row["modality"],
                 )
             )
         return found
@@ -471,7 +494,9 @@ class _Evidence:
                 continue
             entry = self.entries.get((iri, int(row["row"])))
             where = self.source(str(entry["node"])) if entry else self.source(iri)
-            quotes.append(Quote(_str(row["text"]), _str(row["status_text"]), where))
+            quotes.append(
+                Quote(text=_str(row["text"]), status_text=_str(row["status_text"]), source=where)
+            )
         return quotes
 
     def action(self, iri: str, traced: Row) -> ActionEvidence:
@@ -553,7 +578,9 @@ def _findings(evidence: _Evidence) -> tuple[list[ReviewSection], list[FindingEvi
         by_review[finding.review].append(finding)
     reviews = [
         ReviewSection(
-            label, anchor("review", label), sorted(found, key=lambda f: natural_key(f.ref))
+            label=label,
+            anchor=anchor("review", label),
+            findings=sorted(found, key=lambda f: natural_key(f.ref)),
         )
         for label, found in by_review.items()
     ]
@@ -570,7 +597,7 @@ def _charts(evidence: _Evidence, top: int) -> list[Chart]:
             "chart-status-by-plan",
             "Actions by status, plan by plan",
             [(plan, dict(by_plan[plan])) for plan in sorted(by_plan, key=natural_key)],
-            _status_series(),
+            status_series(),
         )
     ]
     slipped = [r for r in evidence.slippage if r["months"]][:top]
@@ -647,12 +674,12 @@ def _gap_counts(evidence: _Evidence, shown: int = 4) -> list[GapCount]:
     order = {"error": 0, "warning": 1, "info": 2}
     return [
         GapCount(
-            rule,
-            severity,
-            titles.get(rule, rule),
-            len(refs),
-            firsts[(severity, rule)][:shown],
-            len(firsts[(severity, rule)]) > shown,
+            rule=rule,
+            severity=severity,
+            title=titles.get(rule, rule),
+            count=len(refs),
+            top=firsts[(severity, rule)][:shown],
+            more=len(firsts[(severity, rule)]) > shown,
         )
         for (severity, rule), refs in sorted(
             by_rule.items(), key=lambda kv: (order.get(kv[0][0], 3), -len(kv[1]), kv[0][1])
@@ -672,7 +699,7 @@ def _theme_item(row: Row, evidence: _Evidence, links: dict[str, str]) -> ThemeIt
         ref=_str(row["ref"]),
         link=links.get(("action " if is_action else "finding ") + _str(row["ref"]), ""),
         tags=[],
-        source=Source(document, _str(row["section"])),
+        source=Source(document=document, section=_str(row["section"])),
         review=f"{row['review']} ({row['year'] or 'undated'})" if not is_action else "",
         status=_status_name(row.get("status")),
         written=_str(row.get("status_text")),
@@ -771,7 +798,7 @@ def build_report(
         documents=documents,
         status_dates=sorted((d, n) for d, n in dated.items() if d is not None),
         undated_actions=dated.get(None, 0),
-        status_counts={s.name: statuses.get(s.name, 0) for s in _status_series()},
+        status_counts={s.name: statuses.get(s.name, 0) for s in status_series()},
         actions=len(evidence.details),
         boards=_boards(evidence),
         slippage=evidence.slippage,
@@ -782,317 +809,4 @@ def build_report(
         charts=_charts(evidence, top),
         register=register,
         themes=_recurring_themes(questions, evidence, reviews, strengths, register),
-    )
-
-
-# ---------------------------------------------------------------- HTML
-
-
-def render_html(report: Report) -> str:
-    """Return the report as one offline HTML page: inline CSS and SVG, every data text escaped."""
-    from jinja2 import Environment, StrictUndefined  # lazy: only the report needs it
-    from markupsafe import Markup
-
-    template = (
-        resources.files("sendgraph")
-        .joinpath("templates", "report.html")
-        .read_text(encoding="utf-8")
-    )
-    environment = Environment(
-        autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
-    )
-    environment.filters["anchor"] = anchor
-    return environment.from_string(template).render(
-        report=report,
-        statuses={s.name: s for s in _status_series()},
-        # The SVG is markup that charts.py built with every text escaped.
-        charts=[(chart, Markup(chart.svg)) for chart in report.charts],
-        as_at=_as_at_sentences(report),
-        footer=_footer(report),
-    )
-
-
-def render(report: Report, fmt: str = "html") -> str:
-    """Return the report as ``html`` or ``md`` (Markdown)."""
-    return render_html(report) if fmt == "html" else render_markdown(report)
-
-
-# ---------------------------------------------------------------- Markdown
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
-
-
-def _md(text: object) -> str:
-    """Text made inert in Markdown: HTML characters as entities, Markdown's own escaped."""
-    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
-
-
-def _md_quote(text: str) -> list[str]:
-    return ["> " + _md(line) if line.strip() else ">" for line in text.splitlines()]
-
-
-def _md_table(columns: Iterable[str], rows: Iterable[Iterable[object]]) -> list[str]:
-    heads = list(columns)
-    lines = ["| " + " | ".join(_md(c) for c in heads) + " |", "|" + "---|" * len(heads)]
-    lines += ["| " + " | ".join(_md(v) for v in row) + " |" for row in rows]
-    return lines
-
-
-def _md_action(action: ActionEvidence, finding: FindingEvidence) -> list[str]:
-    lines = [f"#### {_md(action.ref)}", ""]
-    if action.ref != finding.ref and action.text:
-        lines += [*_md_quote(action.text), ""]
-    elif action.ref == finding.ref:
-        lines += ["This finding is itself a row of the plan.", ""]
-    lines += [
-        f"- **Owners:** {_md('; '.join(action.owners) or 'none named')}",
-        f"- **Accountable leads:** {_md('; '.join(action.accountable_leads) or 'none named')}",
-        f"- **Organisations:** {_md('; '.join(action.organisations) or 'none stated')}",
-    ]
-    if action.oversight:
-        lines.append("- **Boards:**")
-        lines += [
-            f"  - {_md(o.board)} ({_md(o.via)}): {_md(o.path)}. “{_md(o.quote)}” ({_md(o.source)})"
-            for o in action.oversight
-        ]
-    else:
-        lines.append("- **Boards:** no board oversees this action")
-    if action.history:
-        lines.append("- **Status:**")
-        lines += [
-            f"  - {_md(p.status)}"
-            + (f" (as written: “{_md(p.written)}”)" if p.written and p.written != p.status else "")
-            + f", as at {_md(p.as_at_text)}"
-            for p in action.history
-        ]
-        lines += [f"  - {_md(line)}" for line in action.row_statuses]
-    else:
-        lines.append("- **Status:** none reported")
-    if action.targets:
-        moved = (
-            f"; moved {action.months_slipped} months" if action.months_slipped is not None else ""
-        )
-        lines.append(
-            f"- **Target dates:** {_md(' → '.join(action.targets))}"
-            + (
-                f" (first {_md(action.targets[0])}, current {_md(action.targets[-1])}{moved})"
-                if len(action.targets) > 1
-                else ""
-            )
-        )
-    else:
-        lines.append("- **Target dates:** none given")
-    lines += [f"- **Success measure:** {_md(m)}" for m in action.success_measures]
-    lines.append(f"- **Source:** {_md(action.source)}")
-    for quote in action.progress:
-        lines += [
-            "",
-            "Progress"
-            + (f" (status as written: {_md(quote.status_text)})" if quote.status_text else "")
-            + f", {_md(quote.source)}:",
-            "",
-        ]
-        lines += _md_quote(quote.text)
-    lines += _md_gaps(action.gaps)
-    return [*lines, ""]
-
-
-def _md_gaps(gaps: list[Gap]) -> list[str]:
-    if not gaps:
-        return []
-    lines = ["", "Gaps:", ""]
-    lines += [
-        f"- [{_md(g.severity)}] {_md(g.rule)}: {_md(g.message)}"
-        + (f" “{_md(g.quote)}”" if g.quote else "")
-        + f" ({_md(g.source)})"
-        for g in gaps
-    ]
-    return lines
-
-
-# Fixed text, not data: written as Markdown, code spans and all.
-THEMES_INTRO = (
-    "A theme recurs when findings of more than one review carry it: the same concern raised"
-    " again. Findings and actions are tagged by the word rules in"
-    " `sendgraph/tagging/theme-rules.csv` (or the data folder's `theme_rules.csv`), with the"
-    " corrections in the data folder's `theme_corrections.csv` adding or removing a tag and"
-    " saying why; the words below are those the rules matched, as written. `sendgraph themes"
-    " REF` shows why an item carries a tag. Earlier actions are the plan's actions on the"
-    " theme whose status was reported before the latest review raising it."
-)
-
-
-def _md_lines(text: str) -> str:
-    """Text of several lines kept as several lines in one list item (hard line breaks)."""
-    return "\\\n    ".join(_md(line) for line in text.splitlines())
-
-
-def _md_tags(item: ThemeItem) -> str:
-    parts = []
-    for tag in item.tags:
-        words = ", ".join(f"“{_md(word)}”" for word in tag.matched)
-        if tag.corrected and words:
-            words += f" (tagged by correction: {_md(tag.reason)})"
-        elif tag.corrected:
-            words = f"tagged by correction: {_md(tag.reason)}"
-        parts.append(f"{_md(tag.kind)}: {words}" if tag.kind else words)
-    where = "" if item.link else f" ({_md(item.source)})"
-    return "; ".join(parts) + where
-
-
-def _md_theme_actions(items: list[ThemeItem]) -> list[str]:
-    lines = []
-    for item in items:
-        written = item.written and item.written != item.status
-        lines.append(
-            f"- **{_md(item.ref)}**: {_md(item.status)}"
-            + (f" (as written: “{_md_lines(item.written)}”)" if written else "")
-            + (f", as at {_md(item.as_at_text)}" if item.as_at_text else "")
-            + f"; {item.completion}. Evidence: {_md_tags(item)}"
-        )
-    return lines
-
-
-def _md_themes(themes: list[ThemeEvidence]) -> list[str]:
-    """The recurring themes as Markdown: the overview table, then one heading per theme."""
-    lines = ["## Recurring themes", "", THEMES_INTRO, ""]
-    if not themes:
-        return [*lines, "No theme recurs across the reviews.", ""]
-    lines += _md_table(
-        ("theme", "reviews raising it", "findings", "earlier actions", "completed of those"),
-        (
-            (t.label, "; ".join(t.raised_by), len(t.findings), len(t.earlier), t.completed)
-            for t in themes
-        ),
-    )
-    for theme in themes:
-        lines += ["", f"### {_md(theme.label)}", "", f"{_md(theme.summary)}.", ""]
-        lines += [f"#### Findings that raise it ({len(theme.findings)})", ""]
-        for review, items in theme.by_review:
-            lines.append(f"- {_md(review)}")
-            lines += [f"  - **{_md(item.ref)}** {_md_tags(item)}" for item in items]
-        as_at = f", statuses as at {_md(', '.join(theme.earlier_as_at))}" if theme.earlier else ""
-        lines += [
-            "",
-            f"#### Earlier actions on it ({len(theme.earlier)}"
-            + (f", {theme.completed} completed" if theme.earlier else "")
-            + f"){as_at}",
-            "",
-        ]
-        lines += _md_theme_actions(theme.earlier) or [
-            "No plan reported an action on this theme before the latest review raising it."
-        ]
-        if theme.later:
-            lines += [
-                "",
-                f"#### Plan actions reported after the latest review ({len(theme.later)})",
-                "",
-            ]
-            lines += _md_theme_actions(theme.later)
-        if theme.identified:
-            lines += ["", f"#### Actions the reviews identified ({len(theme.identified)})", ""]
-            for item in theme.identified:
-                answering = f", answering {_md(item.answers)}" if item.answers else ""
-                lines.append(f"- **{_md(item.ref)}**{answering}: {_md_tags(item)}")
-                if item.text:
-                    lines += ["", *("  " + line for line in _md_quote(item.text))]
-    return [*lines, ""]
-
-
-def render_markdown(report: Report) -> str:
-    """Return the report as Markdown: the same content, with each chart as a table."""
-    lines = [f"# {_md(report.title)}", ""]
-    lines += [f"Sources: {_md('; '.join(report.documents))}.", ""]
-    lines += [_md(sentence) for sentence in _as_at_sentences(report)] + [""]
-    lines += ["## Summary", "", "### Actions by status", ""]
-    lines += _md_table(("status", "actions"), report.status_counts.items())
-    lines += ["", f"{report.actions} actions in all.", "", "### Actions each board oversees", ""]
-    lines += _md_table(("board", "actions"), report.boards)
-    lines += ["", "### Worst slippage", ""]
-    lines += [
-        f"- {_md(r['ref'])}: {_md(' → '.join(r['targets']))}, "
-        + (f"{r['months']} months" if r["months"] is not None else "months unknown")
-        + f" over {r['revisions']} revision{'s' if r['revisions'] != 1 else ''}"
-        for r in report.slippage[:5]
-    ] or ["No target was revised."]
-    lines += ["", f"### Open gaps ({report.gaps})", ""]
-    lines += _md_table(
-        ("rule", "severity", "gaps", "first found in"),
-        (
-            (g.rule, g.severity, g.count, ", ".join(g.top) + (", …" if g.more else ""))
-            for g in report.gap_counts
-        ),
-    )
-    lines += ["", "## Charts", ""]
-    for chart in report.charts:
-        lines += [f"### {_md(chart.title)}", "", *_md_table(chart.columns, chart.rows), ""]
-    for review in report.reviews:
-        answered = len(review.findings) - len(review.unanswered)
-        lines += [
-            f"## {_md(review.label)}",
-            "",
-            f"{len(review.findings)} findings, {answered} answered by an action.",
-            "",
-        ]
-        for finding in review.findings:
-            lines += [
-                f"### {_md(finding.ref)}: {_md(finding.kind)}",
-                "",
-                *_md_quote(finding.text),
-                "",
-            ]
-            if finding.strength:
-                lines += [f"Strength noted: {_md(finding.strength)}", ""]
-            lines += [f"Source: {_md(finding.source)}", ""]
-            if not finding.answered:
-                lines += ["**No action answers this finding.** That is a gap, not an omission.", ""]
-            for quote in finding.progress:
-                lines += [f"Progress reported against the finding itself, {_md(quote.source)}:", ""]
-                lines += [*_md_quote(quote.text), ""]
-            if finding.gaps:
-                lines += [*_md_gaps(finding.gaps)[1:], ""]
-            for action in finding.actions:
-                lines += _md_action(action, finding)
-    lines += ["## Strengths", ""]
-    lines += [f"- **{_md(s.ref)}** {_md(s.strength)} ({_md(s.source)})" for s in report.strengths]
-    lines += ["", *_md_themes(report.themes)]
-    lines += ["", "## Register of every action", ""]
-    lines += _md_table(
-        ("action", "plan", "owners", "status", "targets", "answers", "source"),
-        (
-            (
-                e.ref,
-                e.plan or "not in a plan",
-                "; ".join(e.owners) or "none named",
-                e.status
-                + (f" (“{e.written}”)" if e.written and e.written != e.status else "")
-                + "".join(f"; {line}" for line in e.row_statuses),
-                " → ".join(e.targets) or "none",
-                ", ".join(ref for ref, _ in e.answers) or "–",
-                f"{e.source.file} row {e.source.row}" if e.source.row else e.source.file,
-            )
-            for e in report.register
-        ),
-    )
-    lines += ["", "---", "", _md(_footer(report)), ""]
-    return "\n".join(lines)
-
-
-def _as_at_sentences(report: Report) -> list[str]:
-    sentences = [
-        f"Statuses are as at {d:%d/%m/%y} ({d:%-d %B %Y}), the date the plan reports them, for {n} actions."
-        for d, n in report.status_dates
-    ]
-    if report.undated_actions:
-        sentences.append(
-            f"{report.undated_actions} actions belong to no plan with a status date; their status, if any, is as the paper gives it."
-        )
-    return sentences
-
-
-def _footer(report: Report) -> str:
-    return (
-        f"Generated by sendgraph on {report.generated:%-d %B %Y}. Statuses are as the papers "
-        "report them at their own dates, not as at the generation date."
     )

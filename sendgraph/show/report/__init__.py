@@ -1,0 +1,27 @@
+"""The inspection evidence report: for each finding, what was done, by whom, overseen by whom, with what result.
+
+The report is a package of three modules, one for each thing it holds:
+
+- `evidence`: the facts, gathered once by `build_report` into a `Report`;
+- `html`: `render_html`, one offline page from ``templates/report.html``;
+- `markdown`: `render_markdown`, Markdown from ``templates/report.md``.
+
+A package rather than three ``report_*`` modules beside the other renderers, because
+they are one thing with three parts: ``ls sendgraph/show/report`` shows the report's
+facts and its two renderings, and each module's name says which part it is without a
+prefix. This module joins them for the command line: `build_report`, then `render` in
+the format asked for.
+"""
+
+from __future__ import annotations
+
+from sendgraph.show.report.evidence import Report, build_report
+from sendgraph.show.report.html import render_html
+from sendgraph.show.report.markdown import render_markdown
+
+__all__ = ["Report", "build_report", "render"]
+
+
+def render(report: Report, fmt: str = "html") -> str:
+    """Return the report as ``html`` or ``md`` (Markdown)."""
+    return render_html(report) if fmt == "html" else render_markdown(report)

@@ -1,0 +1,34 @@
+"""The evidence report as one offline HTML page.
+
+`render_html` fills ``templates/report.html`` from a `Report`: inline CSS and SVG
+charts, a Content-Security-Policy that forbids every remote load, and every text from
+the data escaped by Jinja2's autoescape.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from sendgraph.show.report.evidence import Report, anchor, status_series
+
+
+def render_html(report: Report) -> str:
+    """Return the report as one offline HTML page: inline CSS and SVG, every data text escaped."""
+    from jinja2 import Environment, StrictUndefined  # lazy: only the report needs it
+    from markupsafe import Markup
+
+    template = (
+        resources.files("sendgraph")
+        .joinpath("templates", "report.html")
+        .read_text(encoding="utf-8")
+    )
+    environment = Environment(
+        autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
+    )
+    environment.filters["anchor"] = anchor
+    return environment.from_string(template).render(
+        report=report,
+        statuses={s.name: s for s in status_series()},
+        # The SVG is markup that charts.py built with every text escaped.
+        charts=[(chart, Markup(chart.svg)) for chart in report.charts],
+    )
