@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from sendgraph.cli import main
 from tests.helpers import JOINT, WSOA
+from tests.htmltree import Element, parse
 from tests.server import executable, free_port, running
 
 DATASETS = {"rotherham": None, "joint-commissioning": JOINT, "wsoa": WSOA}
@@ -100,6 +101,73 @@ def from_view(page: str) -> tuple[dict[str, Action], dict[str, Finding]]:
     return actions, findings
 
 
+def listed(text: str, separator: str, none: str) -> tuple[str, ...]:
+    return () if text == none else tuple(text.split(separator))
+
+
+def status_shown(element: Element) -> str:
+    """The status label a badge shows: its words beside the code."""
+    return " ".join("".join(c for c in element.children if isinstance(c, str)).split())
+
+
+def terms(dl: Element) -> dict[str, Element]:
+    """A definition list's terms, each with the first definition after it."""
+    found: dict[str, Element] = {}
+    term = None
+    for child in dl.children:
+        if isinstance(child, Element) and child.tag == "dt":
+            term = child.text()
+        elif isinstance(child, Element) and child.tag == "dd" and term:
+            found.setdefault(term, child)
+            term = None
+    return found
+
+
+def from_report(page: str) -> dict[str, Any]:
+    """What the report shows: the register's lines, each answering action's block, the findings."""
+    tree = parse(page)
+    register = {}
+    for row in tree.first("table", "register").first("tbody").own("tr"):
+        cells = row.own("td")
+        register[cells[0].text()] = (
+            status_shown(cells[3].first("span", "status")),
+            listed(cells[2].text(), "; ", "none named"),
+            listed(cells[4].text(), " → ", "none"),
+            frozenset(a.text() for a in cells[5].find_all("a")),
+        )
+    blocks, findings = {}, {}
+    for article in tree.find_all("article", "finding"):
+        answering = article.find_all("div", "action")
+        kind = article.first("span", "kind").text()
+        findings[article.attrs["data-ref"]] = (
+            kind,
+            frozenset(a.attrs["data-ref"] for a in answering),
+        )
+        for block in answering:
+            facts = terms(block.first("dl"))
+            boards = set()
+            for item in facts["Boards"].find_all("li"):
+                for path in item.find_all("div", "source"):
+                    via, _, rest = path.text().removeprefix("via ").partition(": ")
+                    marks = re.findall(r"\[(inferred|planned)\]", rest.split("“")[0])
+                    boards.add((item.first("strong").text(), via, marks[0] if marks else "stated"))
+            history = facts["Status"].own("div")
+            block_facts = (
+                status_shown(history[-1].first("span", "status")) if history else "No status",
+                listed(facts["Owners"].text(), "; ", "none named"),
+                listed(facts["Accountable leads"].text(), "; ", "none named"),
+                frozenset(boards),
+                listed(facts["Target dates"].text().split(" (first ")[0], " → ", "none given"),
+            )
+            assert blocks.setdefault(block.attrs["data-ref"], block_facts) == block_facts
+    strengths = {
+        li.first("strong").text()
+        for li in tree.first("ul", "strengths").own("li")
+        if li.own("strong")
+    }
+    return {"register": register, "blocks": blocks, "findings": findings, "strengths": strengths}
+
+
 @pytest.fixture(scope="module", params=list(DATASETS))
 def outputs(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -109,6 +177,8 @@ def outputs(
     about = json.loads(cli("about", "-f", "json", *data_args(folder)))
     page = tmp_path_factory.mktemp("view") / "view.html"
     cli("view", "-o", str(page), *data_args(folder))
+    report = page.with_name("report.html")
+    cli("report", "-o", str(report), *data_args(folder))
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     command = [executable("sendgraph"), "serve", "--port", str(port), *data_args(folder)]
@@ -123,6 +193,7 @@ def outputs(
         "cli": from_about(about),
         "view": from_view(page.read_text(encoding="utf-8")),
         "endpoint": from_about(served),
+        "report": from_report(report.read_text(encoding="utf-8")),
     }
 
 
@@ -152,6 +223,34 @@ EXPECTED = {
         7, 4, 0, {"Amber": 4, "Green": 3}, {"plan": 7, "review": 7, "reporting line": 7}, 3,
     ),
 }  # fmt: skip
+
+
+def test_the_report_says_what_the_command_line_says(outputs: dict[str, Any]) -> None:
+    actions, findings = outputs["cli"]
+    report = outputs["report"]
+    by_ref: dict[str, Action] = {}
+    for iri, facts in actions.items():
+        ref = next(r["ref"] for r in outputs["about"] if r["iri"] == iri and r["is"] == "action")
+        assert ref not in by_ref  # one area: references name one action each
+        by_ref[ref] = facts
+    # The register: every action, with status, owners, targets and the findings it answers.
+    assert report["register"] == {
+        ref: (status, owners, targets, answers)
+        for ref, (status, owners, _, _, targets, answers) in by_ref.items()
+    }
+    # Each action answering a finding, in full: status, owners, leads, boards, targets.
+    assert report["blocks"] == {
+        ref: facts[:5] for ref, facts in by_ref.items() if ref in report["blocks"]
+    }
+    finding_refs = {r["iri"]: r["ref"] for r in outputs["about"] if r["is"] == "finding"}
+    answering = {
+        finding_refs[iri]: (kind, by) for iri, (kind, needs, by) in findings.items() if needs
+    }
+    assert report["findings"] == answering
+    assert set(report["blocks"]) == {ref for _, by in answering.values() for ref in by}
+    assert report["strengths"] == {
+        finding_refs[iri] for iri, (_, needs, _) in findings.items() if not needs
+    }
 
 
 def test_every_item_is_there_once_with_its_facts(outputs: dict[str, Any]) -> None:

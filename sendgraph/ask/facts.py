@@ -143,6 +143,7 @@ class FindingFacts:
     strength: str
     needs_answer: bool  # false for a strength alone
     answered_by: tuple[str, ...]  # refs of the actions that answer it
+    answering: tuple[str, ...]  # their IRIs: areas may share a reference
     document: str
     section: str
 
@@ -151,7 +152,7 @@ class FindingFacts:
         return {
             k: list(v) if isinstance(v, tuple) else v
             for k, v in self.to_json().items()
-            if k != "iri"
+            if k not in ("iri", "answering")
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -313,10 +314,12 @@ class _Gather:
             for action, rows in questions.oversight_by_action(include).items()
         }
         self.answers: dict[str, list[str]] = defaultdict(list)
-        self.answered_by: dict[str, list[str]] = defaultdict(list)
+        self.answered_by: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for row in questions.select("answers"):
             self.answers[str(row["action"])].append(_str(row["finding_ref"]))
-            self.answered_by[str(row["finding"])].append(_str(row["action_ref"]))
+            self.answered_by[str(row["finding"])].append(
+                (str(row["action"]), _str(row["action_ref"]))
+            )
 
     def action(self, row: Row) -> ActionFacts:
         iri = str(row["action"])
@@ -355,7 +358,8 @@ class _Gather:
             text=text,
             strength=_str(row["strength"]),
             needs_answer=bool(text),
-            answered_by=tuple(self.answered_by.get(iri, [])),
+            answered_by=tuple(ref for _, ref in self.answered_by.get(iri, [])),
+            answering=tuple(action for action, _ in self.answered_by.get(iri, [])),
             document=_local(row["document"]),
             section=_str(row["section"]),
         )

@@ -355,7 +355,8 @@ class _Evidence:
         self, questions: Questions, rules: Iterable[Rule], include: Iterable[str] = ()
     ) -> None:
         self.questions = questions
-        self.details = {str(r["action"]): r for r in questions.select("action-details")}
+        # What the report says of each action and finding is what every output says.
+        self.facts = questions.facts(include)
         self.provenance: dict[str, Row] = {}
         self.entries: dict[tuple[str, int], Row] = {}
         for row in questions.select("provenance"):
@@ -376,34 +377,16 @@ class _Evidence:
         self.measures: dict[str, list[str]] = defaultdict(list)
         for row in questions.select("success-measures"):
             self.measures[str(row["action"])].append(_str(row["measure"]))
-        self.row_statuses = {
-            iri: [row_status_text(r["row"], r["status"], r["status_text"]) for r in rows]
-            for iri, rows in questions.row_statuses().items()
-        }
         self.progress: dict[str, list[Row]] = defaultdict(list)
         for row in questions.select("progress"):
             self.progress[str(row["item"])].append(row)
-        self.owners: dict[str, list[str]] = defaultdict(list)
-        for row in questions.select("responsibilities"):
-            if row["role"] == "owner":
-                self.owners[str(row["item"])].append(_str(row["person_label"]))
-        self.targets: dict[str, list[str]] = defaultdict(list)
-        for row in questions.select("target-dates"):
-            self.targets[str(row["action"])].append(_str(row["raw"]))
         self.slippage = questions.slippage()
         self.slipped = {str(r["ref"]): r for r in self.slippage}
-        include = list(include)
-        self.oversight = {iri: questions.oversight_of([iri], include) for iri in self.details}
         self.rules = list(rules)
         self.gaps = find_gaps(questions.store, self.rules)
         self.gaps_by_subject: dict[str, list[Gap]] = defaultdict(list)
         for gap in self.gaps:
             self.gaps_by_subject[str(gap["subject"])].append(self.gap(gap))
-        self.kinds = {
-            target.iri: target.kinds
-            for targets in questions.references.index.values()
-            for target in targets
-        }
 
     def source(self, iri: str) -> Source:
         row = self.provenance.get(iri)
@@ -448,41 +431,41 @@ class _Evidence:
                 )
                 for row in sorted(observed, key=lambda r: (r["month"] is None, _str(r["month"])))
             ]
-        details = self.details.get(iri, {})
-        if not details.get("status") and not details.get("status_text"):
+        fact = self.facts.actions[iri]
+        if not fact.status and not fact.status_text:
             return []
         return [
             StatusPoint(
-                status=_status_name(details.get("status")),
-                written=_str(details.get("status_text")),
+                status=fact.status_label,
+                written=fact.status_text,
                 as_at_text=_as_at(self.status_dates.get(ref)),
             )
         ]
 
     def oversight_of(self, iri: str) -> list[Oversight]:
         found = []
-        for row in self.oversight.get(iri, []):
-            steps = row["path"]
-            chain = [steps[0]["from"]] + [
-                f"{step['relation']} {step['to']}"
-                + (f" [{step['modality']}]" if step["modality"] != "stated" else "")
+        for over in self.facts.actions[iri].oversight:
+            steps = over.path
+            chain = [steps[0].start] + [
+                f"{step.relation} {step.end}"
+                + (f" [{step.modality}]" if step.modality != "stated" else "")
                 for step in steps
             ]
-            if "then" in steps[0]:
-                chain.insert(2, steps[0]["then"])
+            if steps[0].then:
+                chain.insert(2, steps[0].then)
             first = steps[0]
             document = next(
-                (t for i, t in self.titles.items() if i.endswith("/" + _str(first["document"]))),
-                _str(first["document"]),
+                (t for i, t in self.titles.items() if i.endswith("/" + first.document)),
+                first.document,
             )
             found.append(
                 Oversight(
-                    board=row["label"],
-                    via=row["via"],
+                    board=over.label,
+                    via=over.via,
                     path=", ".join(chain),
-                    quote=_str(first["quote"]),
-                    source=Source(document=document, section=_str(first["section"])),
-                    modality=row["modality"],
+                    quote=first.quote,
+                    source=Source(document=document, section=first.section),
+                    modality=over.modality,
                 )
             )
         return found
@@ -499,82 +482,53 @@ class _Evidence:
             )
         return quotes
 
-    def action(self, iri: str, traced: Row) -> ActionEvidence:
-        ref = _str(traced["ref"])
-        history = self.history_of(iri, ref)
-        slipped = self.slipped.get(ref)
-        progress = self.progress_of(iri)
+    def action(self, iri: str) -> ActionEvidence:
+        fact = self.facts.actions[iri]
+        slipped = self.slipped.get(fact.ref)
         return ActionEvidence(
-            ref=ref,
+            ref=fact.ref,
             iri=iri,
-            text=_str(traced["text"]),
-            owners=list(traced["owners"]),
-            accountable_leads=list(traced["accountable_leads"]),
-            organisations=list(traced["organisations"]),
+            text=fact.text,
+            owners=list(fact.owners),
+            accountable_leads=list(fact.accountable_leads),
+            organisations=list(fact.organisations),
             oversight=self.oversight_of(iri),
-            status=history[-1].status if history else NO_STATUS,
-            history=history,
-            row_statuses=self.row_statuses.get(iri, []),
-            targets=list(traced["targets"]),
+            status=fact.status_label,
+            history=self.history_of(iri, fact.ref),
+            row_statuses=[
+                row_status_text(r.row, r.status, r.status_text) for r in fact.row_statuses
+            ],
+            targets=[t.raw for t in fact.targets],
             months_slipped=slipped["months"] if slipped else None,
             success_measures=self.measures.get(iri, []),
-            progress=progress,
+            progress=self.progress_of(iri),
             gaps=self.gaps_by_subject.get(iri, []),
             source=self.source(iri),
         )
 
 
-# The inspection frameworks' findings first: they are kinds of area for consideration too.
-FRAMEWORK_KINDS = {
-    "SignificantWeakness": "Significant weakness",
-    "AreaForPriorityAction": "Area for priority action",
-    "AreaForImprovement": "Area for improvement",
-}
-
-
-def _kind(kinds: frozenset[str], consideration: bool) -> str:
-    for name, label in FRAMEWORK_KINDS.items():
-        if name in kinds:
-            return label
-    if "Recommendation" in kinds:
-        return "Recommendation"
-    if "SelfAssessmentGap" in kinds:
-        return "Self-assessment gap"
-    if consideration or "AreaForConsideration" in kinds:
-        return "Area for consideration"
-    return "Strength" if "Strength" in kinds else "Finding"
-
-
 def _findings(evidence: _Evidence) -> tuple[list[ReviewSection], list[FindingEvidence]]:
-    questions = evidence.questions
     by_review: dict[str, list[FindingEvidence]] = defaultdict(list)
     strengths = []
-    for row in questions.select("findings"):
-        iri, ref = str(row["finding"]), str(row["ref"])
-        text = _str(row["text"]) or _str(row["consideration"])
+    for iri, fact in evidence.facts.findings.items():
         finding = FindingEvidence(
-            ref=ref,
-            anchor=anchor("finding", ref),
-            kind=_kind(evidence.kinds.get(iri, frozenset()), bool(row["consideration"])),
-            review=_str(row["review_label"]),
-            text=text,
-            strength=_str(row["strength"]),
+            ref=fact.ref,
+            anchor=anchor("finding", fact.ref),
+            kind=fact.kind,
+            review=fact.review,
+            text=fact.text,
+            strength=fact.strength,
             actions=[],
             gaps=[],
             source=evidence.source(iri),
         )
-        if not text:
+        if not fact.needs_answer:
             strengths.append(finding)  # a strength needs no answer
             continue
-        _, actions = questions.actions_for(ref)
-        traced = questions.trace(ref) if actions else []
-        finding.actions = [
-            evidence.action(action, row) for action, row in zip(actions, traced, strict=True)
-        ]
-        answering = set(actions)
-        if iri not in answering:
+        finding.actions = [evidence.action(action) for action in fact.answering]
+        if iri not in fact.answering:
             finding.progress = evidence.progress_of(iri)
-        finding.gaps = [] if iri in answering else evidence.gaps_by_subject.get(iri, [])
+            finding.gaps = evidence.gaps_by_subject.get(iri, [])
         by_review[finding.review].append(finding)
     reviews = [
         ReviewSection(
@@ -590,8 +544,8 @@ def _findings(evidence: _Evidence) -> tuple[list[ReviewSection], list[FindingEvi
 
 def _charts(evidence: _Evidence, top: int) -> list[Chart]:
     by_plan: dict[str, Counter[str]] = defaultdict(Counter)
-    for row in evidence.details.values():
-        by_plan[_str(row["plan_label"]) or "Not in a plan"][_status_name(row["status"])] += 1
+    for fact in evidence.facts.actions.values():
+        by_plan[fact.plan or "Not in a plan"][fact.status_label] += 1
     charts = [
         stacked_bars(
             "chart-status-by-plan",
@@ -615,8 +569,8 @@ def _charts(evidence: _Evidence, top: int) -> list[Chart]:
             )
         )
     owned: dict[str, set[str]] = defaultdict(set)
-    for iri in evidence.details:
-        for name in evidence.owners.get(iri, []):
+    for iri, fact in evidence.facts.actions.items():
+        for name in fact.owners:
             owned[name].add(iri)
     ranked = sorted(owned.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:top]
     if ranked:
@@ -631,26 +585,22 @@ def _charts(evidence: _Evidence, top: int) -> list[Chart]:
     return charts
 
 
-def _register(evidence: _Evidence, reviews: list[ReviewSection]) -> list[RegisterEntry]:
-    answers: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for review in reviews:
-        for finding in review.findings:
-            for action in finding.actions:
-                answers[action.iri].append((finding.ref, finding.anchor))
+def _register(evidence: _Evidence) -> list[RegisterEntry]:
     entries = []
-    for iri, row in evidence.details.items():
-        ref = _str(row["ref"])
+    for iri, fact in evidence.facts.actions.items():
         entries.append(
             RegisterEntry(
-                ref=ref,
-                anchor=anchor("action", ref),
-                plan=_str(row["plan_label"]),
-                owners=sorted(set(evidence.owners.get(iri, []))),
-                status=_status_name(row["status"]),
-                written=_str(row["status_text"]),
-                row_statuses=evidence.row_statuses.get(iri, []),
-                targets=evidence.targets.get(iri, []),
-                answers=answers.get(iri, []),
+                ref=fact.ref,
+                anchor=anchor("action", fact.ref),
+                plan=fact.plan,
+                owners=list(fact.owners),
+                status=fact.status_label,
+                written=fact.status_text,
+                row_statuses=[
+                    row_status_text(r.row, r.status, r.status_text) for r in fact.row_statuses
+                ],
+                targets=[t.raw for t in fact.targets],
+                answers=[(ref, anchor("finding", ref)) for ref in fact.answers],
                 source=evidence.source(iri),
             )
         )
@@ -659,9 +609,9 @@ def _register(evidence: _Evidence, reviews: list[ReviewSection]) -> list[Registe
 
 def _boards(evidence: _Evidence) -> list[tuple[str, int]]:
     overseen: dict[str, set[str]] = defaultdict(set)
-    for iri, rows in evidence.oversight.items():
-        for row in rows:
-            overseen[str(row["label"])].add(iri)
+    for iri, fact in evidence.facts.actions.items():
+        for over in fact.oversight:
+            overseen[over.label].add(iri)
     return sorted(((b, len(a)) for b, a in overseen.items()), key=lambda bc: (-bc[1], bc[0]))
 
 
@@ -788,10 +738,11 @@ def build_report(
     """
     evidence = _Evidence(questions, load_rules() if rules is None else rules, include)
     reviews, strengths = _findings(evidence)
-    statuses = Counter(_status_name(r["status"]) for r in evidence.details.values())
-    dated = Counter(evidence.status_dates.get(_str(r["ref"])) for r in evidence.details.values())
+    actions = evidence.facts.actions.values()
+    statuses = Counter(fact.status_label for fact in actions)
+    dated = Counter(evidence.status_dates.get(fact.ref) for fact in actions)
     documents = sorted({title for title in evidence.titles.values() if title}, key=str.casefold)
-    register = _register(evidence, reviews)
+    register = _register(evidence)
     return Report(
         title=title,
         generated=generated or dt.date.today(),
@@ -799,7 +750,7 @@ def build_report(
         status_dates=sorted((d, n) for d, n in dated.items() if d is not None),
         undated_actions=dated.get(None, 0),
         status_counts={s.name: statuses.get(s.name, 0) for s in status_series()},
-        actions=len(evidence.details),
+        actions=len(evidence.facts.actions),
         boards=_boards(evidence),
         slippage=evidence.slippage,
         gap_counts=_gap_counts(evidence),
