@@ -336,7 +336,12 @@ def test_trace_a_weakness_lists_its_actions() -> None:
     rows = json.loads(result.stdout)
     assert [r["ref"] for r in rows] == ["WSoA 1.1", "WSoA 1.2", "WSoA 1.3", "WSoA 3.2"]
     assert rows[1]["owners"] == ["Dana Whitfield", "Ruth Adeyemi"]
-    assert rows[0]["boards"] == ["Anyshire Health and Wellbeing Board", "SEND Improvement Board"]
+    # Each board with the kind of its path: the plan, the review, and up the reporting line.
+    assert rows[0]["boards"] == [
+        "Anyshire Health and Wellbeing Board (reporting line)",
+        "SEND Improvement Board (plan)",
+        "SEND Improvement Board (review)",
+    ]
 
 
 def test_trace_the_unanswered_weakness() -> None:

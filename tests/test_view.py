@@ -151,7 +151,11 @@ def test_view_command_writes_the_default_file(
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["view", "--gaps"])
     assert result.exit_code == 0, result.output
-    assert result.stdout == "Wrote visualisations/sendgraph.html (240 nodes, 440 edges)\n"
+    assert result.stdout == (
+        "Wrote visualisations/sendgraph.html (240 nodes, 440 edges)\n"
+        "51 findings: 45 need an answer, 6 are strengths alone. 23 are rows of a plan too "
+        "and are drawn as actions; 28 are drawn as findings here.\n"
+    )
     payload = embedded((tmp_path / "visualisations" / "sendgraph.html").read_text(encoding="utf-8"))
     pc55 = next(n for n in payload["nodes"] if n["name"] == "PC 5.5")  # type: ignore[attr-defined]
     assert pc55["gaps"] == ["[warning] PC 5.5 is a finding that no action answers."]
