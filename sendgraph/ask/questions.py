@@ -125,6 +125,11 @@ def _month_end(month: str) -> dt.date:
     return dt.date(year, number, calendar.monthrange(year, number)[1])
 
 
+def _due_by(month: object, end: object) -> dt.date:
+    """The last day of a target's period: its sg:periodEnd, or its month's end where the graph gives none."""
+    return end if isinstance(end, dt.date) else _month_end(str(month))
+
+
 def _months_between(first: str, last: str) -> int:
     y1, m1 = (int(p) for p in first.split("-"))
     y2, m2 = (int(p) for p in last.split("-"))
@@ -584,7 +589,13 @@ class Questions:
         ]
 
     def slippage(self) -> list[Row]:
-        """Actions whose target date was revised, ranked by months slipped, then by revisions."""
+        """Actions whose target date was revised, ranked by months slipped, then by revisions.
+
+        Months are counted between the ends of the first and the last target's periods
+        (sg:month is the month a period ends), whatever their precision: "Summer term
+        2021" (ending July 2021) revised to "Q3 2021/22" (ending December 2021) slipped
+        5 months.
+        """
         dates: dict[str, list[Row]] = defaultdict(list)
         for row in self.select("target-dates"):
             dates[str(row["action"])].append(row)  # by node: areas share references
@@ -615,7 +626,10 @@ class Questions:
         )
 
     def overdue(self, as_of: dt.date | None = None) -> list[Row]:
-        """Actions whose current target month has ended before the as-of date and that are not complete.
+        """Actions whose current target has ended before the as-of date and that are not complete.
+
+        A target ends on the last day of the period it names: "31 July 2024" on that day,
+        "Spring term 2025" on 30 April 2025, "2024/25" on 31 March 2025 (`dates`).
 
         The as-of date is, by default, the date the action's plan reports its statuses
         as at, never today.
@@ -627,7 +641,7 @@ class Questions:
             when = as_of or status_dates.get(str(row["ref"]))
             if not month or when is None or is_complete(row["status"]):
                 continue
-            if _month_end(str(month)) < when:
+            if _due_by(month, row["target_end"]) < when:
                 found.append(
                     {
                         "ref": row["ref"],

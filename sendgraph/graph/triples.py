@@ -363,6 +363,10 @@ class _Writer:
                 self.add(node, SG.startMonth, Literal(target.first_month, datatype=XSD.gYearMonth))
             if target.day:
                 self.add(node, SG.day, Literal(target.day, datatype=XSD.date))
+            if target.precision and target.start and target.end:
+                self.add(node, SG.precision, SG[f"precision-{target.precision}"])
+                self.add(node, SG.periodStart, Literal(target.start, datatype=XSD.date))
+                self.add(node, SG.periodEnd, Literal(target.end, datatype=XSD.date))
             if previous is not None:
                 self.add(node, PROV.wasRevisionOf, previous)
             previous = node

@@ -10,10 +10,21 @@ quarter of the financial year that starts in April 2024, October to December 202
 "TBC"). A quarter's month is its last month, the month by which the work is due; its
 first month is kept too. "Ongoing" and "TBC" are recognised and kept as written, with
 no month.
+
+Councils also write "End of March 2025" and "By 31 July 2024" (the period's end, as
+without the words), school terms ("Spring term 2025": terms are taken as autumn
+September to December, spring January to April, summer April to July, so that a target
+is never late before its term can have ended, whenever Easter falls), financial years
+("2024/25" is April 2024 to March 2025), calendar years ("2025") and weeks ("w/c 3 June
+2024", seven days from that Monday). Every dated target is kept with its precision
+(day, week, month, term, quarter or year) and the first and last day of the period it
+names; its month is the month of that last day, by which the work is due. Anything else
+("March 2-21", as published) is kept as written and never guessed.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -54,6 +65,13 @@ TO_BE_CONFIRMED = "to be confirmed"
 QUARTER = "quarter"
 DAY = "day"
 
+# How precisely a dated target names its time, from finest to coarsest.
+WEEK = "week"
+MONTH = "month"
+TERM = "term"
+YEAR = "year"
+PRECISIONS = (DAY, WEEK, MONTH, TERM, QUARTER, YEAR)
+
 ONGOING_WORDS = re.compile(r"^on[\s-]?going$", re.IGNORECASE)
 TBC_WORDS = re.compile(r"^(?:tbc|tba|tbd|to be (?:confirmed|agreed|decided))$", re.IGNORECASE)
 QUARTER_TEXT = re.compile(
@@ -62,6 +80,24 @@ QUARTER_TEXT = re.compile(
 )
 DAY_NUMBERS = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})$")
 DAY_WORDS = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
+# Words before a date that mean its period's end, which is what a target means anyway.
+DUE_BY = re.compile(
+    r"^(?:by\s+(?:the\s+)?end\s+of|by\s+end|by|(?:the\s+)?end\s+of|end)(?:\s+the)?\s+(?=\S)",
+    re.IGNORECASE,
+)
+WEEK_OF = re.compile(
+    r"^(?:w/?[cb]|week\s+(?:commencing|beginning|starting))\.?:?\s+(.+)$", re.IGNORECASE
+)
+TERM_TEXT = re.compile(
+    r"^(autumn|spring|summer)\s+term,?\s+(\d{4}|\d{2})(?:\s*[/-]\s*(\d{4}|\d{2}))?$",
+    re.IGNORECASE,
+)
+# English school terms by (first month, last month): see the module's docstring.
+TERMS = {"autumn": (9, 12), "spring": (1, 4), "summer": (4, 7)}
+FINANCIAL_YEAR = re.compile(
+    r"^(?:(?:fy|financial\s+year)\s*)?(\d{4})\s*[/-]\s*(\d{4}|\d{2})$", re.IGNORECASE
+)
+CALENDAR_YEAR = re.compile(r"^(?:(?:calendar\s+)?year\s+)?(\d{4})$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,6 +110,9 @@ class TargetRevision:
     kind: str = ""  # "" for a month and year, or words that name no date; else ONGOING...DAY
     first_month: str | None = None  # a quarter's first month
     day: dt.date | None = None  # the day a dd/mm/yyyy target names
+    precision: str = ""  # one of PRECISIONS for a dated target, else ""
+    start: dt.date | None = None  # the first day of the period the target names
+    end: dt.date | None = None  # its last day: the day by which the work is due
 
 
 def parse_month(raw: str, document_date: dt.date) -> str | None:
@@ -160,31 +199,130 @@ def parse_day(raw: str, document_date: dt.date) -> dt.date | None:
     return None
 
 
-def read_target(revision: int, raw: str, document_date: dt.date) -> TargetRevision:
-    """Read one line of a target date cell: a month, a quarter, a day, "Ongoing", "TBC", or words kept as written.
+def _month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    year, number = (int(part) for part in month.split("-"))
+    return dt.date(year, number, 1), dt.date(year, number, calendar.monthrange(year, number)[1])
 
-    >>> read_target(1, "Q3 2024/25", dt.date(2024, 6, 1))
-    TargetRevision(revision=1, raw='Q3 2024/25', month='2024-12', kind='quarter', first_month='2024-10', day=None)
+
+def _next_year(first: int, written: str, document_date: dt.date) -> bool:
+    """True when ``written`` ("25", "2025") is the year after ``first``, as in "2024/25"."""
+    return _year(written, document_date) % 100 == (first + 1) % 100
+
+
+def parse_term(text: str, document_date: dt.date) -> tuple[dt.date, dt.date] | None:
+    """Return the first and last day of a school term: "Spring term 2025", "Autumn term 2024/25".
+
+    An academic year ("2024/25") puts autumn in its first year and spring and summer in
+    its second.
+
+    >>> parse_term("Spring term 2025", dt.date(2024, 6, 1))
+    (datetime.date(2025, 1, 1), datetime.date(2025, 4, 30))
+    >>> parse_term("Autumn term 2024/25", dt.date(2024, 6, 1))
+    (datetime.date(2024, 9, 1), datetime.date(2024, 12, 31))
+    >>> parse_term("Summer term 2024/26", dt.date(2024, 6, 1)) is None
+    True
+    """
+    match = TERM_TEXT.match(text)
+    if not match:
+        return None
+    term = match.group(1).lower()
+    year = _year(match.group(2), document_date)
+    if match.group(3):
+        if not _next_year(year, match.group(3), document_date):
+            return None
+        year += 0 if term == "autumn" else 1
+    first, last = TERMS[term]
+    return dt.date(year, first, 1), _month_bounds(f"{year:04d}-{last:02d}")[1]
+
+
+def parse_year(text: str, document_date: dt.date) -> tuple[dt.date, dt.date] | None:
+    """Return the first and last day of a financial year ("2024/25", April to March) or a calendar year ("2025").
+
+    >>> parse_year("2024/25", dt.date(2024, 6, 1))
+    (datetime.date(2024, 4, 1), datetime.date(2025, 3, 31))
+    >>> parse_year("2025", dt.date(2024, 6, 1))
+    (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
+    >>> parse_year("2024/26", dt.date(2024, 6, 1)) is None
+    True
+    """
+    financial = FINANCIAL_YEAR.match(text)
+    if financial:
+        first = int(financial.group(1))
+        if not _next_year(first, financial.group(2), document_date):
+            return None
+        return dt.date(first, 4, 1), dt.date(first + 1, 3, 31)
+    calendar_year = CALENDAR_YEAR.match(text)
+    if calendar_year:
+        year = int(calendar_year.group(1))
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return None
+
+
+def parse_week(text: str, document_date: dt.date) -> tuple[dt.date, dt.date] | None:
+    """Return the seven days of a week written "w/c 3 June 2024" (week commencing) or "w/b 03/06/2024".
+
+    >>> parse_week("w/c 3 June 2024", dt.date(2024, 1, 1))
+    (datetime.date(2024, 6, 3), datetime.date(2024, 6, 9))
+    """
+    match = WEEK_OF.match(text)
+    day = parse_day(match.group(1), document_date) if match else None
+    return (day, day + dt.timedelta(days=6)) if day is not None else None
+
+
+def _period(text: str, document_date: dt.date) -> tuple[str, dt.date, dt.date] | None:
+    """Return the precision and first and last day of a dated target's words, or None."""
+    month = parse_month(text, document_date)
+    if month is not None:
+        return (MONTH, *_month_bounds(month))
+    quarter = parse_quarter(text, document_date)
+    if quarter is not None:
+        return QUARTER, _month_bounds(quarter[0])[0], _month_bounds(quarter[1])[1]
+    day = parse_day(text, document_date)
+    if day is not None:
+        return DAY, day, day
+    readers = ((WEEK, parse_week), (TERM, parse_term), (YEAR, parse_year))
+    for precision, reader in readers:
+        found = reader(text, document_date)
+        if found is not None:
+            return (precision, *found)
+    return None
+
+
+def read_target(revision: int, raw: str, document_date: dt.date) -> TargetRevision:
+    """Read one line of a target date cell: a dated period, "Ongoing", "TBC", or words kept as written.
+
+    >>> read_target(1, "Q3 2024/25", dt.date(2024, 6, 1))  # doctest: +NORMALIZE_WHITESPACE
+    TargetRevision(revision=1, raw='Q3 2024/25', month='2024-12', kind='quarter', first_month='2024-10',
+                   day=None, precision='quarter', start=datetime.date(2024, 10, 1),
+                   end=datetime.date(2024, 12, 31))
     >>> read_target(1, "TBC", dt.date(2024, 6, 1)).kind
     'to be confirmed'
+    >>> read_target(1, "End of March 2025", dt.date(2024, 6, 1)).end
+    datetime.date(2025, 3, 31)
+    >>> read_target(1, "March 2-21", dt.date(2020, 6, 1)).month is None
+    True
     """
-    month = parse_month(raw, document_date)
-    if month is not None:
-        return TargetRevision(revision=revision, raw=raw, month=month)
     text = " ".join(raw.split())
     if ONGOING_WORDS.match(text):
         return TargetRevision(revision=revision, raw=raw, month=None, kind=ONGOING)
     if TBC_WORDS.match(text):
         return TargetRevision(revision=revision, raw=raw, month=None, kind=TO_BE_CONFIRMED)
-    quarter = parse_quarter(text, document_date)
-    if quarter is not None:
-        return TargetRevision(
-            revision=revision, raw=raw, month=quarter[1], kind=QUARTER, first_month=quarter[0]
-        )
-    day = parse_day(text, document_date)
-    if day is not None:
-        return TargetRevision(revision=revision, raw=raw, month=f"{day:%Y-%m}", kind=DAY, day=day)
-    return TargetRevision(revision=revision, raw=raw, month=None)
+    period = _period(DUE_BY.sub("", text), document_date)
+    if period is None:
+        return TargetRevision(revision=revision, raw=raw, month=None)
+    precision, start, end = period
+    kind = precision if precision in (QUARTER, DAY) else ""
+    return TargetRevision(
+        revision=revision,
+        raw=raw,
+        month=f"{end:%Y-%m}",
+        kind=kind,
+        first_month=f"{start:%Y-%m}" if precision == QUARTER else None,
+        day=end if precision == DAY else None,
+        precision=precision,
+        start=start,
+        end=end,
+    )
 
 
 def parse_targets(cell: str, document_date: dt.date) -> list[TargetRevision]:

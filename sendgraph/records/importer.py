@@ -24,7 +24,7 @@ from pathlib import Path
 from sendgraph.base.problems import Problem, Severity
 from sendgraph.read.sources import SourceRow, display_name
 from sendgraph.read.spreadsheets import Sheet, SheetRow, read_spreadsheet
-from sendgraph.records.dates import ONGOING, TO_BE_CONFIRMED, parse_month, parse_targets
+from sendgraph.records.dates import ONGOING, TO_BE_CONFIRMED, parse_targets
 from sendgraph.records.gazetteer import Gazetteer
 from sendgraph.records.loader import lines
 from sendgraph.records.mappings import (
@@ -52,6 +52,7 @@ from sendgraph.records.model import (
     StatusWord,
     slug,
 )
+from sendgraph.records.monthcolumns import month_headed, read_heading
 from sendgraph.records.owners import PeopleIndex, name_key, split_owner_cell
 
 STAND_IN_DATE = dt.date(2000, 1, 1)
@@ -386,38 +387,46 @@ class _Importer:
                     f"columns.{key}",
                     f"column {column!r} is not in {where}; its columns are {has}.",
                 )
+        return self.dated_columns(mapping, sheet, where, has)
+
+    def dated_columns(self, mapping: Mapping, sheet: Sheet, where: str, has: str) -> dict[str, str]:
+        """Return ``sheet``'s status columns by month: those the mapping lists or dates, and with ``months`` every month-headed one."""
+        present = set(sheet.columns)
+        date = mapping.document.date if mapping.document else STAND_IN_DATE
+        key = "columns.status_columns"
         status_columns: dict[str, str] = {}
-        for column in mapping.status_columns:
+        for column, month in mapping.status_column_months.items():
             if column not in present:
-                self.mapping_problem(
-                    mapping,
-                    "columns.status_columns",
-                    f"column {column!r} is not in {where}; its columns are {has}.",
-                )
-                continue
-            month = parse_month(
-                column, mapping.document.date if mapping.document else STAND_IN_DATE
-            )
-            if month is None:
-                self.mapping_problem(
-                    mapping,
-                    "columns.status_columns",
-                    f"column {column!r} is not headed with a month and year (such as 'Sep 2023'), so it cannot date a status.",
-                )
+                self.mapping_problem(mapping, key, f"column {column!r} is not in {where}; its columns are {has}.")  # fmt: skip
                 continue
             status_columns[column] = month
-        if mapping.status_months:
-            assert mapping.document is not None
-            for column in sheet.columns:
-                month = parse_month(column, mapping.document.date) if column else None
-                if month is not None and column not in mapping.columns.values():
-                    status_columns[column] = month
-            if not status_columns:
+        for column in mapping.status_columns:
+            if column not in present:
+                self.mapping_problem(mapping, key, f"column {column!r} is not in {where}; its columns are {has}.")  # fmt: skip
+                continue
+            heading = read_heading(column, date)
+            if heading is None or heading.month is None:
+                why = heading.problem if heading else "names no month"
                 self.mapping_problem(
-                    mapping,
-                    "columns.status_columns",
-                    f"no column of {where} is headed with a month and year (such as 'Sep 2023'); its columns are {has}.",
-                )
+                    mapping, key,
+                    f"column {column!r} {why}, so it cannot date a status; give its month: "
+                    f"status_columns: {{{column!r}: YYYY-MM}}.",
+                )  # fmt: skip
+                continue
+            status_columns[column] = heading.month
+        if mapping.status_months:
+            taken = {*mapping.columns.values(), *status_columns}
+            found = month_headed(sheet.columns, taken=taken, document_date=date, table=where)
+            header = SourceRow(sheet.source, mapping.header_row, {})
+            for column, severity, message in found.problems:
+                self.report(header, column, severity, message)
+            status_columns.update(found.months)
+            if not status_columns and not found.problems:
+                self.mapping_problem(
+                    mapping, key,
+                    f"no column of {where} is headed with a month and year (such as 'Sep 2023' or "
+                    f"'RAG May 20'); its columns are {has}.",
+                )  # fmt: skip
         return status_columns
 
     def row(
@@ -480,8 +489,9 @@ class _Importer:
             elif target.month is None:
                 self.report(
                     origin, columns["target_date"], Severity.WARNING,
-                    f"{target.raw!r} is not a date sendgraph reads (a month and year, a quarter such as "
-                    "'Q3 2024/25', dd/mm/yyyy, 'Ongoing' or 'TBC'); it is kept as written and has no date.",
+                    f"{target.raw!r} is not a date sendgraph reads (such as '31 July 2024', 'End of March 2025', "
+                    "'Spring term 2025', 'Q3 2024/25', '2024/25', 'w/c 3 June 2024', 'Ongoing' or 'TBC'); "
+                    "it is kept as written, not guessed, and has no date.",
                 )  # fmt: skip
         history = self.history(mapping, origin, status_columns)
         status_text = cell("status")

@@ -30,6 +30,7 @@ from typing import Any
 from sendgraph.base.problems import Problem, Severity
 from sendgraph.read.sources import UTF8_BOM, decode, read_input
 from sendgraph.records.model import SLUG, slug
+from sendgraph.records.monthcolumns import explicit_month
 from sendgraph.records.statuses import concept_named, concepts
 
 MAPPING_SUFFIX = ".mapping.yaml"
@@ -43,7 +44,7 @@ COLUMN_KEYS = {
     "target_date": "when it is due, as written (month and year, quarter, dd/mm/yyyy, Ongoing, TBC)",
     "success_measure": "what success looks like, or the evidence of impact",
     "status": "the status words, in one column",
-    "status_columns": "dated status columns, a series: a list of column names, or 'months'",
+    "status_columns": "dated status columns, a series: 'months', a list of column names, or columns with their months",
     "progress": "progress to date",
     "references": "other actions or findings the row cites",
     "note": "a note",
@@ -200,6 +201,7 @@ class Mapping:
     columns: dict[str, str] = field(default_factory=dict)  # model key -> column name
     status_columns: list[str] = field(default_factory=list)
     status_months: bool = False  # status_columns: months
+    status_column_months: dict[str, str] = field(default_factory=dict)  # column -> "YYYY-MM"
     text: str = ""
     readable: bool = True  # False when the file is missing or is not YAML
 
@@ -543,10 +545,7 @@ class _Reader:
                 continue
             where = f"columns.{key}"
             if key == "status_columns":
-                if isinstance(column, str) and column.strip().lower() == MONTHS_KEYWORD:
-                    self.mapping.status_months = True
-                else:
-                    self.mapping.status_columns = self.texts(where, column)
+                self.status_columns(where, column)
                 continue
             name = self.text(where, column)
             if name:
@@ -556,6 +555,38 @@ class _Reader:
                 "columns.action",
                 "required key 'columns.action' is missing: which column holds the action?",
             )
+
+    def status_columns(self, where: str, value: Any) -> None:
+        """Read ``columns.status_columns``: 'months', column names, columns with their months, or a list of these.
+
+        ``{"RAG (latest)": 2022-08}`` gives a column its month whatever its heading says;
+        ``[months, {"RAG (latest)": 2022-08}]`` adds it to the month-headed columns.
+        """
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, dict):
+                for column, month in item.items():
+                    self.status_column_month(where, str(column), month)
+            elif isinstance(item, str) and item.strip().lower() == MONTHS_KEYWORD:
+                self.mapping.status_months = True
+            else:
+                name = self.text(where, item)
+                if name:
+                    self.mapping.status_columns.append(" ".join(name.split()))
+
+    def status_column_month(self, where: str, column: str, month: Any) -> None:
+        name = " ".join(column.split())
+        read = explicit_month(month) if isinstance(month, str) else None
+        if read is None:
+            self.report(
+                f"{where}.{column}",
+                f"column {name!r} is given the month {month!r}; write it as YYYY-MM (2022-08) "
+                "or a month and year (Aug 2022).",
+            )
+            return
+        if name in self.mapping.status_column_months:
+            self.report(f"{where}.{column}", f"column {name!r} is given a month twice.")
+        self.mapping.status_column_months[name] = read
 
     def cross_checks(self) -> None:
         """Check that what one part of the mapping names, another part defines."""
@@ -567,7 +598,10 @@ class _Reader:
         self.check_boards(plans, organisations)
         self.check_findings()
         if (
-            "status" in mapping.columns or mapping.status_columns or mapping.status_months
+            "status" in mapping.columns
+            or mapping.status_columns
+            or mapping.status_months
+            or mapping.status_column_months
         ) and not mapping.statuses:
             self.report(
                 "statuses",
