@@ -747,7 +747,10 @@ def slippage(data: Path | None, encoding: str | None, store: str, fmt: str) -> N
 @store_option
 @rows_format_option
 def overdue(as_of: Any, data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
-    """Actions whose target month has passed and that are not complete.
+    """Actions whose target has passed and that are not complete.
+
+    A target is passed after the last day of the period it names: the day, week,
+    month, term, quarter or year (docs/importing.md, "Target dates and their precision").
 
     Example:
 

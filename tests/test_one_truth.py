@@ -20,11 +20,15 @@ import pytest
 from click.testing import CliRunner
 
 from sendgraph.cli import main
-from tests.helpers import JOINT, WSOA
+from tests.helpers import IMPORT_FIXTURES
 from tests.htmltree import Element, parse
 from tests.server import executable, free_port, running
 
-DATASETS = {"rotherham": None, "joint-commissioning": JOINT, "wsoa": WSOA}
+# The bundled data, and every import fixture: a new fixture must state its facts below.
+DATASETS: dict[str, Path | None] = {
+    "rotherham": None,
+    **{f.name: f for f in sorted(IMPORT_FIXTURES.iterdir()) if f.is_dir()},
+}
 
 # What is compared: an action's facts, and a finding's.
 Action = tuple[
@@ -219,6 +223,9 @@ EXPECTED = {
         36,
     ),
     "joint-commissioning": (8, 0, 0, {"Amber": 4, "Red": 2, "Green": 2}, {"plan": 8}, 0),
+    "wsoa-rag-months": (
+        9, 3, 0, {"Green": 4, "Amber": 4, "Red": 1}, {"plan": 9, "review": 9}, 3,
+    ),
     "wsoa": (
         7, 4, 0, {"Amber": 4, "Green": 3}, {"plan": 7, "review": 7, "reporting line": 7}, 3,
     ),

@@ -70,7 +70,10 @@ class TargetDate:
 
     raw: str
     revision: int
-    month: str | None
+    month: str | None  # the month it falls due
+    precision: str | None  # day, week, month, term, quarter or year
+    start: str | None  # the first and last day of the period it names (ISO dates)
+    end: str | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -280,6 +283,9 @@ class _Gather:
                     raw=_str(row["raw"]),
                     revision=int(row["revision"]),
                     month=_str(row["month"]) or None,
+                    precision=_str(row["precision"]) or None,
+                    start=_str(row["start"]) or None,
+                    end=_str(row["end"]) or None,
                 )
             )
         self.progress: dict[str, list[str]] = defaultdict(list)
