@@ -405,7 +405,7 @@ BROKEN_LINES = [
     "area/plan.mapping.yaml:area: error: required key 'area' is missing.",
     "area/plan.mapping.yaml:9:areas: error: 'areas' is not a mapping key sendgraph knows. Did you mean "
     "'area'? Known keys here: area, boards, columns, document, file, finding, findings, header_row, "
-    "organisations, people, plan, plans, sheets, statuses.",
+    "organisations, owner_cells, people, plan, plans, sheets, statuses.",
     "area/plan.mapping.yaml:12:document.date: error: document.date is required (YYYY-MM-DD).",
     "area/plan.mapping.yaml:60:columns.owner: error: column 'Lead Officer' is not in area/plan.csv; its "
     "columns are 'Action', 'Target Date', 'Lead', 'What does success look like?', 'Status'.",

@@ -66,11 +66,13 @@ TOP_KEYS = {
     "findings",
     "statuses",
     "columns",
+    "owner_cells",
 }
 REQUIRED_TOP = ("area", "document", "plans", "columns")
 DOCUMENT_KEYS = {"id", "title", "publisher", "date", "section"}
 PLAN_KEYS = {"id", "title", "part_of", "status_date", "ref_prefix", "section"}
-ORGANISATION_KEYS = {"id", "name", "aliases"}
+ORGANISATION_KEYS = {"id", "name", "aliases", "partner"}
+OWNER_CELL_ROLES = ("lead", "support", "accountable")
 PERSON_KEYS = {"id", "name", "aliases", "post", "organisations"}
 BOARD_KEYS = {"id", "label", "kind", "aliases", "organisation", "oversees", "reports_to", "quote"}
 FINDINGS_KEYS = {"kind", "review", "review_kind", "ref_prefix", "section", "listed"}
@@ -127,6 +129,17 @@ class OrganisationSpec(Spec):
     id: str
     name: str
     aliases: list[str]
+    partner: bool = True  # one of the "all partners" an owner cell may name
+
+
+@dataclass(frozen=True, kw_only=True)
+class OwnerCellSpec(Spec):
+    """How the mapping says one owner cell reads: who leads, supports, is accountable."""
+
+    cell: str
+    lead: list[str]
+    support: list[str]
+    accountable: list[str]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -198,6 +211,7 @@ class Mapping:
     )  # folded word -> (word, concept)
     status_lines: dict[str, int] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=dict)  # model key -> column name
+    owner_cells: list[OwnerCellSpec] = field(default_factory=list)
     status_columns: list[str] = field(default_factory=list)
     status_months: bool = False  # status_columns: months
     text: str = ""
@@ -379,6 +393,7 @@ class _Reader:
         self.findings(top.get("findings"))
         self.statuses(top.get("statuses"))
         self.columns(top.get("columns"))
+        self.owner_cells(top.get("owner_cells"))
         self.cross_checks()
 
     def document(self, value: Any) -> None:
@@ -434,8 +449,41 @@ class _Reader:
                         id=self.identifier(f"{where}.id", item.get("id"), name),
                         name=name,
                         aliases=self.texts(f"{where}.aliases", item.get("aliases")),
+                        partner=self.yes_no(f"{where}.partner", item.get("partner"), True),
                     )
                 )
+
+    def yes_no(self, where: str, value: Any, default: bool) -> bool:
+        if value is None:
+            return default
+        word = str(value).strip().casefold()
+        if word in ("yes", "true"):
+            return True
+        if word in ("no", "false"):
+            return False
+        self.report(where, f"{where} should be yes or no, not {_kind(value)}.")
+        return default
+
+    def owner_cells(self, value: Any) -> None:
+        """Read ``owner_cells:``, the mapping's own reading of owner cells the grammar misreads."""
+        for cell, reading in self.table("owner_cells", value).items():
+            where = f"owner_cells[{cell!r}]"
+            if not isinstance(reading, dict):
+                self.report(
+                    where,
+                    f"{where} should say who leads and who supports, such as "
+                    f"{{lead: [LA], support: [ICB]}}, not {_kind(reading)}.",
+                )
+                continue
+            roles = {str(k): v for k, v in reading.items()}
+            self.keys(where, roles, set(OWNER_CELL_ROLES))
+            lists = {role: self.texts(f"{where}.{role}", roles.get(role)) for role in OWNER_CELL_ROLES}
+            if not any(lists.values()):
+                self.report(where, f"{where} names nobody: give lead:, support: or accountable:.")
+                continue
+            self.mapping.owner_cells.append(
+                OwnerCellSpec(line=self.mapping.line_of("owner_cells"), cell=cell, **lists)
+            )
 
     def people(self, value: Any) -> None:
         for number, item in enumerate(self.items("people", value), start=1):
@@ -566,6 +614,7 @@ class _Reader:
         self.check_people(organisations)
         self.check_boards(plans, organisations)
         self.check_findings()
+        self.check_owner_cells()
         if (
             "status" in mapping.columns or mapping.status_columns or mapping.status_months
         ) and not mapping.statuses:
@@ -621,6 +670,24 @@ class _Reader:
                         "boards",
                         f"{board.label} reports to {target!r}, which is not a board id here.",
                     )
+
+    def check_owner_cells(self) -> None:
+        mapping = self.mapping
+        known = {
+            folded(name).replace(".", " ")
+            for thing in [*mapping.organisations, *mapping.people]
+            for name in [thing.name, *thing.aliases, *([thing.id] if thing.id else [])]
+        }
+        known = {" ".join(k.split()) for k in known}
+        for spec in mapping.owner_cells:
+            for role in OWNER_CELL_ROLES:
+                for name in getattr(spec, role):
+                    if " ".join(folded(name).replace(".", " ").split()) not in known:
+                        self.report(
+                            f"owner_cells[{spec.cell!r}].{role}",
+                            f"{name!r} is not an organisation under organisations: or a person "
+                            "under people: (by id, name or alias).",
+                        )
 
     def check_findings(self) -> None:
         mapping = self.mapping
