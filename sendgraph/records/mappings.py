@@ -265,8 +265,10 @@ class _Reader:
         self.problems: list[Problem] = []
         self.findings_missing = True
 
-    def report(self, key: str, message: str, severity: Severity = Severity.ERROR) -> None:
-        line = self.mapping.line_of(key)
+    def report(
+        self, key: str, message: str, severity: Severity = Severity.ERROR, *, line: int = 0
+    ) -> None:
+        line = line or self.mapping.line_of(key)
         self.problems.append(Problem(self.mapping.source, line, key, severity, message))
 
     def keys(self, where: str, value: dict[str, Any], allowed: set[str]) -> None:
@@ -476,7 +478,14 @@ class _Reader:
                 )
                 continue
             roles = {str(k): v for k, v in reading.items()}
-            self.keys(where, roles, set(OWNER_CELL_ROLES))
+            for role in roles:
+                if role not in OWNER_CELL_ROLES:
+                    self.report(
+                        f"{where}.{role}",
+                        f"{role!r} is not a mapping key sendgraph knows. Known keys here: "
+                        f"{', '.join(OWNER_CELL_ROLES)}.",
+                        line=self.owner_cell_line(cell, role),
+                    )
             lists = {role: self.texts(f"{where}.{role}", roles.get(role)) for role in OWNER_CELL_ROLES}
             if not any(lists.values()):
                 self.report(where, f"{where} names nobody: give lead:, support: or accountable:.")
@@ -687,7 +696,21 @@ class _Reader:
                             f"owner_cells[{spec.cell!r}].{role}",
                             f"{name!r} is not an organisation under organisations: or a person "
                             "under people: (by id, name or alias).",
+                            line=self.owner_cell_line(spec.cell, role),
                         )
+
+    def owner_cell_line(self, cell: str, role: str) -> int:
+        """The line of ``role`` under ``cell`` in ``owner_cells:`` (a cell may hold full stops)."""
+        lines = self.mapping.text.splitlines()
+        start = self.mapping.line_of("owner_cells")
+        cell_line = 0
+        for number in range(start, len(lines)):
+            written = lines[number].strip().rstrip(":").strip().strip("'\"")
+            if not cell_line and " ".join(written.split()) == " ".join(cell.split()):
+                cell_line = number + 1
+            elif cell_line and re.match(rf"\s*['\"]?{re.escape(role)}['\"]?\s*:", lines[number]):
+                return number + 1
+        return cell_line or start
 
     def check_findings(self) -> None:
         mapping = self.mapping

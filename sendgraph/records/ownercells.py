@@ -387,7 +387,7 @@ def _attach(items: list[_Item], result: _Part) -> None:
                 f"{items[later[0]].named[0].text}; read as {items[chosen].named[0].text}'s, since the cell "
                 + ("opens with bracketed initials, so writes each officer before their organisation"
                    if before else "writes each officer after their organisation")
-                + f". If they are {items[other].named[0].text}'s, say so under owner_cells:."
+                + f". If they are {items[other].named[0].text}'s, say how the cell reads under owner_cells:"
             )  # fmt: skip
         else:
             chosen = later[0] if later else prior[-1]

@@ -130,7 +130,9 @@ class OwnerReader:
                 f"name (aliases:), or say how the cell reads {where}.",
             )  # fmt: skip
         for note in cell.notes:
-            self.report(origin, column, Severity.WARNING, f"in {text!r}, {note}")
+            self.report(
+                origin, column, Severity.WARNING, f"in {text!r}, {note} in {self.mapping.source}."
+            )
 
     def agents(self, origin: SheetRow, column: str, named: tuple[Named, ...]) -> Agents:
         found = Agents()
@@ -190,9 +192,13 @@ class OwnerReader:
                 organisations=[organisation],
                 document=self.document,
                 section="",
-                note=f"Named with {organisation} in the {column!r} column.",
+                note=f"Named with {self.organisation_name(organisation)} in the {column!r} column.",
             )
         )
+
+    def organisation_name(self, organisation: str) -> str:
+        known = self.records.organisations.get(organisation)
+        return known.name if known is not None else organisation
 
     def post(self, origin: SheetRow, column: str, one: Named) -> str:
         """Return the id of the unheld post a job title names, making it the first time."""
