@@ -20,11 +20,17 @@ import pytest
 from click.testing import CliRunner
 
 from sendgraph.cli import main
-from tests.helpers import JOINT, WSOA
+from tests.helpers import IMPORT_FIXTURES, JOINT, WSOA
 from tests.htmltree import Element, parse
 from tests.server import executable, free_port, running
 
-DATASETS = {"rotherham": None, "joint-commissioning": JOINT, "wsoa": WSOA}
+DATASETS = {
+    "rotherham": None,
+    "joint-commissioning": JOINT,
+    "wsoa": WSOA,
+    "jc-leads": IMPORT_FIXTURES / "jc-leads",
+    "wsoa-initials": IMPORT_FIXTURES / "wsoa-initials",
+}
 
 # What is compared: an action's facts, and a finding's.
 Action = tuple[
@@ -228,6 +234,8 @@ EXPECTED = {
     "wsoa": (
         7, 4, 0, {"Amber": 4, "Green": 3}, {"plan": 7, "review": 7, "reporting line": 7}, 3,
     ),
+    "jc-leads": (10, 0, 0, {"Green": 6, "Amber": 2, "Red": 2}, {"plan": 10}, 0),
+    "wsoa-initials": (7, 3, 0, {"Green": 2, "Amber": 3, "Red": 2}, {"plan": 7, "review": 7}, 3),
 }  # fmt: skip
 
 

@@ -222,7 +222,10 @@ def test_owner_cells_name_only_what_the_mapping_defines(tmp_path: Path) -> None:
 
 def test_owner_lists_what_each_organisation_leads_when_initials_surround_codes() -> None:
     assert owner("CYC", INITIALS) == [(f"WSoA {r}", "owner") for r in ("1.1", "1.2", "1.3", "2.1", "2.2")]
-    assert owner("CCG", INITIALS) == [(f"WSoA {r}", "owner") for r in ("2.1", "2.2", "3.1")]
+    assert owner("CCG", INITIALS) == [
+        *[(f"WSoA {r}", "owner") for r in ("2.1", "2.2", "3.1")],
+        ("WSoA 3.2", "supporting partner"),
+    ]
     assert owner("K.McN", INITIALS) == [("WSoA 2.1", "owner"), ("WSoA 3.1", "owner")]
 
 
