@@ -221,7 +221,9 @@ def test_owner_cells_name_only_what_the_mapping_defines(tmp_path: Path) -> None:
 
 
 def test_owner_lists_what_each_organisation_leads_when_initials_surround_codes() -> None:
-    assert owner("CYC", INITIALS) == [(f"WSoA {r}", "owner") for r in ("1.1", "1.2", "1.3", "2.1", "2.2")]
+    assert owner("CYC", INITIALS) == [
+        (f"WSoA {r}", "owner") for r in ("1.1", "1.2", "1.3", "2.1", "2.2")
+    ]
     assert owner("CCG", INITIALS) == [
         *[(f"WSoA {r}", "owner") for r in ("2.1", "2.2", "3.1")],
         ("WSoA 3.2", "supporting partner"),
@@ -272,7 +274,11 @@ def short_names(graph: Graph) -> set[str]:
 )
 def test_no_person_is_named_by_a_sentence_or_an_organisation(folder: Path) -> None:
     graph = build_graph(folder).graph
-    names = [str(n) for person in graph.subjects(None, FOAF.Person) for n in graph.objects(person, FOAF.name)]
+    names = [
+        str(n)
+        for person in graph.subjects(None, FOAF.Person)
+        for n in graph.objects(person, FOAF.name)
+    ]
     codes = short_names(graph)
     assert codes
     bad = [

@@ -338,9 +338,7 @@ class _Gather:
             row_statuses=self.row_statuses.get(iri, ()),
             owners=tuple(label for _, label in owners),
             accountable_leads=tuple(label for _, label in leads),
-            supporting_partners=tuple(
-                label for _, label in people.get("supporting partner", [])
-            ),
+            supporting_partners=tuple(label for _, label in people.get("supporting partner", [])),
             organisations=tuple(sorted({o for p, _ in owners + leads for o in self.posts[p]})),
             oversight=self.oversight.get(iri, ()),
             targets=tuple(self.targets.get(iri, [])),

@@ -486,7 +486,9 @@ class _Reader:
                         f"{', '.join(OWNER_CELL_ROLES)}.",
                         line=self.owner_cell_line(cell, role),
                     )
-            lists = {role: self.texts(f"{where}.{role}", roles.get(role)) for role in OWNER_CELL_ROLES}
+            lists = {
+                role: self.texts(f"{where}.{role}", roles.get(role)) for role in OWNER_CELL_ROLES
+            }
             if not any(lists.values()):
                 self.report(where, f"{where} names nobody: give lead:, support: or accountable:.")
                 continue
@@ -682,12 +684,12 @@ class _Reader:
 
     def check_owner_cells(self) -> None:
         mapping = self.mapping
-        known = {
-            folded(name).replace(".", " ")
-            for thing in [*mapping.organisations, *mapping.people]
-            for name in [thing.name, *thing.aliases, *([thing.id] if thing.id else [])]
-        }
-        known = {" ".join(k.split()) for k in known}
+        names = [
+            name for org in mapping.organisations for name in [org.name, org.id, *org.aliases]
+        ] + [
+            name for person in mapping.people for name in [person.name, person.id, *person.aliases]
+        ]
+        known = {" ".join(folded(name).replace(".", " ").split()) for name in names if name}
         for spec in mapping.owner_cells:
             for role in OWNER_CELL_ROLES:
                 for name in getattr(spec, role):

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -126,11 +127,15 @@ class Vocabulary:
     partners: tuple[str, ...] = ()  # the organisation ids "all partners" means
     is_person: Callable[[str], bool] = lambda name: False  # a name the mapping's people give
     overrides: Mapping[str, OwnerCell] = field(default_factory=dict)  # folded cell -> reading
-    words: Mapping[str, str] = field(default_factory=lambda: owner_words())
+    words: Mapping[str, str] = field(default_factory=lambda: _words())
 
     def organisation(self, text: str) -> str | None:
         """Return the id of the organisation ``text`` names, or None."""
         return self.organisations.get(key(text))
+
+
+def _words() -> dict[str, str]:
+    return owner_words()
 
 
 def key(name: str) -> str:
@@ -146,8 +151,8 @@ def folded_cell(cell: str) -> str:
 @functools.cache
 def owner_words() -> dict[str, str]:
     """Return the title and sector words of owner cells: word -> "post" or "group"."""
-    with owner_words_file().open(encoding="utf-8", newline="") as handle:
-        return {row["word"].casefold(): row["kind"] for row in csv.DictReader(handle)}
+    text = owner_words_file().read_text(encoding="utf-8")
+    return {row["word"].casefold(): row["kind"] for row in csv.DictReader(io.StringIO(text))}
 
 
 # -- step 1: roles --------------------------------------------------------------------
@@ -203,7 +208,9 @@ def _protect(text: str, names: Iterable[str]) -> tuple[str, list[str]]:
     """Hide the names the mapping gives that hold a separator, so that they are not split."""
     protected: list[str] = []
     for name in sorted(names, key=len, reverse=True):
-        pattern = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)", re.I)
+        pattern = re.compile(
+            r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)", re.I
+        )
 
         def hide(match: re.Match[str]) -> str:
             protected.append(match.group(0))

@@ -92,7 +92,9 @@ class OwnerReader:
             overrides=overrides,
         )
 
-    def read(self, origin: SheetRow, column: str, *, accountable: bool = False) -> dict[str, Agents]:
+    def read(
+        self, origin: SheetRow, column: str, *, accountable: bool = False
+    ) -> dict[str, Agents]:
         """Read the cell of ``column`` in ``origin``: the agents of each role it names.
 
         In an accountable column every name is an accountable lead.
@@ -217,4 +219,3 @@ class OwnerReader:
                 )
             )
         return post_id
-
