@@ -372,11 +372,16 @@ def test_gaps_in_the_wsoa() -> None:
 
 
 def test_a_folder_of_imported_areas() -> None:
-    assert area_folders(FIXTURES) == [JOINT, WSOA]
+    assert area_folders(FIXTURES) == [
+        FIXTURES / "jc-leads",
+        JOINT,
+        WSOA,
+        FIXTURES / "wsoa-initials",
+    ]
     assert area_folders(WSOA) == [WSOA]
     result = run("owner", "ICB", "--data", str(FIXTURES))
     assert result.exit_code == 1
-    assert "names 2 organisations" in result.stderr
+    assert "names 3 organisations" in result.stderr  # Eastmoor's, Northbridge's, Anyshire's
 
 
 # ---------------------------------------------------------------- mistakes
