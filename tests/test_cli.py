@@ -401,16 +401,17 @@ def test_tables_fit_a_100_column_terminal_and_lose_no_word(
 def test_trace_at_100_columns_is_one_block_per_action(runner: CliRunner) -> None:
     lines = runner.invoke(main, ["trace", "PR 2"], env={"COLUMNS": "100"}).stdout.splitlines()
     assert lines[:5] == [
-        "finding            PR 2",
-        "ref                PR 2",
-        "text               The Inclusion Service should publish a detailed Transition Plan that reflects all",
-        "                   transfers from Statements to EHC Plans already completed in the first 2 years of",
-        "                   implementation and clearly states which pupils will have their Statements",
+        "finding              PR 2",
+        "ref                  PR 2",
+        "text                 The Inclusion Service should publish a detailed Transition Plan that reflects",
+        "                     all transfers from Statements to EHC Plans already completed in the first 2",
+        "                     years of implementation and clearly states which pupils will have their",
     ]
-    assert lines[10:13] == [
-        "plan               Peer Review measures",
-        "owners             Jackie Parkin",
+    assert lines[10:14] == [
+        "plan                 Peer Review measures",
+        "owners               Jackie Parkin",
         "accountable_leads",
+        "supporting_partners",
     ]
 
 

@@ -3,7 +3,7 @@
 For every action and finding of the Rotherham data and of each import fixture, each
 output is read as a user gets it (the JSON the command prints, the data embedded in the
 view's page, the report's HTML, the endpoint's answer over HTTP) and reduced to the
-same facts: status, owners, accountable leads, boards with the kind and modality of
+same facts: status, owners, accountable leads, supporting partners, boards with the kind and modality of
 each path, target dates and the findings answered. They must agree exactly.
 """
 
@@ -35,6 +35,7 @@ Action = tuple[
     str,
     tuple[str, ...],
     tuple[str, ...],
+    tuple[str, ...],
     frozenset[tuple[str, str, str]],
     tuple[str, ...],
     frozenset[str],
@@ -54,6 +55,7 @@ def action_facts(row: dict[str, Any], boards: list[str]) -> Action:
         row["status"] or "No status",
         tuple(row["owners"]),
         tuple(row["accountable_leads"]),
+        tuple(row["supporting_partners"]),
         frozenset(board(b) for b in boards),
         tuple(row["targets"]),
         frozenset(row["answers"]),
@@ -92,6 +94,7 @@ def from_view(page: str) -> tuple[dict[str, Action], dict[str, Finding]]:
                 node["status"] or "No status",
                 tuple(details.get("owners", [])),
                 tuple(details.get("accountable leads", [])),
+                tuple(details.get("supporting partners", [])),
                 frozenset(board(b) for b in details.get("oversight", [])),
                 tuple(re.sub(r" \(revision \d+\)$", "", t) for t in details.get("targets", [])),
                 frozenset(details.get("answers", [])),
@@ -160,6 +163,9 @@ def from_report(page: str) -> dict[str, Any]:
                 status_shown(history[-1].first("span", "status")) if history else "No status",
                 listed(facts["Owners"].text(), "; ", "none named"),
                 listed(facts["Accountable leads"].text(), "; ", "none named"),
+                listed(facts["Supporting partners"].text(), "; ", "")
+                if "Supporting partners" in facts
+                else (),
                 frozenset(boards),
                 listed(facts["Target dates"].text().split(" (first ")[0], " → ", "none given"),
             )
@@ -229,6 +235,8 @@ EXPECTED = {
     "wsoa": (
         7, 4, 0, {"Amber": 4, "Green": 3}, {"plan": 7, "review": 7, "reporting line": 7}, 3,
     ),
+    "jc-leads": (10, 0, 0, {"Green": 6, "Amber": 2, "Red": 2}, {"plan": 10}, 0),
+    "wsoa-initials": (7, 3, 0, {"Green": 2, "Amber": 3, "Red": 2}, {"plan": 7, "review": 7}, 3),
 }  # fmt: skip
 
 
@@ -243,11 +251,12 @@ def test_the_report_says_what_the_command_line_says(outputs: dict[str, Any]) -> 
     # The register: every action, with status, owners, targets and the findings it answers.
     assert report["register"] == {
         ref: (status, owners, targets, answers)
-        for ref, (status, owners, _, _, targets, answers) in by_ref.items()
+        for ref, (status, owners, _, _, _, targets, answers) in by_ref.items()
     }
-    # Each action answering a finding, in full: status, owners, leads, boards, targets.
+    # Each action answering a finding, in full: status, owners, leads, supporting partners,
+    # boards, targets.
     assert report["blocks"] == {
-        ref: facts[:5] for ref, facts in by_ref.items() if ref in report["blocks"]
+        ref: facts[:6] for ref, facts in by_ref.items() if ref in report["blocks"]
     }
     finding_refs = {r["iri"]: r["ref"] for r in outputs["about"] if r["is"] == "finding"}
     answering = {

@@ -1,9 +1,9 @@
 """The facts of each action, finding, board and person: derived once, rendered by every output.
 
 The command line's tables and JSON, the view's panel, the report and the endpoint's
-question routes all show the same things about an item: its status, who owns it and
-who is accountable, the boards over it and by what path, its target dates and the
-findings it answers. They read them from these records, built once per graph by
+question routes all show the same things about an item: its status, who owns it, who
+supports it, who is accountable, the boards over it and by what path, its target dates
+and the findings it answers. They read them from these records, built once per graph by
 `Facts.build`, so no output can derive them differently from another.
 """
 
@@ -89,6 +89,7 @@ class ActionFacts:
     row_statuses: tuple[RowStatus, ...]  # only for an item of more than one row
     owners: tuple[str, ...]
     accountable_leads: tuple[str, ...]
+    supporting_partners: tuple[str, ...]  # "LA with support from ICB": ICB
     organisations: tuple[str, ...]  # of its owners and accountable leads
     oversight: tuple[Oversight, ...]
     targets: tuple[TargetDate, ...]
@@ -117,6 +118,7 @@ class ActionFacts:
             "plan": self.plan,
             "owners": list(self.owners),
             "accountable_leads": list(self.accountable_leads),
+            "supporting_partners": list(self.supporting_partners),
             "organisations": list(self.organisations),
             "boards": sorted({o.marked for o in self.oversight}),
             "status": self.status,
@@ -342,6 +344,7 @@ class _Gather:
             row_statuses=self.row_statuses.get(iri, ()),
             owners=tuple(label for _, label in owners),
             accountable_leads=tuple(label for _, label in leads),
+            supporting_partners=tuple(label for _, label in people.get("supporting partner", [])),
             organisations=tuple(sorted({o for p, _ in owners + leads for o in self.posts[p]})),
             oversight=self.oversight.get(iri, ()),
             targets=tuple(self.targets.get(iri, [])),

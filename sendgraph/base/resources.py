@@ -33,3 +33,8 @@ def shapes_file() -> Traversable:
 def bundled_data() -> Traversable:
     """Return the folder of bundled Rotherham data files."""
     return _bundled("data")
+
+
+def owner_words_file() -> Traversable:
+    """Return the title and sector words owner cells are read by (``sendgraph/tagging/owner-words.csv``)."""
+    return resources.files("sendgraph").joinpath("tagging", "owner-words.csv")

@@ -141,16 +141,18 @@ class _Writer:
             self.text(node, SG.note, person.note)
             self.provenance(node, person, person.document, person.section)
         for number, post in enumerate(self.records.posts, start=1):
-            node = self.mint("post", number)
-            holder = self.mint("person", post.person)
+            node = self.mint("post", post.id or number)
             self.add(node, RDF.type, ORG.Post)
             self.text(node, RDFS.label, post.title)
-            self.add(node, ORG.heldBy, holder)
-            self.add(holder, ORG.holds, node)
+            holder = self.mint("person", post.person) if post.person else None
+            if holder is not None:
+                self.add(node, ORG.heldBy, holder)
+                self.add(holder, ORG.holds, node)
             for org_id in post.organisations:
                 org = self.mint("organisation", org_id)
                 self.add(node, ORG.postIn, org)
-                self.add(holder, ORG.memberOf, org)
+                if holder is not None:
+                    self.add(holder, ORG.memberOf, org)
             self.text(node, SG.note, post.note)
             self.provenance(node, post, post.document, post.section)
 
@@ -296,6 +298,17 @@ class _Writer:
             self.add(node, SG.owner, self.mint("organisation", org))
         for org in action.lead_organisations:
             self.add(node, SG.accountableLead, self.mint("organisation", org))
+        for person in action.supporters:
+            self.add(node, SG.supportingPartner, self.mint("person", person))
+        for org in action.supporting_organisations:
+            self.add(node, SG.supportingPartner, self.mint("organisation", org))
+        for role, term in (
+            ("owner", SG.owner),
+            ("support", SG.supportingPartner),
+            ("accountable", SG.accountableLead),
+        ):
+            for post in action.posts(role):
+                self.add(node, term, self.mint("post", post))
         for finding in action.answers:
             self.add(node, SG.answers, self.mint("finding", slug(finding)))
         for row in action.rows:

@@ -4,8 +4,9 @@ No two local areas lay out their SEND action plans alike. A mapping file says wh
 columns hold what; this module reads the spreadsheet with it and makes the same
 records the bundled data makes (documents, organisations, people, boards, plans,
 reviews, findings, actions), so that every question works on an imported area
-unchanged. Owner cells name organisations by their aliases ("LA and ICB" is two
-organisation owners) and people by name; a name that is neither becomes a person.
+unchanged. Owner cells are read by the grammar of `ownercells` ("LA and ICB" is two
+organisation owners, "LA with support from ICB" a lead and a supporting partner,
+"(M.S) CYC" an organisation and its officer); what it cannot read is kept and reported.
 Dated status columns ("Sep 2023", "Oct 2023"...) become a status series, whose latest
 entry is the action's status. Every mistake in the mapping or the file is collected
 before anything is built: a column the mapping names that the file lacks, a status
@@ -53,7 +54,8 @@ from sendgraph.records.model import (
     slug,
 )
 from sendgraph.records.monthcolumns import month_headed, read_heading
-from sendgraph.records.owners import PeopleIndex, name_key, split_owner_cell
+from sendgraph.records.ownerimport import ACCOUNTABLE, LEAD, SUPPORT, OwnerReader
+from sendgraph.records.owners import PeopleIndex, name_key
 
 STAND_IN_DATE = dt.date(2000, 1, 1)
 # Spaces in front of a separator are taken only from where they start, as in
@@ -103,6 +105,7 @@ class _Importer:
         self.organisation_names: dict[str, str] = {}  # folded name or alias -> organisation id
         self.area = ""
         self.document = ""  # the id of the document being read
+        self.owner_readers: dict[int, OwnerReader] = {}
 
     def report(self, row: SourceRow, column: str, severity: Severity, message: str) -> None:
         self.problems.append(row.problem(column, severity, message))
@@ -470,15 +473,12 @@ class _Importer:
             return None
         if plan is None:
             return None
-        names = split_owner_cell(cell("owner"), self.people.lookup)
-        owners, owner_orgs = self.agents(origin, columns.get("owner", ""), names.owners)
-        leads, lead_orgs = self.agents(origin, columns.get("owner", ""), names.leads)
-        accountable = split_owner_cell(cell("accountable"), self.people.lookup)
-        more_leads, more_orgs = self.agents(
-            origin,
-            columns.get("accountable", ""),
-            [*accountable.owners, *accountable.leads],
+        owner_reader = self.owner_reader(mapping)
+        named = owner_reader.read(origin, columns.get("owner", ""))
+        named[ACCOUNTABLE].add(
+            owner_reader.read(origin, columns.get("accountable", ""), accountable=True)[ACCOUNTABLE]
         )
+        lead, support, accountable = named[LEAD], named[SUPPORT], named[ACCOUNTABLE]
         targets = parse_targets(cell("target_date"), document_date)
         for target in targets:
             if target.kind in (ONGOING, TO_BE_CONFIRMED):
@@ -507,8 +507,8 @@ class _Importer:
             codes=[],
             action=text,
             owner_text=cell("owner"),
-            owners=owners,
-            leads=list(dict.fromkeys([*leads, *more_leads])),
+            owners=lead.people,
+            leads=accountable.people,
             target_text=cell("target_date"),
             targets=targets,
             progress=cell("progress"),
@@ -516,8 +516,11 @@ class _Importer:
             status=status,
             status_note="",
             note=cell("note"),
-            owner_organisations=owner_orgs,
-            lead_organisations=list(dict.fromkeys([*lead_orgs, *more_orgs])),
+            owner_organisations=lead.organisations,
+            lead_organisations=accountable.organisations,
+            supporters=support.people,
+            supporting_organisations=support.organisations,
+            posts={"owner": lead.posts, "support": support.posts, "accountable": accountable.posts},
             success_measure=cell("success_measure"),
             status_history=history,
             answers=answers,
@@ -540,6 +543,21 @@ class _Importer:
             action_row=action_row,
             cross_references=crossing,
         )
+
+    def owner_reader(self, mapping: Mapping) -> OwnerReader:
+        """The reader of ``mapping``'s owner cells (records/ownercells.py), made once."""
+        reader = self.owner_readers.get(id(mapping))
+        if reader is None:
+            reader = OwnerReader(
+                mapping,
+                records=self.records,
+                people=self.people,
+                organisation_names=self.organisation_names,
+                document=self.document,
+                report=self.report,
+            )
+            self.owner_readers[id(mapping)] = reader
+        return reader
 
     def plan_of(self, mapping: Mapping, origin: SheetRow) -> str | None:
         column = mapping.columns.get("plan")
@@ -601,47 +619,6 @@ class _Importer:
                 f"finding {ref!r} has other words on row {known.row} of {known.source}.",
             )  # fmt: skip
         return ref
-
-    def agents(
-        self, origin: SheetRow, column: str, names: list[str]
-    ) -> tuple[list[str], list[str]]:
-        """Split written names into person ids and organisation ids; unknown names become people."""
-        people: list[str] = []
-        organisations: list[str] = []
-        for name in names:
-            org = self.organisation_names.get(name_key(name))
-            if org is not None:
-                organisations.append(org)
-                continue
-            ids = self.people.lookup(name)
-            if len(ids) > 1:
-                self.report(
-                    origin, column, Severity.ERROR,
-                    f"{name!r} could be any of {', '.join(ids)}; give the one meant an alias in the mapping.",
-                )  # fmt: skip
-                continue
-            if not ids:
-                person_id = slug(name)
-                if not person_id:
-                    continue
-                if person_id in self.records.people:
-                    # The same slug from a different spelling: keep one person, note it.
-                    self.people.add(person_id, name, [name])
-                else:
-                    self.records.people[person_id] = Person(
-                        origin=origin,
-                        id=person_id,
-                        name=name,
-                        initials="",
-                        aliases=[],
-                        document=self.document,
-                        section="",
-                        note="",
-                    )
-                    self.people.add(person_id, name, [])
-                ids = [person_id]
-            people.extend(ids)
-        return people, organisations
 
     def status_word(
         self, mapping: Mapping, origin: SourceRow, column: str, text: str

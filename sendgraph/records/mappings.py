@@ -67,11 +67,13 @@ TOP_KEYS = {
     "findings",
     "statuses",
     "columns",
+    "owner_cells",
 }
 REQUIRED_TOP = ("area", "document", "plans", "columns")
 DOCUMENT_KEYS = {"id", "title", "publisher", "date", "section"}
 PLAN_KEYS = {"id", "title", "part_of", "status_date", "ref_prefix", "section"}
-ORGANISATION_KEYS = {"id", "name", "aliases"}
+ORGANISATION_KEYS = {"id", "name", "aliases", "partner"}
+OWNER_CELL_ROLES = ("lead", "support", "accountable")
 PERSON_KEYS = {"id", "name", "aliases", "post", "organisations"}
 BOARD_KEYS = {"id", "label", "kind", "aliases", "organisation", "oversees", "reports_to", "quote"}
 FINDINGS_KEYS = {"kind", "review", "review_kind", "ref_prefix", "section", "listed"}
@@ -128,6 +130,17 @@ class OrganisationSpec(Spec):
     id: str
     name: str
     aliases: list[str]
+    partner: bool = True  # one of the "all partners" an owner cell may name
+
+
+@dataclass(frozen=True, kw_only=True)
+class OwnerCellSpec(Spec):
+    """How the mapping says one owner cell reads: who leads, supports, is accountable."""
+
+    cell: str
+    lead: list[str]
+    support: list[str]
+    accountable: list[str]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -199,6 +212,7 @@ class Mapping:
     )  # folded word -> (word, concept)
     status_lines: dict[str, int] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=dict)  # model key -> column name
+    owner_cells: list[OwnerCellSpec] = field(default_factory=list)
     status_columns: list[str] = field(default_factory=list)
     status_months: bool = False  # status_columns: months
     status_column_months: dict[str, str] = field(default_factory=dict)  # column -> "YYYY-MM"
@@ -253,8 +267,10 @@ class _Reader:
         self.problems: list[Problem] = []
         self.findings_missing = True
 
-    def report(self, key: str, message: str, severity: Severity = Severity.ERROR) -> None:
-        line = self.mapping.line_of(key)
+    def report(
+        self, key: str, message: str, severity: Severity = Severity.ERROR, *, line: int = 0
+    ) -> None:
+        line = line or self.mapping.line_of(key)
         self.problems.append(Problem(self.mapping.source, line, key, severity, message))
 
     def keys(self, where: str, value: dict[str, Any], allowed: set[str]) -> None:
@@ -381,6 +397,7 @@ class _Reader:
         self.findings(top.get("findings"))
         self.statuses(top.get("statuses"))
         self.columns(top.get("columns"))
+        self.owner_cells(top.get("owner_cells"))
         self.cross_checks()
 
     def document(self, value: Any) -> None:
@@ -436,8 +453,50 @@ class _Reader:
                         id=self.identifier(f"{where}.id", item.get("id"), name),
                         name=name,
                         aliases=self.texts(f"{where}.aliases", item.get("aliases")),
+                        partner=self.yes_no(f"{where}.partner", item.get("partner"), True),
                     )
                 )
+
+    def yes_no(self, where: str, value: Any, default: bool) -> bool:
+        if value is None:
+            return default
+        word = str(value).strip().casefold()
+        if word in ("yes", "true"):
+            return True
+        if word in ("no", "false"):
+            return False
+        self.report(where, f"{where} should be yes or no, not {_kind(value)}.")
+        return default
+
+    def owner_cells(self, value: Any) -> None:
+        """Read ``owner_cells:``, the mapping's own reading of owner cells the grammar misreads."""
+        for cell, reading in self.table("owner_cells", value).items():
+            where = f"owner_cells[{cell!r}]"
+            if not isinstance(reading, dict):
+                self.report(
+                    where,
+                    f"{where} should say who leads and who supports, such as "
+                    f"{{lead: [LA], support: [ICB]}}, not {_kind(reading)}.",
+                )
+                continue
+            roles = {str(k): v for k, v in reading.items()}
+            for role in roles:
+                if role not in OWNER_CELL_ROLES:
+                    self.report(
+                        f"{where}.{role}",
+                        f"{role!r} is not a mapping key sendgraph knows. Known keys here: "
+                        f"{', '.join(OWNER_CELL_ROLES)}.",
+                        line=self.owner_cell_line(cell, role),
+                    )
+            lists = {
+                role: self.texts(f"{where}.{role}", roles.get(role)) for role in OWNER_CELL_ROLES
+            }
+            if not any(lists.values()):
+                self.report(where, f"{where} names nobody: give lead:, support: or accountable:.")
+                continue
+            self.mapping.owner_cells.append(
+                OwnerCellSpec(line=self.mapping.line_of("owner_cells"), cell=cell, **lists)
+            )
 
     def people(self, value: Any) -> None:
         for number, item in enumerate(self.items("people", value), start=1):
@@ -597,6 +656,7 @@ class _Reader:
         self.check_people(organisations)
         self.check_boards(plans, organisations)
         self.check_findings()
+        self.check_owner_cells()
         if (
             "status" in mapping.columns
             or mapping.status_columns
@@ -655,6 +715,38 @@ class _Reader:
                         "boards",
                         f"{board.label} reports to {target!r}, which is not a board id here.",
                     )
+
+    def check_owner_cells(self) -> None:
+        mapping = self.mapping
+        names = [
+            name for org in mapping.organisations for name in [org.name, org.id, *org.aliases]
+        ] + [
+            name for person in mapping.people for name in [person.name, person.id, *person.aliases]
+        ]
+        known = {" ".join(folded(name).replace(".", " ").split()) for name in names if name}
+        for spec in mapping.owner_cells:
+            for role in OWNER_CELL_ROLES:
+                for name in getattr(spec, role):
+                    if " ".join(folded(name).replace(".", " ").split()) not in known:
+                        self.report(
+                            f"owner_cells[{spec.cell!r}].{role}",
+                            f"{name!r} is not an organisation under organisations: or a person "
+                            "under people: (by id, name or alias).",
+                            line=self.owner_cell_line(spec.cell, role),
+                        )
+
+    def owner_cell_line(self, cell: str, role: str) -> int:
+        """The line of ``role`` under ``cell`` in ``owner_cells:`` (a cell may hold full stops)."""
+        lines = self.mapping.text.splitlines()
+        start = self.mapping.line_of("owner_cells")
+        cell_line = 0
+        for number in range(start, len(lines)):
+            written = lines[number].strip().rstrip(":").strip().strip("'\"")
+            if not cell_line and " ".join(written.split()) == " ".join(cell.split()):
+                cell_line = number + 1
+            elif cell_line and re.match(rf"\s*['\"]?{re.escape(role)}['\"]?\s*:", lines[number]):
+                return number + 1
+        return cell_line or start
 
     def check_findings(self) -> None:
         mapping = self.mapping

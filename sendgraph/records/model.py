@@ -99,14 +99,15 @@ class Person(Located):
 
 @dataclass(kw_only=True)
 class Post(Located):
-    """A post a person holds, as one document states it."""
+    """A post a person holds, as one document states it; or a job title no one is named in."""
 
-    person: str
+    person: str  # "" for a job title an owner cell gives without naming anyone
     title: str
     organisations: list[str]
     document: str
     section: str
     note: str
+    id: str = ""  # set for a post that is itself an owner ("Head of SEND")
 
 
 @dataclass(kw_only=True)
@@ -213,6 +214,10 @@ class ActionRow(Located):
     answers: list[str] = field(default_factory=list)  # refs of the findings it answers
     references: list[str] = field(default_factory=list)  # refs of other actions it cites
     merged_cells: list[str] = field(default_factory=list)  # "Lead officer: E5:E7"
+    # Supporting partners ("LA with support from ICB") and job titles as owners:
+    supporters: list[str] = field(default_factory=list)  # person ids
+    supporting_organisations: list[str] = field(default_factory=list)
+    posts: dict[str, list[str]] = field(default_factory=dict)  # role -> post ids
 
 
 @dataclass(kw_only=True)
@@ -250,6 +255,20 @@ class Action:
     def lead_organisations(self) -> list[str]:
         """Every organisation any row names as accountable lead, once each."""
         return list(dict.fromkeys(o for r in self.rows for o in r.lead_organisations))
+
+    @property
+    def supporters(self) -> list[str]:
+        """Every person any row names as a supporting partner, once each."""
+        return list(dict.fromkeys(p for r in self.rows for p in r.supporters))
+
+    @property
+    def supporting_organisations(self) -> list[str]:
+        """Every organisation any row names as a supporting partner, once each."""
+        return list(dict.fromkeys(o for r in self.rows for o in r.supporting_organisations))
+
+    def posts(self, role: str) -> list[str]:
+        """The ids of the posts (job titles) any row names in ``role``, once each."""
+        return list(dict.fromkeys(p for r in self.rows for p in r.posts.get(role, [])))
 
     @property
     def answers(self) -> list[str]:

@@ -170,6 +170,7 @@ def _details(questions: Questions, data: ViewData, include: Iterable[str]) -> No
                 "progress": list(fact.progress),
                 "owners": list(fact.owners),
                 "accountable leads": list(fact.accountable_leads),
+                "supporting partners": list(fact.supporting_partners),
                 "oversight": sorted({o.marked for o in fact.oversight}),
                 "answers": list(fact.answers),
                 "section": fact.section,

@@ -116,6 +116,7 @@ class ActionEvidence:
     text: str
     owners: list[str]
     accountable_leads: list[str]
+    supporting_partners: list[str]
     organisations: list[str]
     oversight: list[Oversight]
     status: str
@@ -491,6 +492,7 @@ class _Evidence:
             text=fact.text,
             owners=list(fact.owners),
             accountable_leads=list(fact.accountable_leads),
+            supporting_partners=list(fact.supporting_partners),
             organisations=list(fact.organisations),
             oversight=self.oversight_of(iri),
             status=fact.status_label,
