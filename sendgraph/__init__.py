@@ -6,7 +6,13 @@ found. Imports are lazy, so that ``sendgraph --help`` stays fast.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
+
+# python-docx brings lxml, and openpyxl parses workbooks with lxml rather than defusedxml
+# whenever lxml is installed. Workbooks come from anyone: keep openpyxl on defusedxml.
+# Set before openpyxl is first imported, which sendgraph does only when reading a workbook.
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 __version__ = "0.1.0"
 __all__ = ["Build", "Problem", "SendgraphError", "Severity", "build_graph"]

@@ -378,8 +378,11 @@ def test_gaps_in_the_wsoa() -> None:
 
 def test_a_folder_of_imported_areas() -> None:
     assert area_folders(FIXTURES) == [
+        FIXTURES / "app-docx",
+        FIXTURES / "blocks-md",
         FIXTURES / "jc-leads",
         JOINT,
+        FIXTURES / "pap-html",
         WSOA,
         FIXTURES / "wsoa-initials",
         FIXTURES / "wsoa-rag-months",
@@ -387,7 +390,7 @@ def test_a_folder_of_imported_areas() -> None:
     assert area_folders(WSOA) == [WSOA]
     result = run("owner", "ICB", "--data", str(FIXTURES))
     assert result.exit_code == 1
-    assert "names 3 organisations" in result.stderr  # Eastmoor's, Northbridge's, Anyshire's
+    assert "names 6 organisations" in result.stderr  # one ICB in each of six areas
 
 
 # ---------------------------------------------------------------- mistakes
@@ -416,7 +419,7 @@ BROKEN_LINES = [
     "area/plan.mapping.yaml:area: error: required key 'area' is missing.",
     "area/plan.mapping.yaml:9:areas: error: 'areas' is not a mapping key sendgraph knows. Did you mean "
     "'area'? Known keys here: area, boards, columns, document, file, finding, findings, header_row, "
-    "organisations, owner_cells, people, plan, plans, sheets, statuses.",
+    "headings, layout, organisations, owner_cells, people, plan, plans, sheets, statuses, table.",
     "area/plan.mapping.yaml:12:document.date: error: document.date is required (YYYY-MM-DD).",
     "area/plan.mapping.yaml:60:columns.owner: error: column 'Lead Officer' is not in area/plan.csv; its "
     "columns are 'Action', 'Target Date', 'Lead', 'What does success look like?', 'Status'.",

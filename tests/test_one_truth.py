@@ -228,6 +228,11 @@ EXPECTED = {
         {"plan": 72, "report": 25, "review": 13},
         36,
     ),
+    "app-docx": (5, 2, 0, {"Green": 2, "Amber": 2, "Red": 1}, {"plan": 5, "review": 5}, 2),
+    "blocks-md": (
+        3, 2, 0, {"Green": 1, "Behind schedule": 1, "Amber": 1}, {"plan": 3, "review": 3}, 2,
+    ),
+    "pap-html": (4, 2, 0, {"Green": 1, "Amber": 2, "Red": 1}, {"plan": 4}, 2),
     "joint-commissioning": (8, 0, 0, {"Amber": 4, "Red": 2, "Green": 2}, {"plan": 8}, 0),
     "wsoa-rag-months": (
         9, 3, 0, {"Green": 4, "Amber": 4, "Red": 1}, {"plan": 9, "review": 9}, 3,

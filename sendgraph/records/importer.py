@@ -24,8 +24,9 @@ from pathlib import Path
 
 from sendgraph.base.problems import Problem, Severity
 from sendgraph.read.sources import SourceRow, display_name
-from sendgraph.read.spreadsheets import Sheet, SheetRow, read_spreadsheet
+from sendgraph.read.spreadsheets import Sheet, SheetRow
 from sendgraph.records.dates import ONGOING, TO_BE_CONFIRMED, parse_targets
+from sendgraph.records.files import read_file
 from sendgraph.records.gazetteer import Gazetteer
 from sendgraph.records.loader import lines
 from sendgraph.records.mappings import (
@@ -346,13 +347,7 @@ class _Importer:
     # -- the file ---------------------------------------------------------------------
 
     def read(self, mapping: Mapping, data: Path, shown: str) -> None:
-        sheets, problems = read_spreadsheet(
-            data,
-            shown,
-            header_row=mapping.header_row,
-            sheets=mapping.sheets,
-            encoding=self.encoding,
-        )
+        sheets, problems = read_file(mapping, data, shown, self.encoding)
         self.problems += problems
         document = mapping.document
         if document is None:

@@ -29,6 +29,7 @@ from typing import Any
 
 from sendgraph.base.problems import Problem, Severity
 from sendgraph.read.sources import UTF8_BOM, decode, read_input
+from sendgraph.read.tablegrid import ROW_HEADING, TableChoice
 from sendgraph.records.model import SLUG, slug
 from sendgraph.records.monthcolumns import explicit_month
 from sendgraph.records.statuses import concept_named, concepts
@@ -68,6 +69,7 @@ TOP_KEYS = {
     "statuses",
     "columns",
     "owner_cells",
+    *("table", "layout", "headings"),  # Word documents, web pages and block layouts
 }
 REQUIRED_TOP = ("area", "document", "plans", "columns")
 DOCUMENT_KEYS = {"id", "title", "publisher", "date", "section"}
@@ -91,6 +93,7 @@ MONTHS_KEYWORD = "months"
 MAX_MAPPING_BYTES = 1024 * 1024
 MAX_MAPPING_VALUES = 100_000
 _ROW_NUMBER = re.compile(r"[0-9]+")
+LAYOUTS = ("table", "blocks")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -216,6 +219,9 @@ class Mapping:
     status_columns: list[str] = field(default_factory=list)
     status_months: bool = False  # status_columns: months
     status_column_months: dict[str, str] = field(default_factory=dict)  # column -> "YYYY-MM"
+    tables: list[TableChoice] = field(default_factory=list)  # table: (Word, web pages)
+    layout: str = ""  # "table" or "blocks"; "" reads a file as its kind is usually laid out
+    headings: dict[str, str] = field(default_factory=dict)  # heading level or "row" -> column
     text: str = ""
     readable: bool = True  # False when the file is missing or is not YAML
 
@@ -398,6 +404,7 @@ class _Reader:
         self.statuses(top.get("statuses"))
         self.columns(top.get("columns"))
         self.owner_cells(top.get("owner_cells"))
+        self.files(top)
         self.cross_checks()
 
     def document(self, value: Any) -> None:
@@ -646,6 +653,59 @@ class _Reader:
         if name in self.mapping.status_column_months:
             self.report(f"{where}.{column}", f"column {name!r} is given a month twice.")
         self.mapping.status_column_months[name] = read
+
+    # -- Word documents, web pages and block layouts ---------------------------------
+
+    def files(self, top: dict[str, Any]) -> None:
+        """Read ``table:``, ``layout:`` and ``headings:``, which say where in a document the rows are."""
+        value = top.get("table")
+        for number, item in enumerate(value if isinstance(value, list) else [value], start=1):
+            if item is not None:
+                where = f"table[{number}]" if isinstance(value, list) else "table"
+                choice = self.table_choice(where, item)
+                if choice is not None:
+                    self.mapping.tables.append(choice)
+        layout = self.text("layout", top.get("layout")).lower()
+        if layout and layout not in LAYOUTS:
+            self.report(
+                "layout",
+                f"{layout!r} is not a layout sendgraph reads; use 'table' (rows of a table) or "
+                "'blocks' (a run of 'Label: value' lines under a heading for each action).",
+            )
+        else:
+            self.mapping.layout = layout
+        for level, column in self.table("headings", top.get("headings")).items():
+            where = f"headings.{level}"
+            key = level.strip().lower()
+            if not (key == ROW_HEADING or (key.isdigit() and 0 <= int(key) <= 9)):
+                self.report(
+                    where,
+                    f"{level!r} is not a heading level; use 0 (a title), 1 to 9 (Heading 1 to "
+                    "Heading 9, <h1> to <h6>, '#' to '######'; a caption is 9) or 'row' (a "
+                    "row of one cell across a table).",
+                )
+                continue
+            name = self.text(where, column, required=True)
+            if name:
+                self.mapping.headings[str(int(key)) if key.isdigit() else key] = name
+
+    def table_choice(self, where: str, item: Any) -> TableChoice | None:
+        if isinstance(item, str) and _ROW_NUMBER.fullmatch(item.strip()):
+            item = int(item)
+        if isinstance(item, int) and not isinstance(item, bool) and item >= 1:
+            return TableChoice(position=item)
+        if isinstance(item, dict):
+            keys = {str(k): v for k, v in item.items()}
+            self.keys(where, keys, {"after_heading"})
+            heading = self.text(f"{where}.after_heading", keys.get("after_heading"), required=True)
+            return TableChoice(after_heading=heading) if heading else None
+        self.report(
+            where,
+            f"{item!r} does not pick a table; write its position (table: 2, the document's "
+            'second table) or the heading above it (table: {after_heading: "Area for priority '
+            'action 1"}), or a list of these.',
+        )
+        return None
 
     def cross_checks(self) -> None:
         """Check that what one part of the mapping names, another part defines."""
