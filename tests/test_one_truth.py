@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from click.testing import CliRunner
@@ -70,6 +71,28 @@ def cli(*args: str) -> str:
 
 def data_args(folder: Path | None) -> list[str]:
     return ["--data", str(folder)] if folder else []
+
+
+# The roles `owner NAME` lists, by the field of an action's facts that holds them.
+ROLES = {
+    "owners": "owner",
+    "supporting_partners": "supporting partner",
+    "accountable_leads": "accountable lead",
+}
+
+
+def named(row: dict[str, Any]) -> dict[str, set[tuple[str, str]]]:
+    """Each name an action's row gives, with the action's reference and the role."""
+    found: dict[str, set[tuple[str, str]]] = {}
+    for field, role in ROLES.items():
+        for name in row[field]:
+            found.setdefault(name, set()).add((row["ref"], role))
+    return found
+
+
+def fetch(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=60) as answer:
+        return json.loads(answer.read())
 
 
 def from_about(rows: list[dict[str, Any]]) -> tuple[dict[str, Action], dict[str, Finding]]:
@@ -192,23 +215,45 @@ def outputs(
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     command = [executable("sendgraph"), "serve", "--port", str(port), *data_args(folder)]
-    with (
-        running(command, base),
-        urllib.request.urlopen(base + "questions/about", timeout=60) as answer,
-    ):
-        served = json.loads(answer.read())
+    with running(command, base):
+        served = fetch(base + "questions/about")
+        # What each owner, supporting partner and accountable lead answers for, by name.
+        names = {n for r in served if r["is"] == "action" for n in named(r)}
+        owned = {
+            name: {
+                (r["ref"], r["role"])
+                for r in fetch(base + "questions/owner?" + urlencode({"name": name}))
+            }
+            for name in names
+        }
     yield {
         "name": request.param,
         "about": about,
         "cli": from_about(about),
         "view": from_view(page.read_text(encoding="utf-8")),
         "endpoint": from_about(served),
+        "owned": owned,
         "report": from_report(report.read_text(encoding="utf-8")),
     }
 
 
 def test_the_endpoint_says_what_the_command_line_says(outputs: dict[str, Any]) -> None:
     assert outputs["endpoint"] == outputs["cli"]
+
+
+def test_owner_lists_what_every_action_says_each_name_answers_for(outputs: dict[str, Any]) -> None:
+    expected: dict[str, set[tuple[str, str]]] = {}
+    for row in outputs["about"]:
+        if row["is"] == "action":
+            for name, roles in named(row).items():
+                expected.setdefault(name, set()).update(roles)
+    actions = {row["ref"] for row in outputs["about"] if row["is"] == "action"}
+    # `owner` also lists the priorities a person leads as lead officer; they are not actions.
+    assert {
+        name: {(ref, role) for ref, role in rows if ref in actions and role in ROLES.values()}
+        for name, rows in outputs["owned"].items()
+    } == expected
+    assert expected  # every dataset names someone
 
 
 def test_the_view_says_what_the_command_line_says(outputs: dict[str, Any]) -> None:

@@ -111,11 +111,18 @@ def query_text(name: str) -> str:
     return bundled_queries()[name].text
 
 
-# An organisation by its name, label or any alias: an owner cell may name it ("ICB").
+# An organisation by its name, label or any alias: an owner cell may name it ("ICB"); or
+# a post by its title, where a plan names the post as owner and no one who holds it
+# ("Head of SEND").
 ORGANISATION_QUERY = """
 SELECT ?organisation ?name WHERE {
-  ?organisation a org:Organization .
-  { ?organisation rdfs:label ?name } UNION { ?organisation skos:altLabel ?name }
+  {
+    ?organisation a org:Organization .
+    { ?organisation rdfs:label ?name } UNION { ?organisation skos:altLabel ?name }
+  } UNION {
+    ?organisation a org:Post ; rdfs:label ?name .
+    FILTER EXISTS { ?item sg:owner|sg:supportingPartner|sg:accountableLead ?organisation }
+  }
 }
 """
 
