@@ -919,7 +919,7 @@ def gaps(
             raise UsageError(f"no rule has the id {unknown[0]!r}; `sendgraph rules` lists them.")
         rules = [r for r in rules if r.id in only]
     questions = load_questions(data, encoding, store)
-    found = find_gaps(questions.store, rules, timeout=timeout)
+    found = find_gaps(questions.store, rules, timeout=timeout, areas=questions.many_areas)
     shown = (
         found if fmt == "json" else [{k: v for k, v in g.items() if k != "subject"} for g in found]
     )

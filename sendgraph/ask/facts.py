@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from sendgraph.ask.areas import area_of
 from sendgraph.records.statuses import NO_STATUS
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ class ActionFacts:
     """Everything the outputs show about one action."""
 
     iri: str
+    area: str | None  # the area whose namespace holds it (`sendgraph.ask.areas`)
     ref: str
     text: str
     plan: str
@@ -111,7 +113,10 @@ class ActionFacts:
         return sorted({o.label for o in self.oversight})
 
     def row(self) -> dict[str, Any]:
-        """Return it as one row of a table or JSON list: each board with its path kind and any weaker modality."""
+        """Return it as one row of a table or JSON list: each board with its path kind and any weaker modality.
+
+        Its area is left to `Questions.placed`, which adds it only over many areas.
+        """
         return {
             "ref": self.ref,
             "text": self.text,
@@ -141,6 +146,7 @@ class FindingFacts:
     """Everything the outputs show about one finding."""
 
     iri: str
+    area: str | None  # the area whose namespace holds it (`sendgraph.ask.areas`)
     ref: str
     kind: str  # "Recommendation", "Area for consideration", "Strength", ...
     review: str
@@ -153,11 +159,11 @@ class FindingFacts:
     section: str
 
     def row(self) -> dict[str, Any]:
-        """Return it as one row of a table or JSON list."""
+        """Return it as one row of a table or JSON list (its area is left to `Questions.placed`)."""
         return {
             k: list(v) if isinstance(v, tuple) else v
             for k, v in self.to_json().items()
-            if k not in ("iri", "answering")
+            if k not in ("iri", "area", "answering")
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -336,6 +342,7 @@ class _Gather:
         leads = people.get("accountable lead", [])
         return ActionFacts(
             iri=iri,
+            area=area_of(iri),
             ref=_str(row["ref"]),
             text=_str(row["text"]),
             plan=_str(row["plan_label"]),
@@ -361,6 +368,7 @@ class _Gather:
         text = _str(row["text"]) or _str(row["consideration"])
         return FindingFacts(
             iri=iri,
+            area=area_of(iri),
             ref=_str(row["ref"]),
             kind=finding_kind(self.kinds.get(iri, frozenset()), bool(row["consideration"])),
             review=_str(row["review_label"]),

@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sendgraph.ask.areas import placed
 from sendgraph.ask.questions import header_fields, natural_key, with_includes
 from sendgraph.ask.sparql import QueryStore
 from sendgraph.base.errors import QueryError, RuleError
@@ -92,9 +93,13 @@ def load_rules(folders: Iterable[Path] = ()) -> list[Rule]:
 
 
 def find_gaps(
-    store: QueryStore, rules: Iterable[Rule], timeout: float = 30.0
+    store: QueryStore, rules: Iterable[Rule], timeout: float = 30.0, *, areas: bool = False
 ) -> list[dict[str, Any]]:
-    """Run every rule and return one dictionary per gap: rule, severity, ref, message and evidence."""
+    """Run every rule and return one dictionary per gap: rule, severity, ref, message and evidence.
+
+    With ``areas`` (a graph of many areas, `Questions.many_areas`) each gap begins with
+    the ``area`` of its subject.
+    """
     gaps = []
     for rule in rules:
         try:
@@ -109,7 +114,7 @@ def find_gaps(
             )
         for row in answer.records():
             gaps.append(
-                {
+                placed({
                     "rule": rule.id,
                     "severity": rule.severity,
                     "ref": row["ref"],
@@ -118,9 +123,12 @@ def find_gaps(
                     "document": str(row.get("document") or "").rsplit("/", 1)[-1] or None,
                     "section": row.get("section"),
                     "subject": row["subject"],
-                }
-            )
+                }, row["subject"], areas)
+            )  # fmt: skip
     order = {name: number for number, name in enumerate(SEVERITIES)}
     return sorted(
-        gaps, key=lambda g: (order[g["severity"]], g["rule"], natural_key(g["ref"]), g["message"])
-    )
+        gaps,
+        key=lambda g: (
+            order[g["severity"]], g["rule"], g.get("area") or "", natural_key(g["ref"]), g["message"],
+        ),
+    )  # fmt: skip

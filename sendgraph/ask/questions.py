@@ -3,7 +3,9 @@
 Each question runs bundled SPARQL files (``sendgraph/queries/*.rq``) on the fast store,
 with the values it asks about passed as bindings, and returns a list of plain
 dictionaries. Every dictionary names what it is about with ``ref`` (actions, findings,
-codes), ``name`` (people) or ``label`` (boards).
+codes), ``name`` (people) or ``label`` (boards). Over a graph of many areas each row
+begins with the ``area`` of the item it is about (`sendgraph.ask.areas.placed`); a
+one-area graph's rows have no such column.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 
+from sendgraph.ask.areas import area_of, named, placed, split_area
 from sendgraph.ask.facts import Facts
 from sendgraph.ask.references import References, Target
 from sendgraph.ask.sparql import QueryStore
@@ -180,6 +183,15 @@ class Questions:
         self.references = References(self.store)
         self._facts: dict[tuple[str, ...], Facts] = {}
 
+    @property
+    def many_areas(self) -> bool:
+        """True when the graph holds more than one area, and rows say which area each is of."""
+        return self.references.many_areas
+
+    def placed(self, row: Row, iri: object) -> Row:
+        """Return ``row`` with the area of the item ``iri`` first, over many areas (`placed`)."""
+        return placed(row, iri, self.many_areas)
+
     def select(self, name: str, **bindings: str | URIRef) -> list[Row]:
         """Run the bundled query ``name`` with IRIs bound to variables; return its rows."""
         return self.store.select(query_text(name), {k: URIRef(v) for k, v in bindings.items()})
@@ -240,11 +252,16 @@ class Questions:
     def oversight_of(self, actions: list[str], include: Iterable[str] = ()) -> list[Row]:
         """Return the oversight paths of the actions given by IRI (see `oversight`)."""
         found = [
-            row for rows in self.oversight_by_action(include, actions).values() for row in rows
+            self.placed(row, action)
+            for action, rows in self.oversight_by_action(include, actions).items()
+            for row in rows
         ]
         return sorted(
-            found, key=lambda r: (natural_key(r["ref"]), len(r["path"]), r["label"], r["via"])
-        )
+            found,
+            key=lambda r: (
+                r.get("area") or "", natural_key(r["ref"]), len(r["path"]), r["label"], r["via"],
+            ),
+        )  # fmt: skip
 
     def oversight_by_action(
         self, include: Iterable[str] = (), actions: list[str] | None = None
@@ -351,16 +368,19 @@ class Questions:
         target = self.references.resolve(ref)
         if target.is_a("Code") and not target.is_a("Action"):
             rows = [
-                {
-                    "ref": r["citer_ref"],
-                    "code": target.notation,
-                    "defined": False,
-                    "relation": r["relation"],
-                }
+                self.placed(
+                    {
+                        "ref": r["citer_ref"],
+                        "code": target.notation,
+                        "defined": False,
+                        "relation": r["relation"],
+                    },
+                    r["citer"],
+                )
                 for r in self.select("citations", code=target.iri)
                 if r["citer_ref"]
             ]
-            return sorted(rows, key=lambda r: (r["relation"], natural_key(r["ref"])))
+            return _by_relation(rows)
         if target.is_a("Finding"):
             return [
                 self._action_summary(action, target.notation) for action in self.actions_for(ref)[1]
@@ -393,7 +413,7 @@ class Questions:
                 for r in self.select("citations", code=target.iri)
                 if r["citer_ref"]
             ]
-            return sorted(rows, key=lambda r: (r["relation"], natural_key(r["ref"])))
+            return [self.placed(row, target.iri) for row in _by_relation(rows)]
         return [
             self._action_summary(action, target.notation) for action in self.actions_for(ref)[1]
         ]
@@ -417,12 +437,12 @@ class Questions:
                 )
             chosen = {target.iri}
         rows: list[Row] = [
-            {"is": "action", **fact.row(), "iri": iri}
+            self.placed({"is": "action", **fact.row(), "iri": iri}, iri)
             for iri, fact in facts.actions.items()
             if chosen is None or iri in chosen
         ]
         rows += [
-            {"is": "finding", **fact.row(), "iri": iri}
+            self.placed({"is": "finding", **fact.row(), "iri": iri}, iri)
             for iri, fact in facts.findings.items()
             if chosen is None or iri in chosen
         ]
@@ -464,7 +484,7 @@ class Questions:
         return [f"No action is part of {target.notation}."]
 
     def _action_summary(self, action: str, finding: str) -> Row:
-        return {"finding": finding, **self.facts().actions[action].row()}
+        return self.placed({"finding": finding, **self.facts().actions[action].row()}, action)
 
     def row_statuses(self, item: str | None = None) -> dict[str, list[Row]]:
         """Each row's own status, by item, for the items of more than one row (or ``item``).
@@ -500,17 +520,20 @@ class Questions:
             else "cited in these papers but never defined"
         )
         found = [
-            {
-                "ref": r["citer_ref"],
-                "relation": r["relation"],
-                "code": target.notation,
-                "defined": bool(r["defined"]),
-                "code_is": what,
-            }
+            self.placed(
+                {
+                    "ref": r["citer_ref"],
+                    "relation": r["relation"],
+                    "code": target.notation,
+                    "defined": bool(r["defined"]),
+                    "code_is": what,
+                },
+                r["citer"],
+            )
             for r in rows
             if r["citer_ref"]
         ]
-        return sorted(found, key=lambda r: (r["relation"], natural_key(r["ref"])))
+        return _by_relation(found)
 
     def person(self, name: str) -> list[str]:
         """Resolve a written name to person IRIs: by name, then label, initials, alias or post; else an organisation by name or alias.
@@ -518,29 +541,23 @@ class Questions:
         Names match as the view's search matches them: case, spaces and punctuation do
         not matter ("jackie-parkin", "PW(EY)"), and a part of one person's name or label
         names that person ("Parkin"). A name that matches no one is answered with the
-        closest names there are.
+        closest names there are. Over many areas a name may match one person or
+        organisation in each of several areas: each is returned, one per area;
+        ``AREA:NAME`` asks about one area's.
         """
-        people: dict[str, Row] = {}
-        posts: dict[str, set[str]] = defaultdict(set)
-        keys: dict[str, set[str]] = defaultdict(set)
-        for row in self.select("people"):
-            person = str(row["person"])
-            people[person] = row
-            if row["post"]:
-                posts[person].add(str(row["post"]))
-            keys[person] |= {
-                name_key(str(v)) for v in (row["person_label"], row["initials"], row["alias"]) if v
-            }
+        area, name = split_area(name, self.references.areas)
+        people, posts, keys = self._people(area)
         wanted = name_key(name)
         by_name = [p for p, row in people.items() if name_key(str(row["name"])) == wanted]
-        if len(by_name) == 1:
+        if _one_per_area(by_name):
             return by_name
-        exact = [p for p, k in keys.items() if wanted in k and (not by_name or p in by_name)]
-        if len(exact) == 1 and not by_name:
+        exact = [p for p, k in keys.items() if wanted in k]
+        if not by_name and _one_per_area(exact):
             return exact
         if by_name:
             choices = "; ".join(
-                f"{people[p]['person_label']} ({people[p]['initials'] or 'no initials'}: {', '.join(sorted(posts[p]))})"
+                f"{named(area_of(p), str(people[p]['person_label']), self.many_areas)} "
+                f"({people[p]['initials'] or 'no initials'}: {', '.join(sorted(posts[p]))})"
                 for p in by_name
             )
             raise UnknownReference(
@@ -552,23 +569,48 @@ class Questions:
             if wanted.startswith(name_key(str(row["name"])))
             and any(name_key(post) in wanted for post in posts[p])
         ]
-        if len(with_post) == 1:
+        if _one_per_area(with_post):
             return with_post
-        organisations = {
-            str(row["organisation"])
-            for row in self.store.select(ORGANISATION_QUERY)
-            if name_key(str(row["name"])) == wanted
-        }
-        if len(organisations) == 1:
-            return list(organisations)
+        organisations = sorted(
+            {
+                str(row["organisation"])
+                for row in self.store.select(ORGANISATION_QUERY)
+                if name_key(str(row["name"])) == wanted
+                and (area is None or area_of(row["organisation"]) == area)
+            }
+        )
+        if _one_per_area(organisations):
+            return organisations
         if organisations:
             raise UnknownReference(
-                f"{name!r} names {len(organisations)} organisations, in different areas; ask about one area with --area."
+                f"{name!r} names {len(organisations)} organisations in one area; give the one you mean by its whole name."
             )
-        labels = {p: str(row["person_label"]) for p, row in people.items()}
+        return self._within(name, {p: str(row["person_label"]) for p, row in people.items()})
+
+    def _people(
+        self, area: str | None
+    ) -> tuple[dict[str, Row], dict[str, set[str]], dict[str, set[str]]]:
+        """Every person (of ``area``, if given) by IRI; their posts; the keys of their label, initials and aliases."""
+        people: dict[str, Row] = {}
+        posts: dict[str, set[str]] = defaultdict(set)
+        keys: dict[str, set[str]] = defaultdict(set)
+        for row in self.select("people"):
+            person = str(row["person"])
+            if area is not None and area_of(person) != area:
+                continue
+            people[person] = row
+            if row["post"]:
+                posts[person].add(str(row["post"]))
+            keys[person] |= {
+                name_key(str(v)) for v in (row["person_label"], row["initials"], row["alias"]) if v
+            }
+        return people, posts, keys
+
+    def _within(self, name: str, labels: dict[str, str]) -> list[str]:
+        """The person whose label holds ``name`` (one per area), or an error with the closest names."""
         typed = " ".join(name.split()).casefold()
         within = [p for p, label in labels.items() if typed and typed in label.casefold()]
-        if len(within) == 1:
+        if _one_per_area(within):
             return within
         if within:
             raise UnknownReference(
@@ -582,16 +624,23 @@ class Questions:
         raise UnknownReference(f"no owner matches {name!r}{hint}")
 
     def owner(self, name: str) -> list[Row]:
-        """Everything the person ``name`` owns, is accountable for or leads, with its status."""
-        [person] = self.person(name)
+        """Everything the person ``name`` owns, is accountable for or leads, with its status.
+
+        Over many areas, a name that is someone in each of several areas is answered for
+        each of them, area by area.
+        """
         return [
-            {
-                "name": row["person_label"],
-                "ref": row["ref"],
-                "role": row["role"],
-                "status": row["status"],
-                "status_text": row["status_text"],
-            }
+            self.placed(
+                {
+                    "name": row["person_label"],
+                    "ref": row["ref"],
+                    "role": row["role"],
+                    "status": row["status"],
+                    "status_text": row["status_text"],
+                },
+                person,
+            )
+            for person in sorted(self.person(name), key=lambda p: area_of(p) or "")
             for row in self.select("responsibilities", person=person)
         ]
 
@@ -618,19 +667,21 @@ class Questions:
                 else None
             )
             ranked.append(
-                {
+                self.placed({
                     "ref": ref,
                     "revisions": len(revisions) - 1,
                     "first": first["raw"],
                     "last": last["raw"],
                     "months": months,
                     "targets": [r["raw"] for r in revisions],
-                }
-            )
+                }, first["action"])
+            )  # fmt: skip
         return sorted(
             ranked,
-            key=lambda r: (r["months"] is None, -(r["months"] or 0), -r["revisions"], r["ref"]),
-        )
+            key=lambda r: (
+                r["months"] is None, -(r["months"] or 0), -r["revisions"], r["ref"], r.get("area") or "",
+            ),
+        )  # fmt: skip
 
     def overdue(self, as_of: dt.date | None = None) -> list[Row]:
         """Actions whose current target has ended before the as-of date and that are not complete.
@@ -641,24 +692,27 @@ class Questions:
         The as-of date is, by default, the date the action's plan reports its statuses
         as at, never today.
         """
-        status_dates = {str(r["ref"]): r["status_date"] for r in self.select("status-dates")}
+        status_dates = {str(r["action"]): r["status_date"] for r in self.select("status-dates")}
         found = []
         for row in self.select("action-details"):
             month = row["target_month"]
-            when = as_of or status_dates.get(str(row["ref"]))
+            when = as_of or status_dates.get(str(row["action"]))
             if not month or when is None or is_complete(row["status"]):
                 continue
             if _due_by(month, row["target_end"]) < when:
                 found.append(
-                    {
-                        "ref": row["ref"],
-                        "target": row["target"],
-                        "as_of": when.isoformat(),
-                        "status": row["status"],
-                        "status_text": row["status_text"],
-                    }
+                    self.placed(
+                        {
+                            "ref": row["ref"],
+                            "target": row["target"],
+                            "as_of": when.isoformat(),
+                            "status": row["status"],
+                            "status_text": row["status_text"],
+                        },
+                        row["action"],
+                    )
                 )
-        return sorted(found, key=lambda r: natural_key(r["ref"]))
+        return sorted(found, key=lambda r: (r.get("area") or "", natural_key(r["ref"])))
 
     # -- themes ------------------------------------------------------------------
 
@@ -766,7 +820,7 @@ class Questions:
             if items is None or str(r["item"]) in items
         ]  # fmt: skip
         found = [
-            {
+            self.placed({
                 "ref": r["ref"],
                 "link": r["link"],
                 "theme": r["target_id"],
@@ -781,23 +835,32 @@ class Questions:
                 "source": f"{r['source_file']}:{r['source_row']}",
                 "document": _local(r["document"]) if r["document"] else None,
                 "section": r["section"],
-            }
+            }, r["item"])
             for r in rows + removed
             if theme is None or r["target_id"] == theme
-        ]
+        ]  # fmt: skip
         return sorted(
-            found, key=lambda r: (natural_key(r["ref"]), r["link"], r["theme"], r["field"] or "")
-        )
+            found,
+            key=lambda r: (
+                r.get("area") or "", natural_key(r["ref"]), r["link"], r["theme"], r["field"] or "",
+            ),
+        )  # fmt: skip
 
     def theme_counts(self) -> list[Row]:
         """How many items each theme tags: findings, actions (a PR row is both), and those tagged by correction."""
+        # An item is its area's and its reference: areas share references.
+        many = self.many_areas
+
+        def item(iri: object, ref: object) -> str:
+            return named(area_of(iri), str(ref), many)
+
         rows = [r for r in self.themes() if r["link"] == "theme"]
-        finding_refs = {str(r["ref"]) for r in self.select("findings")}
-        action_refs = {str(r["ref"]) for r in self.select("action-details")}
+        finding_refs = {item(r["finding"], r["ref"]) for r in self.select("findings")}
+        action_refs = {item(r["action"], r["ref"]) for r in self.select("action-details")}
         found = []
         for theme in sorted({r["theme"] for r in rows}):
             tagged = [r for r in rows if r["theme"] == theme]
-            refs = {str(r["ref"]) for r in tagged}
+            refs = {named(r.get("area"), str(r["ref"]), many) for r in tagged}
             found.append(
                 {
                     "theme": theme,
@@ -806,12 +869,25 @@ class Questions:
                     "findings": len(refs & finding_refs),
                     "actions": len(refs & action_refs),
                     "by_correction": sorted(
-                        {r["ref"] for r in tagged if r["tagged_by"] == "correction"},
+                        {
+                            named(r.get("area"), r["ref"], many)
+                            for r in tagged
+                            if r["tagged_by"] == "correction"
+                        },
                         key=natural_key,
                     ),
                 }
             )
         return found
+
+
+def _one_per_area(iris: list[str]) -> bool:
+    """True when ``iris`` are some nodes, no two of one area: what a name over many areas may name."""
+    return bool(iris) and len({area_of(i) for i in iris}) == len(iris)
+
+
+def _by_relation(rows: list[Row]) -> list[Row]:
+    return sorted(rows, key=lambda r: (r["relation"], r.get("area") or "", natural_key(r["ref"])))
 
 
 def _merged(rows: list[Row], key: tuple[str, ...]) -> list[Row]:

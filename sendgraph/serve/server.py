@@ -359,7 +359,7 @@ class Endpoint:
             "overdue": lambda: q.overdue(
                 dt.date.fromisoformat(params["as_of"]) if params.get("as_of") else None
             ),
-            "gaps": lambda: find_gaps(q.store, self.rules),
+            "gaps": lambda: find_gaps(q.store, self.rules, areas=q.many_areas),
         }
         return routes[name]
 

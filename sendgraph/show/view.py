@@ -155,6 +155,8 @@ def _details(questions: Questions, data: ViewData, include: Iterable[str]) -> No
         node = data.node(iri, "action", fact.ref)
         node["label"] = fact.ref
         node["status"] = fact.status or ""
+        if questions.many_areas:  # areas share references: the panel says whose this is
+            node["details"]["area"] = fact.area
         node["details"].update(
             {
                 "text": fact.text,
@@ -185,6 +187,8 @@ def _details(questions: Questions, data: ViewData, include: Iterable[str]) -> No
         if node["kind"] == "action":
             node["details"]["finding"] = f"a {finding.kind.lower()} of the {finding.review}"
             continue
+        if questions.many_areas:
+            node["details"]["area"] = finding.area
         node["details"].update(
             {
                 "kind": finding.kind,
