@@ -235,6 +235,8 @@ def main() -> None:
     Every command that reads data takes it with --data: a folder of sendgraph CSV
     files, a folder of area folders, or a graph file; without it, the bundled Rotherham
     data is used. `build` and `validate` also take the folder as their argument.
+    Over a folder of many areas, AREA:REF names one area's item ("area-007:SEND 4"),
+    and each answer's rows begin with their area.
     """
     from sendgraph.base.guard import install
 
@@ -695,6 +697,7 @@ def xref(code: str, data: Path | None, encoding: str | None, store: str, fmt: st
 
         sendgraph xref "SEND 4"
         sendgraph xref cwd9 -f csv
+        sendgraph xref "area-007:SEND 4" --data build/england
     """
     rows = load_questions(data, encoding, store).xref(code)
     print_rows(rows, fmt, f"Nothing cites {code}.")
@@ -710,7 +713,9 @@ def owner(name: str, data: Path | None, encoding: str | None, store: str, fmt: s
     """Everything NAME owns, is accountable for or leads, with its status.
 
     A name two people share lists both and asks which one; name them by their initials
-    ("PW (EY)"), their label ("Paula Williams (I)") or name and post.
+    ("PW (EY)"), their label ("Paula Williams (I)") or name and post. Over many areas,
+    a name that is someone in each of several areas is answered for each, with the
+    area column; AREA:NAME asks about one area's.
 
     Example:
 
