@@ -388,9 +388,20 @@ def test_a_folder_of_imported_areas() -> None:
         FIXTURES / "wsoa-rag-months",
     ]
     assert area_folders(WSOA) == [WSOA]
-    result = run("owner", "ICB", "--data", str(FIXTURES))
-    assert result.exit_code == 1
-    assert "names 6 organisations" in result.stderr  # one ICB in each of six areas
+    # One ICB in each of six areas: each answers for its own area, with the area column.
+    result = run("owner", "ICB", "--data", str(FIXTURES), "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert sorted({(r["area"], r["name"]) for r in rows}) == [
+        ("app-docx", "NHS Brackenfold Integrated Care Board"),
+        ("blocks-md", "NHS Hartwell Integrated Care Board"),
+        ("jc-leads", "NHS Eastmoor Integrated Care Board"),
+        ("joint-commissioning", "NHS Northbridge Integrated Care Board"),
+        ("pap-html", "NHS Colbridge Integrated Care Board"),
+        ("wsoa", "NHS Anyshire Integrated Care Board"),
+    ]
+    one = run("owner", "wsoa:ICB", "--data", str(FIXTURES), "-f", "json")
+    assert json.loads(one.stdout) == [r for r in rows if r["area"] == "wsoa"]
 
 
 # ---------------------------------------------------------------- mistakes
