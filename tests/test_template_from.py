@@ -15,6 +15,7 @@ from sendgraph.base.problems import Severity
 from sendgraph.cli import main
 from sendgraph.graph.build import build_graph
 from sendgraph.graph.vocab import SG
+from sendgraph.records.draftmapping import draft_mapping, todo_lines
 from sendgraph.records.mappings import load_yaml
 from tests.helpers import IMPORT_FIXTURES
 
@@ -144,9 +145,7 @@ def apply_edits(text: str, edits: list[tuple[str, str]]) -> str:
         lines[matches[0]] = "\n".join(indent + r for r in replacement.splitlines())
     edited = "\n".join(lines) + "\n"
     removed = [
-        d[2:]
-        for d in difflib.ndiff(text.splitlines(), edited.splitlines())
-        if d.startswith("- ")
+        d[2:] for d in difflib.ndiff(text.splitlines(), edited.splitlines()) if d.startswith("- ")
     ]
     assert len(removed) == len(edits) and all("TODO" in line for line in removed)
     return edited
@@ -186,9 +185,161 @@ def test_a_draft_edited_at_its_todos_imports_as_the_fixture_does(name: str, tmp_
     source = source_file(folder)
     into = tmp_path / name
     text = draft(source, into)
-    (into / f"{source.stem}.mapping.yaml").write_text(apply_edits(text, EDITS[name]), encoding="utf-8")
+    (into / f"{source.stem}.mapping.yaml").write_text(
+        apply_edits(text, EDITS[name]), encoding="utf-8"
+    )
     assert facts(into) == facts(folder)
 
 
 def test_the_edits_cover_every_fixture() -> None:
     assert sorted(EDITS) == FOLDERS
+
+
+def drafted(name: str) -> tuple[str, dict[str, Any]]:
+    text = draft_mapping(source_file(IMPORT_FIXTURES / name))
+    return text, load_yaml(text)
+
+
+def test_the_draft_for_a_joint_commissioning_plan() -> None:
+    text, read = drafted("jc-leads")
+    assert read["statuses"] == {
+        "On track": "amber",
+        "Some slippage": "TODO green or amber or red or behind-schedule",
+        "Off track": "red",
+        "Complete": "green",
+    }
+    assert [(o["id"], o["aliases"]) for o in read["organisations"]] == [
+        ("la", ["LA"]),
+        ("icb", ["ICB"]),
+        ("pcf", ["PCF"]),
+    ]
+    assert "people" not in read  # "Head of SEND" is a post, listed in a comment
+    assert "# Posts found in owner cells, kept as posts, not people: Head of SEND." in text
+    assert read["owner_cells"] == {
+        "LA with support from health": {
+            "lead": ["LA"],
+            "support": ["TODO who 'health' is: an organisation's short name or a person"],
+        }
+    }
+    assert read["columns"] == {
+        "ref": "Ref",
+        "action": "Key actions",
+        "owner": "Lead",
+        "target_date": "Timescale",
+        "status": "RAG",
+    }
+    assert todo_lines(text) == [
+        "area: TODO the local area, as its name should read in every IRI (Anytown)",
+        "title: TODO the title of the paper the plan is published in",
+        'date: "TODO the date of the paper, YYYY-MM-DD; a two-digit year in the file takes its century"',
+        "# TODO: optional; publisher: the councils and boards that publish the paper",
+        "- title: TODO the name of the plan",
+        "# TODO: optional; status_date: YYYY-MM-DD, the date its statuses are reported as at (overdue judges by it)",
+        '# TODO: optional; ref_prefix: a prefix for references ("AP": "3" becomes "AP 3")',
+        "name: TODO the full name of LA (in 8 owner cells)",
+        "name: TODO the full name of ICB (in 7 owner cells)",
+        "name: TODO the full name of PCF (in 3 owner cells)",
+        "support: [\"TODO who 'health' is: an organisation's short name or a person\"]",
+        "# TODO: optional; boards: the boards that oversee the plan (see the example mapping).",
+        "On track: amber   # TODO check: a guess; plans differ in what 'On track' means",
+        "Some slippage: TODO green or amber or red or behind-schedule",
+        "Off track: red   # TODO check: a guess; plans differ in what 'Off track' means",
+        "# TODO: the column 'Priority' is not placed; name it under a key above (ref, action, "
+        "owner, accountable, target_date, success_measure, status, progress, references, "
+        "finding, note), or leave it out and it is not read",
+    ]
+
+
+def test_the_draft_for_a_wsoa_with_initials_and_titles_above_its_header() -> None:
+    text, read = drafted("wsoa-initials")
+    assert read["header_row"] == "3"
+    assert read["statuses"] == {"Green": "green", "Amber": "amber", "Red": "red"}
+    assert [(o["id"], o["aliases"]) for o in read["organisations"]] == [
+        ("cyc", ["CYC"]),
+        ("ccg", ["CCG"]),
+    ]
+    assert read["people"] == [
+        {"name": "M.S", "organisations": ["cyc"]},
+        {"name": "K.McN", "organisations": ["ccg"]},
+        {"name": "S.D", "organisations": ["cyc"]},
+        {"name": "S.DV", "organisations": ["ccg"]},
+        {"name": "P.C", "organisations": ["ccg"]},
+    ]
+    assert read["findings"] == {
+        "kind": "significant weakness",
+        "review": "TODO the inspection or review that made the findings (Area SEND inspection of Anytown, 2024)",
+    }
+    assert read["columns"] == {
+        "ref": "Ref",
+        "finding": "Area of weakness",
+        "action": "Action",
+        "owner": "Lead",
+        "target_date": "By when",
+        "status": "RAG",
+    }
+    todos = todo_lines(text)
+    assert [t for t in todos if not t.startswith("# TODO")] == [
+        "area: TODO the local area, as its name should read in every IRI (Anytown)",
+        "title: TODO the title of the paper the plan is published in",
+        'date: "TODO the date of the paper, YYYY-MM-DD; a two-digit year in the file takes its century"',
+        "- title: TODO the name of the plan",
+        "name: TODO the full name of CYC (in 5 owner cells)",
+        "name: TODO the full name of CCG (in 4 owner cells)",
+        "review: TODO the inspection or review that made the findings (Area SEND inspection of Anytown, 2024)",
+    ]
+    # Where the grammar chose between two readings of bracketed initials, the draft says which.
+    assert [t[:48] for t in todos if t.startswith("# TODO check")] == [
+        "# TODO check: '(M.S) CYC (K.McN) CCG': (K.McN) s",
+        "# TODO check: 'CYC (S.D) CCG (S.DV) (P.C)': (S.D",
+    ]
+
+
+def test_month_columns_and_word_tables_are_recognised() -> None:
+    _, months = drafted("wsoa-rag-months")
+    assert months["columns"]["status_columns"] == "months"
+    assert "status" not in months["columns"]
+    text, app = drafted("app-docx")
+    assert app["table"] == ["2", "3"]
+    assert (
+        "# or by the heading above each: table: [{after_heading: Area for priority action 1}, "
+        "{after_heading: Area for priority action 2}]"
+    ) in text
+    _, blocks = drafted("blocks-md")
+    assert (blocks["layout"], blocks["headings"], blocks["columns"]["ref"]) == (
+        "blocks",
+        {"3": "Ref"},
+        "Ref",
+    )
+
+
+def test_a_draft_is_not_imported_until_its_todos_are_decided(tmp_path: Path) -> None:
+    source = source_file(IMPORT_FIXTURES / "wsoa-rag-months")
+    draft(source, tmp_path)
+    build = build_graph(tmp_path, validate=False)
+    errors = [(p.row, p.field, p.message) for p in build.problems if p.severity is Severity.ERROR]
+    assert [(row, key) for row, key, _ in errors] == [
+        (9, "area"),
+        (12, "document.title"),
+        (13, "document.date"),
+        (17, "plans[1].title"),
+        (26, "organisations[1].name"),
+        (29, "organisations[2].name"),
+        (37, "findings.review"),
+    ]
+    assert errors[2][2] == (
+        "document.date is still a TODO: the date of the paper, YYYY-MM-DD; a two-digit year in "
+        "the file takes its century. Decide it, write the answer in its place, and import again."
+    )
+
+
+def test_template_from_overwrites_nothing_and_names_what_it_cannot_read(tmp_path: Path) -> None:
+    source = source_file(IMPORT_FIXTURES / "jc-leads")
+    draft(source, tmp_path)
+    again = CliRunner().invoke(main, ["template", "--from", str(source), "-o", str(tmp_path)])
+    assert again.exit_code == 2
+    assert "plan.mapping.yaml and" in again.output and "already exist;" in again.output
+    odd = tmp_path / "plan.pdf"
+    odd.write_bytes(b"%PDF-1.4")
+    refused = CliRunner().invoke(main, ["template", "--from", str(odd)])
+    assert refused.exit_code == 2
+    assert "plan.pdf is not a kind of file sendgraph reads" in refused.output

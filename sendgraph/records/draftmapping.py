@@ -95,13 +95,17 @@ class _Draft:
 
     def _status_from_progress(self) -> None:
         progress = self.placed.get("progress")
-        if progress and "status" not in self.placed and not self.months:
-            if status_like(self.found.values(progress.header)):
-                self.placed["status"] = Placed(
+        if (
+            progress
+            and "status" not in self.placed
+            and not self.months
+            and status_like(self.found.values(progress.header))
+        ):
+            self.placed["status"] = Placed(
                     key="status", header=progress.header, words=progress.words,
                     why="its cells are short status words, not progress text",
                 )  # fmt: skip
-                del self.placed["progress"]
+            del self.placed["progress"]
 
     def _ref_heading(self) -> tuple[int, str] | None:
         """The level of the headings that give each block its reference ("### HW 1.1")."""
@@ -169,14 +173,18 @@ class _Draft:
                 f"table: {_quoted_list([str(t.position) for t in chosen])}   # the tables whose header has an action column"
             )
         if chosen and all(headings) and len(chosen) != len(self.found.tables):
-            alternatives = ", ".join(f"{{after_heading: {scalar(_heading_words(h))}}}" for h in headings)
+            alternatives = ", ".join(
+                f"{{after_heading: {scalar(_heading_words(h))}}}" for h in headings
+            )
             self.add(f"# or by the heading above each: table: [{alternatives}]")
 
     def headings(self) -> None:
         levels = self._heading_levels()
         if self.ref_heading is not None:
             level, column = self.ref_heading
-            self.add("headings:", f"  {level}: {column}   # each block's own heading is its reference")
+            self.add(
+                "headings:", f"  {level}: {column}   # each block's own heading is its reference"
+            )
         for level, texts in levels.items():
             if self.ref_heading and level == self.ref_heading[0]:
                 continue
@@ -212,7 +220,7 @@ class _Draft:
             return
         self.add(
             "# The organisations the owner cells name. Give each its full name; add any other",
-            "# names the cells use for it to aliases:. \"All partners\" means all of them, except",
+            '# names the cells use for it to aliases:. "All partners" means all of them, except',
             "# one that says partner: no.",
             "organisations:",
         )
@@ -235,8 +243,8 @@ class _Draft:
                 "# to keep the words as written (the import then reports the cell).",
                 "owner_cells:",
             )
-            for cell in self.owners.unread:
-                self.add(*_owner_cell(cell))
+            for unread in self.owners.unread:
+                self.add(*_owner_cell(unread))
         for cell, notes in self.owners.notes.items():
             for note in notes:
                 self.add(f"# TODO check: {cell!r}: {note}")
@@ -263,7 +271,9 @@ class _Draft:
                 self.add(f"    organisations: {_quoted_list(person.organisations)}")
                 self.add(f"    # TODO: optional; post: the post {person.name} holds (Head of SEND)")
             else:
-                self.add(f"    # TODO: optional; post: and organisations: (ids above) of {person.name}, where known")
+                self.add(
+                    f"    # TODO: optional; post: and organisations: (ids above) of {person.name}, where known"
+                )
 
     def boards(self) -> None:
         columns = [h for h in self.unplaced if is_board_column(h)]
@@ -402,12 +412,13 @@ def write_draft(source: Path, folder: Path | None, encoding: str | None = None) 
     mapping = folder / f"{source.stem}{MAPPING_SUFFIX}"
     beside = folder / source.name
     copy = beside.resolve() != source.resolve()
+    text = draft_mapping(source, encoding)
     existing = [str(p) for p in (mapping, *([beside] if copy else [])) if p.exists()]
     if existing:
+        verb = "exists" if len(existing) == 1 else "exist"
         raise UsageError(
-            f"{' and '.join(existing)} already exist; choose another folder with -o, so nothing is overwritten."
+            f"{' and '.join(existing)} already {verb}; choose another folder with -o, so nothing is overwritten."
         )
-    text = draft_mapping(source, encoding)
     written = []
     folder.mkdir(parents=True, exist_ok=True)
     if copy:
@@ -418,5 +429,7 @@ def write_draft(source: Path, folder: Path | None, encoding: str | None = None) 
 
 
 def todo_lines(text: str) -> list[str]:
-    """The lines of a draft that still hold a TODO."""
-    return [line.strip() for line in text.splitlines() if TODO in line]
+    """The lines of a draft that still hold a TODO, after its opening comment that explains them."""
+    lines = text.splitlines()
+    start = next((n for n, line in enumerate(lines) if line.startswith("file:")), 0)
+    return [line.strip() for line in lines[start:] if TODO in line]

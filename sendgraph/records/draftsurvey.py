@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,19 +42,21 @@ from sendgraph.records.statuses import concept_named
 
 # The words councils head each column with, folded (punctuation dropped, lower case).
 # A header is placed by the longest phrase it holds, an exact match first.
+# fmt: off
 COLUMN_WORDS: dict[str, tuple[str, ...]] = {
-    "ref": ("ref", "reference", "ref no", "no", "number", "action ref", "action no", "action number", "id"),  # fmt: skip
-    "action": ("action", "actions", "key actions", "key action", "what we will do", "what will we do", "what will be done", "action required", "actions required", "activity", "activities", "task", "tasks"),  # fmt: skip
-    "owner": ("lead", "leads", "owner", "owners", "action owner", "who leads", "lead officer", "lead officers", "lead organisation", "lead agency", "responsible", "responsibility", "who", "by whom"),  # fmt: skip
-    "accountable": ("accountable", "accountable lead", "accountable officer", "senior responsible officer", "sro"),  # fmt: skip
-    "target_date": ("target date", "target", "timescale", "timescales", "by when", "deadline", "due date", "due", "when", "completion date", "date", "timeframe"),  # fmt: skip
+    "ref": ("ref", "reference", "ref no", "no", "number", "action ref", "action no", "action number", "id"),
+    "action": ("action", "actions", "key actions", "key action", "what we will do", "what will we do", "what will be done", "action required", "actions required", "activity", "activities", "task", "tasks"),
+    "owner": ("lead", "leads", "owner", "owners", "action owner", "who leads", "lead officer", "lead officers", "lead organisation", "lead agency", "responsible", "responsibility", "who", "by whom"),
+    "accountable": ("accountable", "accountable lead", "accountable officer", "senior responsible officer", "sro"),
+    "target_date": ("target date", "target", "timescale", "timescales", "by when", "deadline", "due date", "due", "when", "completion date", "date", "timeframe"),
     "status": ("status", "rag", "rag status", "rag rating", "current status", "rating"),
-    "progress": ("progress", "update", "progress update", "progress to date", "latest update", "commentary"),  # fmt: skip
-    "success_measure": ("success measure", "success measures", "measure of success", "measures of success", "what does success look like", "what success looks like", "success criteria", "evidence of impact", "impact", "how we will know", "how will we know", "outcome", "outcomes", "kpi", "kpis", "evidence", "measure", "measures"),  # fmt: skip
-    "finding": ("finding", "findings", "weakness", "area of weakness", "significant weakness", "area for priority action", "areas for priority action", "priority action", "area for improvement", "area of concern", "recommendation"),  # fmt: skip
-    "references": ("links", "cross references", "related actions", "linked actions", "dependencies"),  # fmt: skip
+    "progress": ("progress", "update", "progress update", "progress to date", "latest update", "commentary"),
+    "success_measure": ("success measure", "success measures", "measure of success", "measures of success", "what does success look like", "what success looks like", "success criteria", "evidence of impact", "impact", "how we will know", "how will we know", "outcome", "outcomes", "kpi", "kpis", "evidence", "measure", "measures"),
+    "finding": ("finding", "findings", "weakness", "area of weakness", "significant weakness", "area for priority action", "areas for priority action", "priority action", "area for improvement", "area of concern", "recommendation"),
+    "references": ("links", "cross references", "related actions", "linked actions", "dependencies"),
     "note": ("notes", "note", "comments"),
 }
+# fmt: on
 # A column naming the board that oversees each action: sendgraph reads boards under
 # boards:, so such a column is pointed out, not placed.
 BOARD_WORDS = ("board", "reporting board", "governance", "oversight", "overseen by")
@@ -70,7 +73,17 @@ STATUS_GUESSES = {
     "behind": "behind-schedule",
 }  # fmt: skip
 # The last word of a run that names an organisation the mapping does not know yet.
-ORGANISATION_WORDS = {"forum", "council", "trust", "partnership", "icb", "ccg", "nhs", "college", "academy"}
+ORGANISATION_WORDS = {
+    "forum",
+    "council",
+    "trust",
+    "partnership",
+    "icb",
+    "ccg",
+    "nhs",
+    "college",
+    "academy",
+}
 _CODE = re.compile(r"[A-Z][A-Z&]{1,5}")
 _REF_LIKE = re.compile(r"^\S{0,8}\s?\S*\d\S*$")
 MAX_HEADER_ROW = 10
@@ -144,8 +157,10 @@ def status_like(values: list[str]) -> bool:
     """Whether a column's cells read as status words: few, short, and not sentences."""
     filled = [v for v in values if v.strip()]
     distinct = {" ".join(v.split()) for v in filled}
-    return bool(filled) and len(distinct) <= 12 and all(
-        len(v.split()) <= 4 and not v.rstrip().endswith(".") for v in distinct
+    return (
+        bool(filled)
+        and len(distinct) <= 12
+        and all(len(v.split()) <= 4 and not v.rstrip().endswith(".") for v in distinct)
     )
 
 
@@ -229,7 +244,9 @@ def read_owners(cells: list[str]) -> Owners:
     for cell in distinct:
         first = read_owner_cell(cell, Vocabulary(organisations={}))
         # "Council" alone reads as a name; an organisation's word makes it an organisation.
-        people = [n.text for n in (*first.leads, *first.support, *first.accountable) if n.kind == PERSON]
+        people = [
+            n.text for n in (*first.leads, *first.support, *first.accountable) if n.kind == PERSON
+        ]
         for part in [*first.unread, *people]:
             for name in _organisation_names(part):
                 ident = slug(name)
@@ -322,7 +339,7 @@ def survey(path: Path, encoding: str | None = None) -> Survey:
     return _tables(path, tables)
 
 
-def _first_error(problems: list[object]) -> str:
+def _first_error(problems: Sequence[object]) -> str:
     return str(problems[0]) if problems else "none was found."
 
 
