@@ -343,3 +343,23 @@ def test_template_from_overwrites_nothing_and_names_what_it_cannot_read(tmp_path
     refused = CliRunner().invoke(main, ["template", "--from", str(odd)])
     assert refused.exit_code == 2
     assert "plan.pdf is not a kind of file sendgraph reads" in refused.output
+
+
+def test_a_word_document_of_label_paragraphs_is_drafted_as_blocks(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Anytown SEND Improvement Plan", level=1)
+    for ref, action, lead, status in (
+        ("1.1", "Publish the Local Offer again.", "LA", "Complete"),
+        ("1.2", "Start a therapy triage line.", "ICB with support from LA", "Delayed"),
+    ):
+        document.add_heading(ref, level=2)
+        for label, value in (("Action", action), ("Lead", lead), ("Status", status)):
+            document.add_paragraph(f"{label}: {value}")
+    document.save(tmp_path / "plan.docx")
+    read = load_yaml(draft_mapping(tmp_path / "plan.docx"))
+    assert read["layout"] == "blocks"
+    assert read["columns"] == {"action": "Action", "owner": "Lead", "status": "Status"}
+    assert read["statuses"] == {"Complete": "green", "Delayed": "behind-schedule"}
+    assert [o["aliases"] for o in read["organisations"]] == [["LA"], ["ICB"]]

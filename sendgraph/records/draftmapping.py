@@ -76,7 +76,7 @@ def _quoted_list(names: list[str]) -> str:
 class _Draft:
     """The draft's lines, written section by section."""
 
-    def __init__(self, found: Survey, encoding: str | None) -> None:
+    def __init__(self, found: Survey) -> None:
         self.found = found
         self.lines: list[str] = []
         headers = found.headers
@@ -399,7 +399,7 @@ def _owner_cell(cell: UnreadCell) -> list[str]:
 
 def draft_mapping(path: Path, encoding: str | None = None) -> str:
     """Return the text of a draft mapping for the council's file at ``path``."""
-    return _Draft(survey(path, encoding), encoding).text()
+    return _Draft(survey(path, encoding)).text()
 
 
 def write_draft(source: Path, folder: Path | None, encoding: str | None = None) -> list[Path]:

@@ -22,7 +22,14 @@ from sendgraph.read.spreadsheets import SPREADSHEET_SUFFIXES, Sheet, read_spread
 from sendgraph.read.tablegrid import FoundTable, to_sheet
 from sendgraph.read.webpages import html_tables
 from sendgraph.read.wordfiles import docx_tables
-from sendgraph.records.files import FILE_SUFFIXES, PAGE_SUFFIXES, TEXT_SUFFIXES, WORD_SUFFIXES
+from sendgraph.records.files import (
+    FILE_SUFFIXES,
+    PAGE_SUFFIXES,
+    TEXT_SUFFIXES,
+    WORD_SUFFIXES,
+    read_file,
+)
+from sendgraph.records.mappings import Mapping
 from sendgraph.records.model import slug
 from sendgraph.records.monthcolumns import read_heading
 from sendgraph.records.ownercells import (
@@ -331,12 +338,10 @@ def survey(path: Path, encoding: str | None = None) -> Survey:
     )  # fmt: skip
     if not tables and suffix in PAGE_SUFFIXES:
         raise UsageError(f"{path} has no table for sendgraph to read: {_first_error(problems)}")
-    if not tables:
-        raise UsageError(
-            f"{path} has no table. A plan written as 'Label: value' lines in Word is read with "
-            "layout: blocks; start from `sendgraph template` and see docs/importing.md."
-        )
-    return _tables(path, tables)
+    found = _tables(path, tables)
+    if suffix in WORD_SUFFIXES and not found.sheets:
+        return _word_blocks(path)
+    return found
 
 
 def _first_error(problems: Sequence[object]) -> str:
@@ -379,6 +384,17 @@ def _tables(path: Path, tables: list[FoundTable]) -> Survey:
         if sheet is not None and "action" in placed:
             found.sheets.append(sheet)
     return found
+
+
+def _word_blocks(path: Path) -> Survey:
+    """A Word document with no table of actions, read as blocks of 'Label: value' paragraphs."""
+    sheets, problems = read_file(Mapping(path=path, source=path.name, layout="blocks"), path, path.name, None)  # fmt: skip
+    if not any(sheet.rows for sheet in sheets):
+        raise UsageError(
+            f"{path} has no table with an action column and no 'Label: value' paragraphs: "
+            f"{_first_error(problems)}"
+        )
+    return Survey(path=path, layout="blocks", sheets=sheets)
 
 
 def _text_blocks(path: Path, encoding: str | None) -> Survey:
