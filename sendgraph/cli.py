@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from sendgraph.base.errors import InputProblems, SendgraphError, UsageError
 from sendgraph.base.files import write_atomically
@@ -1529,6 +1530,9 @@ def template(source: Path | None, output: Path | None, fmt: str, encoding: str |
     """
     if source is not None:
         from sendgraph.records.draftmapping import todo_lines, write_draft
+
+        if click.get_current_context().get_parameter_source("fmt") is ParameterSource.COMMANDLINE:
+            raise UsageError("-f is the blank plan's format; --from drafts a mapping for the file as it is.")  # fmt: skip
 
         written = write_draft(source, output, encoding)
         undecided = todo_lines(written[-1].read_text(encoding="utf-8"))

@@ -338,6 +338,9 @@ def test_template_from_overwrites_nothing_and_names_what_it_cannot_read(tmp_path
     again = CliRunner().invoke(main, ["template", "--from", str(source), "-o", str(tmp_path)])
     assert again.exit_code == 2
     assert "plan.mapping.yaml and" in again.output and "already exist;" in again.output
+    formatted = CliRunner().invoke(main, ["template", "--from", str(source), "-f", "xlsx"])
+    assert formatted.exit_code == 2
+    assert "-f is the blank plan's format" in formatted.output
     odd = tmp_path / "plan.pdf"
     odd.write_bytes(b"%PDF-1.4")
     refused = CliRunner().invoke(main, ["template", "--from", str(odd)])
