@@ -1497,7 +1497,7 @@ def import_(
 
 @main.command()
 @click.option(
-    "--from", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+    "--from", "source", type=click.Path(dir_okay=False, path_type=Path), default=None,
     metavar="FILE", help="Draft a mapping for this file of your own (CSV, XLSX, DOCX, HTML, TXT or MD) instead.",
 )  # fmt: skip
 @click.option(

@@ -346,6 +346,9 @@ def test_template_from_overwrites_nothing_and_names_what_it_cannot_read(tmp_path
     refused = CliRunner().invoke(main, ["template", "--from", str(odd)])
     assert refused.exit_code == 2
     assert "plan.pdf is not a kind of file sendgraph reads" in refused.output
+    missing = CliRunner().invoke(main, ["template", "--from", str(tmp_path / "none.csv")])
+    assert missing.exit_code == 2
+    assert "none.csv is not a file." in missing.output
 
 
 def test_a_word_document_of_label_paragraphs_is_drafted_as_blocks(tmp_path: Path) -> None:
