@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from sendgraph.base.errors import InputProblems, SendgraphError, UsageError
 from sendgraph.base.files import write_atomically
@@ -1501,26 +1502,54 @@ def import_(
 
 @main.command()
 @click.option(
-    "-o", "--output", type=click.Path(file_okay=False, path_type=Path),
-    default=Path("sendgraph-template"), show_default=True, help="The folder to write into.",
+    "--from", "source", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    metavar="FILE", help="Draft a mapping for this file of your own (CSV, XLSX, DOCX, HTML, TXT or MD) instead.",
 )  # fmt: skip
 @click.option(
-    "-f", "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
-)
-def template(output: Path, fmt: str) -> None:
+    "-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="The folder to write into. Default: sendgraph-template, or with --from the file's own folder.",
+)  # fmt: skip
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True,
+    help="The blank plan's format (not with --from).",
+)  # fmt: skip
+@encoding_option
+def template(source: Path | None, output: Path | None, fmt: str, encoding: str | None) -> None:
     """Write a blank action plan (CSV or XLSX) and an example mapping that explains every key.
 
     Fill in the plan's rows, change the mapping's names and words to your own, then
     import it; the folder also works with every command's --data.
 
+    With --from, start from your own area's file instead: a draft mapping is written
+    beside it (the file is copied into the -o folder when it is elsewhere), with its
+    columns placed by their header words, every status word with a guessed RAG, the
+    organisations and people its owner cells name, its month columns and, for a Word
+    document or web page, the tables found. What cannot be decided is a TODO line; the
+    import refuses a value still reading "TODO ...", naming it.
+
     Example:
 
         sendgraph template -o my-area -f xlsx
         sendgraph import my-area/plan.xlsx --mapping my-area/plan.mapping.yaml
+        sendgraph template --from plan.xlsx -o my-area
     """
+    if source is not None:
+        from sendgraph.records.draftmapping import todo_lines, write_draft
+
+        if click.get_current_context().get_parameter_source("fmt") is ParameterSource.COMMANDLINE:
+            raise UsageError("-f is the blank plan's format; --from drafts a mapping for the file as it is.")  # fmt: skip
+
+        written = write_draft(source, output, encoding)
+        undecided = todo_lines(written[-1].read_text(encoding="utf-8"))
+        click.echo(f"Wrote {' and '.join(str(p) for p in written)}")
+        click.echo(
+            f"{len(undecided)} lines of it say TODO: decide each, then "
+            f"`sendgraph import {written[-1].parent / source.name} --mapping {written[-1]}`."
+        )
+        return
     from sendgraph.records.template import write_template
 
-    written = write_template(output, fmt)
+    written = write_template(output or Path("sendgraph-template"), fmt)
     click.echo(f"Wrote {' and '.join(str(p) for p in written)}")
 
 

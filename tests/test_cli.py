@@ -358,9 +358,10 @@ def test_every_command_reading_data_takes_it_with_the_data_option() -> None:
     assert readers == {
         "build", "validate", "oversight", "trace", "xref", "owner", "slippage", "overdue", "about",
         "areas", "query", "gaps", "analyse", "view", "export", "serve", "push", "report",
-        "import", "recurring", "themes",
+        "import", "recurring", "themes", "template",
     }  # fmt: skip
-    for name in readers - {"import"}:  # import reads one spreadsheet through a mapping
+    # import reads one spreadsheet through a mapping; template --from one file, to draft one
+    for name in readers - {"import", "template"}:
         [command] = [c for n, c in iter_commands(main) if n == name]
         assert "--data" in {o for p in command.params for o in p.opts}, name
 

@@ -958,4 +958,55 @@ def read_mapping(
     mapping.readable = True
     reader = _Reader(mapping)
     reader.read(raw)
-    return mapping, reader.problems
+    return mapping, undecided(mapping, raw, reader.problems)
+
+
+# -- a draft's undecided values ---------------------------------------------------------
+
+TODO_MARK = "TODO"
+
+
+def _todo_values(value: Any, path: str) -> list[tuple[str, str]]:
+    """Every value (not key) that starts with TODO, with its dotted key."""
+    if isinstance(value, dict):
+        return [
+            found
+            for k, v in value.items()
+            for found in _todo_values(v, f"{path}.{k}" if path else str(k))
+        ]
+    if isinstance(value, list):
+        return [
+            found
+            for number, item in enumerate(value, start=1)
+            for found in _todo_values(item, f"{path}[{number}]")
+        ]
+    if isinstance(value, str) and re.match(rf"{TODO_MARK}\b", value.strip()):
+        return [(path, value.strip())]
+    return []
+
+
+def undecided(mapping: Mapping, raw: Any, problems: list[Problem]) -> list[Problem]:
+    """Refuse each value a draft mapping left as "TODO ...", naming it; drop what it set off besides.
+
+    `sendgraph template --from` writes a placeholder where it cannot decide a value the
+    import needs. Each is one error, on its line, saying what to decide; the other
+    problems on those lines (a TODO is not a date, nor a status) would only repeat it.
+    """
+    lines = mapping.text.splitlines()
+    found: list[Problem] = []
+    used: set[int] = set()
+    for path, value in _todo_values(raw, ""):
+        line = next(
+            (n for n, text in enumerate(lines, start=1) if value in text and n not in used), 0
+        )
+        used.add(line)
+        found.append(
+            Problem(
+                mapping.source, line, path, Severity.ERROR,
+                f"{path} is still a TODO: {value.removeprefix(TODO_MARK).strip()}. Decide it, "
+                "write the answer in its place, and import again.",
+            )
+        )  # fmt: skip
+    if not found:
+        return problems
+    return [*found, *(p for p in problems if p.row not in used)]
