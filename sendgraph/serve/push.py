@@ -64,6 +64,18 @@ class Login:
     password: str = field(repr=False)  # never shown, not even in a traceback's locals
 
 
+def _closing(fp: Any, answer_again: Any) -> Any:
+    """Send a request again with a login, closing the 401 answer's connection once it is done with."""
+    try:
+        answer = answer_again()
+    except urllib.error.HTTPError:
+        fp.close()
+        raise
+    if answer is not None:  # None: not ours to answer, and the 401 itself is still read
+        fp.close()
+    return answer
+
+
 class _Digest(urllib.request.HTTPDigestAuthHandler):
     """Digest authentication that, once challenged, signs every later request up front.
 
@@ -80,7 +92,9 @@ class _Digest(urllib.request.HTTPDigestAuthHandler):
             self.challenge = urllib.request.parse_keqv_list(
                 [part for part in urllib.request.parse_http_list(said[7:]) if part]
             )
-        return super().http_error_401(req, fp, code, msg, headers)
+        return _closing(
+            fp, lambda: super(_Digest, self).http_error_401(req, fp, code, msg, headers)
+        )
 
     def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
         if self.challenge and not req.has_header("Authorization"):
@@ -97,7 +111,7 @@ class _Basic(urllib.request.HTTPBasicAuthHandler):
 
     def http_error_401(self, req, fp, code, msg, headers):  # type: ignore[no-untyped-def]
         self.asked = self.asked or "basic" in headers.get("www-authenticate", "").lower()
-        return super().http_error_401(req, fp, code, msg, headers)
+        return _closing(fp, lambda: super(_Basic, self).http_error_401(req, fp, code, msg, headers))
 
     def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
         user, password = self.passwd.find_user_password("", req.full_url)
