@@ -9,6 +9,7 @@ never a traceback.
 from __future__ import annotations
 
 import inspect
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -1315,6 +1316,9 @@ def serve(
     click.echo("Stopped.", err=True)
 
 
+PASSWORD_VARIABLE = "SENDGRAPH_PUSH_PASSWORD"
+
+
 @main.command()
 @click.option(
     "--endpoint",
@@ -1332,7 +1336,13 @@ def serve(
 @click.option(
     "--update-endpoint",
     metavar="URL",
-    help="The store's SPARQL Update endpoint. Default: beside --endpoint (/store -> /update).",
+    help="The store's SPARQL Update endpoint. Default: beside --endpoint (/store -> /update, /sparql-graph-crud-auth -> /sparql-auth).",
+)
+@click.option(
+    "--user",
+    metavar="NAME",
+    default=None,
+    help="Log in to the store as NAME; the password is read from SENDGRAPH_PUSH_PASSWORD, never given here.",
 )
 @data_option
 @encoding_option
@@ -1340,6 +1350,7 @@ def push(
     endpoint: str,
     target: str | None,
     update_endpoint: str | None,
+    user: str | None,
     data: Path | None,
     encoding: str | None,
 ) -> None:
@@ -1354,9 +1365,20 @@ def push(
 
         sendgraph push --endpoint http://127.0.0.1:7878/store --graph https://example.org/send
         sendgraph push --endpoint http://127.0.0.1:7878/store --data build/england --area area-007
+        SENDGRAPH_PUSH_PASSWORD=... sendgraph push --user dba --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth
     """
     from sendgraph.graph.build import graph_iri, load_data, load_ontology
+    from sendgraph.serve.push import Login
     from sendgraph.serve.push import push as push_graph
+
+    login = None
+    if user is not None:
+        password = os.environ.get(PASSWORD_VARIABLE)
+        if not password:
+            raise UsageError(
+                f"--user {user} needs the password in the environment variable {PASSWORD_VARIABLE}."
+            )
+        login = Login(user, password)
 
     result = load_data(data, encoding=encoding, area=chosen_area(), keep_areas=True)
     if not result.ok:
@@ -1374,7 +1396,7 @@ def push(
         name = next(iter(result.areas), result.area)
         parts = {target or graph_iri(name): result.areas.get(name, result.graph)}
     for iri, triples in parts.items():
-        pushed = push_graph(triples, endpoint, iri, update_endpoint)
+        pushed = push_graph(triples, endpoint, iri, update_endpoint, login=login)
         click.echo(f"Pushed {pushed.triples} triples to <{pushed.graph}> at {endpoint}.")
 
 

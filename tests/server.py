@@ -44,7 +44,7 @@ def wait_for(
 
 @contextmanager
 def running(
-    command: list[str], url: str, log: Path | None = None
+    command: list[str], url: str, log: Path | None = None, seconds: float = 30.0
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run a server command, wait for ``url``, and stop it by its PID with SIGTERM afterwards.
 
@@ -57,7 +57,7 @@ def running(
     else:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        wait_for(url, process, log=log)
+        wait_for(url, process, seconds, log=log)
         yield process
     finally:
         if process.poll() is None:
