@@ -43,7 +43,9 @@ def guarded(callback: F) -> F:
 
         try:
             ctx = click.get_current_context()
-            policy = command_policy(ctx.info_name or "", kwargs, cache=cache_in_use(ctx, kwargs))
+            # The name under the program's: "serve", or "cache clear" in a group.
+            name = " ".join(ctx.command_path.split()[1:]) or ctx.info_name or ""
+            policy = command_policy(name, kwargs, cache=cache_in_use(ctx, kwargs))
             with enforce(policy):
                 return callback(*args, **kwargs)
         except SendgraphError as exc:
@@ -116,6 +118,10 @@ def command_policy(name: str, params: dict[str, Any], *, cache: Path | None = No
                 (writes if key == "output" else reads).append(item)
     if "output" in params and params["output"] is None:
         writes.append(Path("build"))
+    if name.startswith("cache "):
+        from sendgraph.graph.cache import cache_folder
+
+        writes.append(params.get("folder") or cache_folder())
     if cache is not None:
         writes.append(cache)
     if isinstance(params.get("query"), str) and params["query"].endswith(".rq"):
@@ -579,6 +585,7 @@ def cached_questions(
     opened = store.open(
         folder, areas, encoding=encoding, flavour="named" if named else "merged", only=only
     )
+    click.get_current_context().call_on_close(opened.release)
     if opened.removed:
         click.echo(
             f"Removed {opened.removed} half-written cache entries that an interrupted run left in {cache}.",
@@ -1738,3 +1745,53 @@ def synth(areas: int, years: int, seed: int, output: Path) -> None:
 
     folders = synthesise(output, areas, years, seed)
     click.echo(f"Wrote {len(folders)} areas of {years} yearly plans under {output}")
+
+
+# ---------------------------------------------------------------- the cache
+
+
+@main.group(cls=GuardedGroup)
+def cache() -> None:
+    """The cache of built areas that questions reuse: what it holds, and emptying it.
+
+    Commands that ask questions build each area once and keep it in the cache folder
+    ($SENDGRAPH_CACHE, else ~/.cache/sendgraph, or --cache DIR); an area is built again
+    only when one of its files changes. --no-cache skips it.
+    """
+
+
+cache_folder_option = click.option(
+    "--cache", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+    metavar="DIR", help="The cache folder. Default: $SENDGRAPH_CACHE, else ~/.cache/sendgraph.",
+)  # fmt: skip
+
+
+def _cache_at(folder: Path | None) -> Path:
+    from sendgraph.graph.cache import cache_folder
+
+    return folder if folder is not None else cache_folder()
+
+
+@cache.command("info")
+@cache_folder_option
+def cache_info(folder: Path | None) -> None:
+    """Say where the cache is, how many areas and stores it holds, and its size on disk."""
+    from sendgraph.graph.cache import Cache
+
+    held = Cache(_cache_at(folder)).info()
+    click.echo(
+        f"{held['folder']}: {held['areas']} areas and {held['stores']} stores, "
+        f"{int(held['bytes']) / 1e6:.1f} MB."  # type: ignore[call-overload]
+    )
+
+
+@cache.command("clear")
+@cache_folder_option
+def cache_clear(folder: Path | None) -> None:
+    """Remove every built area and store from the cache; the next question builds them again."""
+    from sendgraph.graph.cache import Cache
+
+    where = _cache_at(folder)
+    in_use = Cache(where).clear()
+    kept = f"; {in_use} stores in use by a running command are kept" if in_use else ""
+    click.echo(f"Cleared the cache in {where}{kept}.")

@@ -146,6 +146,12 @@ class Opened:
         """True when no area's build found an error (and so a store was opened)."""
         return worst(self.problems) != Severity.ERROR
 
+    def release(self) -> None:
+        """Let the store go: once no command holds it, a newer build may remove it."""
+        for handle in self.held:
+            os.close(handle)
+        self.held.clear()
+
 
 def _problem_json(problem: Problem) -> list[object]:
     return [problem.source, problem.row, problem.field, int(problem.severity), problem.message]
