@@ -115,7 +115,7 @@ def endpoint() -> Iterator[str]:
 SLOW_MODULES = {
     "test_faults", "test_fuzz", "test_properties", "test_serve_faults", "test_query_network",
     "test_linear_readers", "test_view_browser", "test_report_browser", "test_query_page_browser",
-    "test_serve_browser", "test_csp", "test_push", "test_serve_access",
+    "test_serve_browser", "test_csp", "test_push", "test_serve_access", "test_cache_faults",
 }  # fmt: skip
 
 
