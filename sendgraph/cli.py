@@ -237,7 +237,9 @@ def cache_in_use(ctx: click.Context, params: dict[str, Any]) -> Path | None:
     return cache_folder()
 
 
-def data_options(*, argument: bool = False, area: bool = True, cache: bool = False) -> Callable[[F], F]:
+def data_options(
+    *, argument: bool = False, area: bool = True, cache: bool = False
+) -> Callable[[F], F]:
     """Add --data (and --area) to a command that reads data; with ``argument``, the folder may also be its argument.
 
     With ``cache``, the command asks questions and keeps its store in the cache
@@ -1775,7 +1777,12 @@ def _cache_at(folder: Path | None) -> Path:
 @cache.command("info")
 @cache_folder_option
 def cache_info(folder: Path | None) -> None:
-    """Say where the cache is, how many areas and stores it holds, and its size on disk."""
+    """Say where the cache is, how many areas and stores it holds, and its size on disk.
+
+    Example:
+
+        sendgraph cache info
+    """
     from sendgraph.graph.cache import Cache
 
     held = Cache(_cache_at(folder)).info()
@@ -1788,7 +1795,12 @@ def cache_info(folder: Path | None) -> None:
 @cache.command("clear")
 @cache_folder_option
 def cache_clear(folder: Path | None) -> None:
-    """Remove every built area and store from the cache; the next question builds them again."""
+    """Remove every built area and store from the cache; the next question builds them again.
+
+    Example:
+
+        sendgraph cache clear --cache build/cache
+    """
     from sendgraph.graph.cache import Cache
 
     where = _cache_at(folder)

@@ -60,7 +60,9 @@ def sound(cache: Path) -> None:
         assert (cache / "areas" / f"{key}.nt").stat().st_size == about["bytes"]
 
 
-def test_a_build_killed_mid_write_is_rebuilt(england: Path, tmp_path: Path, fresh: list[str]) -> None:
+def test_a_build_killed_mid_write_is_rebuilt(
+    england: Path, tmp_path: Path, fresh: list[str]
+) -> None:
     cache = tmp_path / "cache"
     build = gaps(england, "--cache", str(cache))
     left: list[Path] = []
@@ -72,7 +74,9 @@ def test_a_build_killed_mid_write_is_rebuilt(england: Path, tmp_path: Path, fres
     os.kill(build.pid, signal.SIGKILL)
     build.communicate()
     assert partial(cache) != []
-    assert not [p for p in (cache / "stores").iterdir() if p.is_dir() and not p.name.startswith(".")]
+    assert not [
+        p for p in (cache / "stores").iterdir() if p.is_dir() and not p.name.startswith(".")
+    ]
 
     rows, said = answer(gaps(england, "--cache", str(cache)))
     assert rows == fresh

@@ -381,7 +381,7 @@ def test_every_registered_command_runs_under_the_guard(monkeypatch: pytest.Monke
     assert set(commands) == {
         "build", "validate", "oversight", "trace", "xref", "owner", "slippage", "overdue", "about",
         "areas", "query", "queries", "gaps", "rules", "analyse", "view", "export", "serve",
-        "push", "report", "import", "template", "recurring", "themes", "synth",
+        "push", "report", "import", "template", "recurring", "themes", "synth", "cache info", "cache clear",
     }  # fmt: skip
 
 

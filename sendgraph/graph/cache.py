@@ -139,7 +139,9 @@ class Opened:
     built: int = 0
     reused: int = 0
     removed: int = 0  # half-written entries a killed build left, removed before building
-    held: list[int] = field(default_factory=list)  # the shared locks on the store, kept while it is used
+    held: list[int] = field(
+        default_factory=list
+    )  # the shared locks on the store, kept while it is used
 
     @property
     def ok(self) -> bool:
@@ -284,7 +286,11 @@ class Cache:
                 path.unlink(missing_ok=True)
             removed += 1
         for path in self.stores.iterdir():
-            if path.is_dir() and not path.name.startswith(".") and self._manifest(path.name) is None:
+            if (
+                path.is_dir()
+                and not path.name.startswith(".")
+                and self._manifest(path.name) is None
+            ):
                 shutil.rmtree(path, ignore_errors=True)  # renamed in without a whole manifest
                 removed += 1
         return removed
