@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from click.core import ParameterSource
 
-from sendgraph.base.errors import InputProblems, SendgraphError, UsageError
+from sendgraph.base.errors import InputError, InputProblems, SendgraphError, UsageError
 from sendgraph.base.files import write_atomically
 from sendgraph.base.problems import Problem, Severity
 
@@ -44,7 +44,11 @@ def guarded(callback: F) -> F:
         from sendgraph.base.guard import enforce
 
         try:
-            with enforce(command_policy(click.get_current_context().info_name or "", kwargs)):
+            ctx = click.get_current_context()
+            # The name under the program's: "serve", or "cache clear" in a group.
+            name = " ".join(ctx.command_path.split()[1:]) or ctx.info_name or ""
+            policy = command_policy(name, kwargs, cache=cache_in_use(ctx, kwargs))
+            with enforce(policy):
                 return callback(*args, **kwargs)
         except SendgraphError as exc:
             click.echo(f"Error: {exc}", err=True)
@@ -94,11 +98,13 @@ def iter_commands(group: click.Group, prefix: str = "") -> Iterator[tuple[str, c
             yield f"{prefix}{name}", command
 
 
-def command_policy(name: str, params: dict[str, Any]) -> Policy:
+def command_policy(name: str, params: dict[str, Any], *, cache: Path | None = None) -> Policy:
     """Return what the command ``name``, given ``params``, may do: read its inputs, write its outputs.
 
     Every path parameter is an input, except ``output``: that is where the command
-    writes, or the default ``build/`` folder when it has none. ``serve`` may listen on
+    writes, or the default ``build/`` folder when it has none. A command that keeps
+    its store in the ``cache`` folder may write there too, and nowhere else beyond its
+    outputs. ``serve`` may listen on
     its --host and --port, ``push`` may connect to its endpoints, ``view --open`` may
     start the browser; nothing else may use the network or start a program.
     """
@@ -114,6 +120,12 @@ def command_policy(name: str, params: dict[str, Any]) -> Policy:
                 (writes if key == "output" else reads).append(item)
     if "output" in params and params["output"] is None:
         writes.append(Path("build"))
+    if name.startswith("cache "):
+        from sendgraph.graph.cache import cache_folder
+
+        writes.append(params.get("folder") or cache_folder())
+    if cache is not None:
+        writes.append(cache)
     if isinstance(params.get("query"), str) and params["query"].endswith(".rq"):
         reads.append(Path(params["query"]))
     connects = []
@@ -180,8 +192,60 @@ def _data_value(ctx: click.Context, _param: click.Parameter, value: Path | None)
     return value if value is not None else argument
 
 
-def data_options(*, argument: bool = False, area: bool = True) -> Callable[[F], F]:
+CACHE_KEY = "sendgraph.cache"
+NO_CACHE_KEY = "sendgraph.no-cache"
+
+
+def _remember_cache(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    ctx.meta[CACHE_KEY] = value
+
+
+def _remember_no_cache(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    ctx.meta[NO_CACHE_KEY] = value
+
+
+def cache_options(command: F) -> F:
+    """Add --cache DIR and --no-cache to a command that asks questions; kept in the click context like --area."""
+    command = click.option(
+        "--no-cache", is_flag=True, expose_value=False, callback=_remember_no_cache,
+        help="Build the data afresh, neither reading nor writing the cache.",
+    )(command)  # fmt: skip
+    return click.option(
+        "--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+        expose_value=False, callback=_remember_cache, metavar="DIR",
+        help="Keep the built store in DIR. Default: $SENDGRAPH_CACHE, else ~/.cache/sendgraph. "
+        "An area is built again only when its files change; `sendgraph cache clear` empties it.",
+    )(command)  # fmt: skip
+
+
+def cache_in_use(ctx: click.Context, params: dict[str, Any]) -> Path | None:
+    """Return the cache folder the current command reads and writes, or None when it uses none.
+
+    Only commands with the cache options use one, and not with --no-cache, on
+    rdflib's engine (--store rdflib builds as always) or on a graph file.
+    """
+    if NO_CACHE_KEY not in ctx.meta or ctx.meta[NO_CACHE_KEY] or params.get("store") == "rdflib":
+        return None
+    from sendgraph.read.rdfinput import is_rdf_file
+
+    data = params.get("data")
+    if isinstance(data, Path) and is_rdf_file(data) and not data.is_dir():
+        return None
+    given = ctx.meta.get(CACHE_KEY)
+    if given is not None:
+        return Path(given)
+    from sendgraph.graph.cache import cache_folder
+
+    return cache_folder()
+
+
+def data_options(
+    *, argument: bool = False, area: bool = True, cache: bool = False
+) -> Callable[[F], F]:
     """Add --data (and --area) to a command that reads data; with ``argument``, the folder may also be its argument.
+
+    With ``cache``, the command asks questions and keeps its store in the cache
+    (`cache_options`).
 
     The argument is an alias of --data, kept for the commands that took their folder
     that way, and the command sees one ``data`` parameter whichever was used. --area is
@@ -190,7 +254,9 @@ def data_options(*, argument: bool = False, area: bool = True) -> Callable[[F], 
     """
 
     def decorate(command: F) -> F:
-        """Give ``command`` the --data option (and --area, and the folder as an argument, as asked)."""
+        """Give ``command`` the --data option (and --area, --cache, and the folder as an argument, as asked)."""
+        if cache:
+            command = cache_options(command)
         if area:
             command = click.option(
                 "--area", default=None, metavar="NAME", expose_value=False, callback=_remember_area,
@@ -210,7 +276,7 @@ def data_options(*, argument: bool = False, area: bool = True) -> Callable[[F], 
     return decorate
 
 
-data_option = data_options()
+data_option = data_options(cache=True)
 
 
 def chosen_area() -> str | None:
@@ -477,11 +543,16 @@ def load_questions(
     from sendgraph.ask.questions import Questions
     from sendgraph.graph.build import area_folders, is_folder_of_areas, load_data
 
-    result = load_data(data, encoding=encoding, area=chosen_area(), keep_areas=named)
-    if not result.ok:
-        errors = sum(1 for p in result.problems if p.severity == Severity.ERROR)
-        raise InputProblems(f"the data has {errors} errors; run `sendgraph validate` to see them.")
-    comparing = click.get_current_context().info_name == "areas"
+    ctx = click.get_current_context()
+    cache = cache_in_use(ctx, {"data": data, "store": store})
+    if cache is not None:
+        questions = cached_questions(cache, data, encoding, named)
+    else:
+        result = load_data(data, encoding=encoding, area=chosen_area(), keep_areas=named)
+        if not result.ok:
+            raise InputProblems(_errors_sentence(result.problems))
+        questions = Questions(result.graph, store, result.named_graphs() if named else None)
+    comparing = ctx.info_name == "areas"
     if chosen_area() is None and not comparing and data is not None and is_folder_of_areas(data):
         count = len(area_folders(data))
         if count > 1:
@@ -490,7 +561,56 @@ def load_questions(
                 "`sendgraph areas` compares them, --area NAME asks about one.",
                 err=True,
             )
-    return Questions(result.graph, store, result.named_graphs() if named else None)
+    return questions
+
+
+def _errors_sentence(problems: list[Problem]) -> str:
+    errors = sum(1 for p in problems if p.severity == Severity.ERROR)
+    return f"the data has {errors} errors; run `sendgraph validate` to see them."
+
+
+def cached_questions(
+    cache: Path, data: Path | None, encoding: str | None, named: bool
+) -> Questions:
+    """Open the questions on the cached store of ``data``, building only the areas whose files changed.
+
+    No rdflib graph is made when every area is cached. Building a folder of areas says
+    on stderr how many areas were built and how many reused.
+    """
+    from sendgraph.ask.questions import Questions
+    from sendgraph.ask.sparql import QueryStore
+    from sendgraph.graph.build import default_data_folder
+    from sendgraph.graph.cache import Cache, areas_of
+
+    folder = data if data is not None else default_data_folder()
+    if not folder.is_dir():
+        raise InputError(f"{folder} is not a folder of sendgraph data files.")
+    only = chosen_area()
+    areas = areas_of(folder, only, encoding)
+    store = Cache(cache)
+    opened = store.open(
+        folder, areas, encoding=encoding, flavour="named" if named else "merged", only=only
+    )
+    click.get_current_context().call_on_close(opened.release)
+    if opened.removed:
+        click.echo(
+            f"Removed {opened.removed} half-written cache entries that an interrupted run left in {cache}.",
+            err=True,
+        )
+    if opened.built and areas[0].name is not None:
+        click.echo(
+            f"Built {opened.built} of {len(areas)} areas from their files "
+            f"({opened.reused} reused from the cache in {cache}).",
+            err=True,
+        )
+    if not opened.ok or opened.store is None:
+        raise InputProblems(_errors_sentence(opened.problems))
+    if only is not None and areas[0].name is None and only != opened.area:
+        raise InputError(
+            f"{data or 'the bundled data'} holds one area, {opened.area!r}; there is no area {only!r} in it."
+        )
+    ready = QueryStore.opened(opened.store, union=opened.union, size=opened.size)
+    return Questions(None, store=ready)
 
 
 def wrap_lines(lines: list[str]) -> list[str]:
@@ -1344,7 +1464,7 @@ PASSWORD_VARIABLE = "SENDGRAPH_PUSH_PASSWORD"
     default=None,
     help="Log in to the store as NAME; the password is read from SENDGRAPH_PUSH_PASSWORD, never given here.",
 )
-@data_option
+@data_options()
 @encoding_option
 def push(
     endpoint: str,
@@ -1683,3 +1803,63 @@ def synth(areas: int, years: int, seed: int, output: Path) -> None:
 
     folders = synthesise(output, areas, years, seed)
     click.echo(f"Wrote {len(folders)} areas of {years} yearly plans under {output}")
+
+
+# ---------------------------------------------------------------- the cache
+
+
+@main.group(cls=GuardedGroup)
+def cache() -> None:
+    """The cache of built areas that questions reuse: what it holds, and emptying it.
+
+    Commands that ask questions build each area once and keep it in the cache folder
+    ($SENDGRAPH_CACHE, else ~/.cache/sendgraph, or --cache DIR); an area is built again
+    only when one of its files changes. --no-cache skips it.
+    """
+
+
+cache_folder_option = click.option(
+    "--cache", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+    metavar="DIR", help="The cache folder. Default: $SENDGRAPH_CACHE, else ~/.cache/sendgraph.",
+)  # fmt: skip
+
+
+def _cache_at(folder: Path | None) -> Path:
+    from sendgraph.graph.cache import cache_folder
+
+    return folder if folder is not None else cache_folder()
+
+
+@cache.command("info")
+@cache_folder_option
+def cache_info(folder: Path | None) -> None:
+    """Say where the cache is, how many areas and stores it holds, and its size on disk.
+
+    Example:
+
+        sendgraph cache info
+    """
+    from sendgraph.graph.cache import Cache
+
+    held = Cache(_cache_at(folder)).info()
+    click.echo(
+        f"{held['folder']}: {held['areas']} areas and {held['stores']} stores, "
+        f"{int(held['bytes']) / 1e6:.1f} MB."  # type: ignore[call-overload]
+    )
+
+
+@cache.command("clear")
+@cache_folder_option
+def cache_clear(folder: Path | None) -> None:
+    """Remove every built area and store from the cache; the next question builds them again.
+
+    Example:
+
+        sendgraph cache clear --cache build/cache
+    """
+    from sendgraph.graph.cache import Cache
+
+    where = _cache_at(folder)
+    in_use = Cache(where).clear()
+    kept = f"; {in_use} stores in use by a running command are kept" if in_use else ""
+    click.echo(f"Cleared the cache in {where}{kept}.")

@@ -3,7 +3,9 @@ the browser and a running endpoint."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,11 +15,23 @@ from hypothesis import Phase, settings
 from rdflib import Graph, URIRef
 
 from sendgraph.graph.build import Build, build_graph, default_data_folder
+from sendgraph.graph.cache import CACHE_ENV
 from sendgraph.graph.vocab import Minter
 from tests.browser import launched
 from tests.server import executable, free_port, running
 
 MINT = Minter("rotherham")
+
+# Every command the tests run, in this process or in another, keeps its store in a cache
+# folder of this run's own: never the user's, never one an earlier run left.
+CACHE = Path(tempfile.mkdtemp(prefix="sendgraph-test-cache-"))
+os.environ[CACHE_ENV] = str(CACHE)
+
+
+def pytest_sessionfinish() -> None:
+    """Remove this run's cache folder."""
+    shutil.rmtree(CACHE, ignore_errors=True)
+
 
 # Property tests run the same examples on every machine, so that a failure in CI is a
 # failure on a laptop too. "ci" does not shrink: a data folder is built per example, and
@@ -102,6 +116,7 @@ SLOW_MODULES = {
     "test_faults", "test_fuzz", "test_properties", "test_serve_faults", "test_query_network",
     "test_linear_readers", "test_view_browser", "test_report_browser", "test_query_page_browser",
     "test_serve_browser", "test_csp", "test_push", "test_push_virtuoso", "test_serve_access",
+    "test_cache_faults",
 }  # fmt: skip
 
 

@@ -341,13 +341,13 @@ def test_a_command_cannot_write_beside_its_output(
 
     monkeypatch.setattr(sendgraph.show.report, "render", leaking)
     target = tmp_path / "report.html"
-    result = CliRunner().invoke(main, ["report", "-o", str(target)])
+    result = CliRunner().invoke(main, ["report", "-o", str(target), "--cache", str(tmp_path / "cache")])  # fmt: skip
     assert result.exit_code == 3
     assert result.stderr == (
         f"Error: sendgraph refused to write {tmp_path / 'copy-of-report.html'}: "
-        f"`sendgraph report` writes only {os.path.relpath(target)}.\n"
+        f"`sendgraph report` writes only {os.path.relpath(target)}, {os.path.relpath(tmp_path / 'cache')}.\n"
     )
-    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache"]
 
 
 # ---------------------------------------------------------------- every command, by construction
@@ -381,7 +381,7 @@ def test_every_registered_command_runs_under_the_guard(monkeypatch: pytest.Monke
     assert set(commands) == {
         "build", "validate", "oversight", "trace", "xref", "owner", "slippage", "overdue", "about",
         "areas", "query", "queries", "gaps", "rules", "analyse", "view", "export", "serve",
-        "push", "report", "import", "template", "recurring", "themes", "synth",
+        "push", "report", "import", "template", "recurring", "themes", "synth", "cache info", "cache clear",
     }  # fmt: skip
 
 

@@ -177,9 +177,18 @@ class Questions:
     """The named questions over one graph."""
 
     def __init__(
-        self, graph: Graph, backend: str = "oxigraph", named: Mapping[str, Graph] | None = None
+        self,
+        graph: Graph | None,
+        backend: str = "oxigraph",
+        named: Mapping[str, Graph] | None = None,
+        *,
+        store: QueryStore | None = None,
     ) -> None:
-        self.store = QueryStore(graph, backend, named)
+        """Ask over ``graph`` loaded on ``backend``, or over a ``store`` already loaded (then ``graph`` is None)."""
+        if store is None:
+            assert graph is not None
+            store = QueryStore(graph, backend, named)
+        self.store = store
         self.references = References(self.store)
         self._facts: dict[tuple[str, ...], Facts] = {}
 

@@ -537,6 +537,21 @@ class QueryStore:
             )
         self.size = len(graph)
 
+    @classmethod
+    def opened(cls, store: ox.Store, *, union: bool, size: int) -> QueryStore:
+        """Return a query store over a pyoxigraph ``store`` already loaded (such as one on disk).
+
+        With ``union``, the store holds its triples in named graphs and is asked over
+        their union. No rdflib graph is made: only the "oxigraph" backend is possible.
+        """
+        ready = cls.__new__(cls)
+        ready.backend = "oxigraph"
+        ready.graph = Graph()
+        ready.store = store
+        ready.union = union
+        ready.size = size
+        return ready
+
     def execute(
         self,
         query: str,

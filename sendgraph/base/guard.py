@@ -8,7 +8,8 @@ duration with `enforce`. Under a policy:
 - the network is closed except for what the command was given: ``serve`` may listen
   on its ``--host:--port`` and ``push`` may connect to its endpoint's host and port;
 - files may be written only at the command's outputs (and the temporary files beside
-  them that atomic writes use), and read only from its inputs, sendgraph's own package
+  them that atomic writes use) and, for a command that asks questions, in its cache
+  folder, and read only from its inputs, sendgraph's own package
   files, Python's standard library and installed packages, ``/dev/null``, ``/proc``
   and the system's locale and time-zone files;
 - no program may be started unless the command opens a browser (``view --open``).
