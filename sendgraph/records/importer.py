@@ -24,7 +24,9 @@ from pathlib import Path
 from sendgraph.base.problems import Problem, Severity
 from sendgraph.read.sources import SourceRow, display_name
 from sendgraph.read.spreadsheets import Sheet, SheetRow, read_spreadsheet
+from sendgraph.records.boardregister import RegisterReader
 from sendgraph.records.dates import ONGOING, TO_BE_CONFIRMED, parse_targets
+from sendgraph.records.frequency import read_frequency
 from sendgraph.records.gazetteer import Gazetteer
 from sendgraph.records.loader import lines
 from sendgraph.records.mappings import (
@@ -226,7 +228,13 @@ class _Importer:
                 )
 
     def define_plans(self, mapping: Mapping, document: DocumentSpec) -> None:
-        for plan in mapping.plans:
+        for number, plan in enumerate(mapping.plans, start=1):
+            reporting = read_frequency(plan.reporting) if plan.reporting else None
+            if reporting is not None and reporting.days is None:
+                self.problems.append(Problem(
+                    mapping.source, mapping.line_of(f"plans[{number}].reporting"), f"plans[{number}].reporting",
+                    Severity.WARNING, f"{plan.reporting!r} {reporting.problem}; it is kept as written and not compared with how often boards meet.",
+                ))  # fmt: skip
             self.records.plans[plan.id] = Plan(
                 origin=self.at(mapping, plan.line),
                 id=plan.id,
@@ -238,6 +246,8 @@ class _Importer:
                 rows_are="actions",
                 review="",
                 note="",
+                reporting=reporting.text if reporting else "",
+                reporting_days=reporting.days if reporting else None,
             )
 
     def define_findings(self, mapping: Mapping, document: DocumentSpec) -> None:
@@ -343,6 +353,9 @@ class _Importer:
     # -- the file ---------------------------------------------------------------------
 
     def read(self, mapping: Mapping, data: Path, shown: str) -> None:
+        if mapping.register is not None:
+            RegisterReader(self, mapping, mapping.register).read(data, shown, self.encoding)
+            return
         sheets, problems = read_spreadsheet(
             data,
             shown,
@@ -822,7 +835,8 @@ def import_spreadsheets(
             continue
         importer.define(mapping)
         read.append((mapping, data, shown))
-    for mapping, data, shown in read:
+    # Board registers first: their boards are then found where plans' progress names them.
+    for mapping, data, shown in sorted(read, key=lambda item: item[0].register is None):
         importer.read(mapping, data, shown)
     chosen = slug(area) if area else importer.area
     problems = sorted(importer.problems, key=lambda p: (p.source, p.row, p.field, p.message))
