@@ -357,7 +357,8 @@ def test_every_command_reading_data_takes_it_with_the_data_option() -> None:
         if any(p.name == "encoding" for p in command.params)
     }
     assert readers == {
-        "build", "validate", "oversight", "trace", "xref", "owner", "slippage", "overdue", "about",
+        "build", "validate", "oversight", "trace", "xref", "owner", "board", "slippage", "overdue",
+        "about",
         "areas", "query", "gaps", "analyse", "view", "export", "serve", "push", "report",
         "import", "recurring", "themes",
     }  # fmt: skip

@@ -377,11 +377,16 @@ def test_gaps_in_the_wsoa() -> None:
 
 
 def test_a_folder_of_imported_areas() -> None:
-    assert area_folders(FIXTURES) == [JOINT, WSOA, FIXTURES / "wsoa-rag-months"]
+    assert area_folders(FIXTURES) == [
+        FIXTURES / "board-register",
+        JOINT,
+        WSOA,
+        FIXTURES / "wsoa-rag-months",
+    ]
     assert area_folders(WSOA) == [WSOA]
     result = run("owner", "ICB", "--data", str(FIXTURES))
     assert result.exit_code == 1
-    assert "names 2 organisations" in result.stderr
+    assert "names 3 organisations" in result.stderr
 
 
 # ---------------------------------------------------------------- mistakes
@@ -410,7 +415,7 @@ BROKEN_LINES = [
     "area/plan.mapping.yaml:area: error: required key 'area' is missing.",
     "area/plan.mapping.yaml:9:areas: error: 'areas' is not a mapping key sendgraph knows. Did you mean "
     "'area'? Known keys here: area, boards, columns, document, file, finding, findings, header_row, "
-    "organisations, people, plan, plans, sheets, statuses.",
+    "organisations, people, plan, plans, register, sheets, statuses.",
     "area/plan.mapping.yaml:12:document.date: error: document.date is required (YYYY-MM-DD).",
     "area/plan.mapping.yaml:60:columns.owner: error: column 'Lead Officer' is not in area/plan.csv; its "
     "columns are 'Action', 'Target Date', 'Lead', 'What does success look like?', 'Status'.",

@@ -222,6 +222,9 @@ EXPECTED = {
         {"plan": 72, "report": 25, "review": 13},
         36,
     ),
+    "board-register": (
+        4, 0, 0, {"Amber": 2, "Green": 1, "Red": 1}, {"plan": 4, "report": 1, "reporting line": 4}, 0,
+    ),
     "joint-commissioning": (8, 0, 0, {"Amber": 4, "Red": 2, "Green": 2}, {"plan": 8}, 0),
     "wsoa-rag-months": (
         9, 3, 0, {"Green": 4, "Amber": 4, "Red": 1}, {"plan": 9, "review": 9}, 3,

@@ -594,7 +594,9 @@ class Questions:
             if matches:
                 raise UnknownReference(f"{name!r} names {len(matches)} boards: {', '.join(sorted(b.label for b in matches))}.")  # fmt: skip
             typed = " ".join(name.split()).casefold()
-            close = difflib.get_close_matches(typed, [lb.casefold() for lb in labels], n=3, cutoff=0.5)
+            close = difflib.get_close_matches(
+                typed, [lb.casefold() for lb in labels], n=3, cutoff=0.5
+            )
             suggested = [next(lb for lb in labels if lb.casefold() == c) for c in close]
             hint = f"; did you mean {' or '.join(suggested)}?" if suggested else "."
             raise UnknownReference(f"no board matches {name!r}{hint}")

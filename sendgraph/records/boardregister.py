@@ -24,7 +24,7 @@ from typing import Protocol
 
 from sendgraph.base.problems import Problem, Severity
 from sendgraph.read.sources import SourceRow
-from sendgraph.read.spreadsheets import Sheet, read_spreadsheet
+from sendgraph.read.spreadsheets import Sheet, SheetRow, read_spreadsheet
 from sendgraph.records.frequency import read_frequency
 from sendgraph.records.gazetteer import Gazetteer
 from sendgraph.records.mappings import Mapping
@@ -59,7 +59,7 @@ class Importing(Protocol):
     organisation_names: dict[str, str]
     document: str  # the document whose names are being read
 
-    def agents(self, origin: SourceRow, column: str, names: list[str]) -> tuple[list[str], list[str]]: ...  # fmt: skip
+    def agents(self, origin: SheetRow, column: str, names: list[str]) -> tuple[list[str], list[str]]: ...  # fmt: skip
 
 
 def split_list(cell: str) -> list[str]:
@@ -77,7 +77,9 @@ def row_quote(row: SourceRow, columns: list[str]) -> str:
     >>> row_quote(SourceRow("r.csv", 2, {"Board": "SEND Board", "Chair": ""}), ["Board", "Chair"])
     'Board: SEND Board; Chair: (empty)'
     """
-    return "; ".join(f"{column}: {' '.join(row.get(column).split()) or EMPTY}" for column in columns)
+    return "; ".join(
+        f"{column}: {' '.join(row.get(column).split()) or EMPTY}" for column in columns
+    )
 
 
 def board_kind(label: str) -> str:
@@ -103,7 +105,7 @@ class RegisterReader:
         self.document = document.id if document else ""
         self.section = (document.section if document else "") or "board register"
 
-    def report(self, row: SourceRow, column: str, severity: Severity, message: str) -> None:
+    def report(self, row: SheetRow, column: str, severity: Severity, message: str) -> None:
         self.importing.problems.append(row.problem(column, severity, message))
 
     def read(self, data: Path, shown: str, encoding: str | None) -> None:
@@ -135,9 +137,12 @@ class RegisterReader:
                 has = ", ".join(repr(c) for c in sheet.columns if c) or "none"
                 self.importing.problems.append(
                     Problem(
-                        self.mapping.source, self.mapping.line_of(key), key, Severity.ERROR,
+                        self.mapping.source,
+                        self.mapping.line_of(key),
+                        key,
+                        Severity.ERROR,
                         f"column {column!r} is not in {sheet.source}; its columns are {has}.",
-                    )  # fmt: skip
+                    )
                 )
         return [s for s in sheets if columns.get("board") in s.columns]
 
@@ -150,7 +155,7 @@ class RegisterReader:
         wanted = name_key(written)
         return next((b.id for b in self.records.boards.values() if name_key(b.label) == wanted), None)  # fmt: skip
 
-    def new_board(self, row: SourceRow, label: str, kind: str, note: str) -> Board:
+    def new_board(self, row: SheetRow, label: str, kind: str, note: str) -> Board:
         board = Board(
             origin=row, id=slug(label), label=label, kind=kind, aliases=[],
             organisations=[], document=self.document, quote="", note=note,
@@ -159,7 +164,7 @@ class RegisterReader:
         self.importing.gazetteer.add(board.id, [label])
         return board
 
-    def board_row(self, row: SourceRow, sheet: Sheet) -> Board | None:
+    def board_row(self, row: SheetRow, sheet: Sheet) -> Board | None:
         columns = self.spec.boards
         label = " ".join(row.get(columns["board"]).split())
         if not label:
@@ -186,14 +191,14 @@ class RegisterReader:
             self.chair(row, board, chair)
         return board
 
-    def kind(self, row: SourceRow) -> str:
+    def kind(self, row: SheetRow) -> str:
         column = self.spec.boards.get("kind")
         written = " ".join(row.get(column).split()).casefold() if column else ""
         if written and written not in BOARD_KINDS:
             self.report(row, column or "", Severity.ERROR, f"{written!r} is not a kind of board sendgraph knows; use one of {', '.join(sorted(BOARD_KINDS))}.")  # fmt: skip
         return written if written in BOARD_KINDS else board_kind(row.get(self.spec.boards["board"]))
 
-    def meets(self, row: SourceRow, board: Board, column: str) -> None:
+    def meets(self, row: SheetRow, board: Board, column: str) -> None:
         written = row.get(column)
         if not written.strip():
             return
@@ -202,7 +207,7 @@ class RegisterReader:
         if frequency.days is None:
             self.report(row, column, Severity.WARNING, f"{frequency.text!r} {frequency.problem}; it is kept as written and not compared with how often plans report.")  # fmt: skip
 
-    def chair(self, row: SourceRow, board: Board, written: str) -> None:
+    def chair(self, row: SheetRow, board: Board, written: str) -> None:
         column = self.spec.boards["chair"]
         match = NAME_AND_POST.match(written)
         name, post = (match["name"], match["post"]) if match else (written, "")
@@ -214,14 +219,16 @@ class RegisterReader:
             self.post(row, people[0], post, [])
         self.membership(row, board, people[0], "chair", "Chair", "", board.register.quote if board.register else "")  # fmt: skip
 
-    def lines(self, row: SourceRow, board: Board) -> None:
+    def lines(self, row: SheetRow, board: Board) -> None:
         columns = self.spec.boards
         quote = board.register.quote if board.register else ""
         if "reports_to" in columns:
             for written in split_list(row.get(columns["reports_to"])):
                 above = self.board_named(written)
                 if above is None:
-                    note = f"named in {row.source} row {row.row} as the board {board.label} reports to"
+                    note = (
+                        f"named in {row.source} row {row.row} as the board {board.label} reports to"
+                    )
                     above = self.new_board(row, written, board_kind(written), note).id
                 self.link(row, board, "reports_to", above, quote)
         if "oversees" in columns:
@@ -240,17 +247,23 @@ class RegisterReader:
                 return plan.id
         return None
 
-    def link(self, row: SourceRow, board: Board, relation: str, target: str, quote: str) -> None:
+    def link(self, row: SheetRow, board: Board, relation: str, target: str, quote: str) -> None:
         self.records.governance.append(
             GovernanceLink(
-                origin=row, subject=board.id, relation=relation, object=target,
-                document=self.document, section=self.section, quote=quote, note="",
-            )  # fmt: skip
+                origin=row,
+                subject=board.id,
+                relation=relation,
+                object=target,
+                document=self.document,
+                section=self.section,
+                quote=quote,
+                note="",
+            )
         )
 
     # -- members -------------------------------------------------------------------
 
-    def member_row(self, row: SourceRow, sheet: Sheet) -> None:
+    def member_row(self, row: SheetRow, sheet: Sheet) -> None:
         columns = self.spec.members
         written = " ".join(row.get(columns["board"]).split())
         board = self.board_named(written) if written else None
@@ -277,7 +290,7 @@ class RegisterReader:
         quote = row_quote(row, [c for c in sheet.columns if c in columns.values()])
         self.membership(row, self.records.boards[board], people[0], role, role_text or "Member", organisation, quote)  # fmt: skip
 
-    def organisation(self, row: SourceRow) -> str:
+    def organisation(self, row: SheetRow) -> str:
         column = self.spec.members.get("organisation")
         written = " ".join(row.get(column).split()) if column else ""
         if not written:
@@ -288,20 +301,25 @@ class RegisterReader:
             return ""
         return found
 
-    def post(self, row: SourceRow, person: str, title: str, organisations: list[str]) -> None:
+    def post(self, row: SheetRow, person: str, title: str, organisations: list[str]) -> None:
         for post in self.records.posts:
             if post.person == person and name_key(post.title) == name_key(title):
                 post.organisations += [o for o in organisations if o not in post.organisations]
                 return
         self.records.posts.append(
             Post(
-                origin=row, person=person, title=title, organisations=organisations,
-                document=self.document, section=self.section, note="",
-            )  # fmt: skip
+                origin=row,
+                person=person,
+                title=title,
+                organisations=organisations,
+                document=self.document,
+                section=self.section,
+                note="",
+            )
         )
 
     def membership(
-        self, row: SourceRow, board: Board, person: str, role: str, role_text: str,
+        self, row: SheetRow, board: Board, person: str, role: str, role_text: str,
         organisation: str, quote: str,
     ) -> None:  # fmt: skip
         for held in self.records.memberships:
@@ -314,8 +332,14 @@ class RegisterReader:
                 return
         self.records.memberships.append(
             Membership(
-                origin=row, board=board.id, person=person, role=role, role_text=role_text,
-                organisation=organisation, document=self.document, section=self.section,
+                origin=row,
+                board=board.id,
+                person=person,
+                role=role,
+                role_text=role_text,
+                organisation=organisation,
+                document=self.document,
+                section=self.section,
                 quote=quote,
-            )  # fmt: skip
+            )
         )

@@ -109,7 +109,9 @@ def read_frequency(text: str) -> Frequency:
         return Frequency(text=written, days=None, problem="names more than one interval")
     for phrase in AS_NEEDED:
         if phrase in words:
-            return Frequency(text=written, days=None, problem=f"says {phrase!r}, which names no interval")
+            return Frequency(
+                text=written, days=None, problem=f"says {phrase!r}, which names no interval"
+            )
     return Frequency(text=written, days=None, problem="names no interval sendgraph can read")
 
 

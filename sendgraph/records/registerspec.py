@@ -84,9 +84,7 @@ def read_register_section(reader: SectionReader, value: Any) -> RegisterSpec:
     members = reader.table("register.members", section.get("members"))
     if members:
         reader.keys("register.members", members, MEMBERS_KEYS)
-        spec.members_file = reader.text(
-            "register.members.file", members.get("file"), required=True
-        )
+        spec.members_file = reader.text("register.members.file", members.get("file"), required=True)
         spec.members = _columns(
             reader, "register.members.columns", members.get("columns"), MEMBER_COLUMNS
         )
