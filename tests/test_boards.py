@@ -214,19 +214,6 @@ def test_the_three_rules_find_exactly_the_cases_built_in(questions: Questions) -
     ]  # fmt: skip
 
 
-def test_the_rules_find_nothing_in_papers_without_a_register(
-    rotherham_questions: Questions,
-) -> None:
-    found = [g for g in find_gaps(rotherham_questions.store, bundled_rules()) if g["rule"] in BOARD_RULES]  # fmt: skip
-    assert found == []
-
-
-@pytest.fixture(scope="module")
-def rotherham_questions() -> Questions:
-    result = build_graph(None)
-    return Questions(result.graph)
-
-
 def test_board_json_gives_every_fact() -> None:
     result = run("board", "send-improvement BOARD", "--data", str(REGISTER), "-f", "json")
     assert result.exit_code == 0, result.output
