@@ -849,6 +849,45 @@ def owner(name: str, data: Path | None, encoding: str | None, store: str, fmt: s
 
 
 @main.command()
+@click.argument("name")
+@data_option
+@encoding_option
+@store_option
+@rows_format_option
+def board(name: str, data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
+    """The board NAME: who chairs and sits on it, its reporting lines, meetings, what it oversees, its gaps.
+
+    Its chair and members with their roles and organisations (as its register states
+    them), whom it reports to and who reports to it (each line with its modality and
+    quote), how often it meets, the actions it oversees grouped by plan and path kind
+    with their status counts, and the gaps on it or on those actions. NAME matches as
+    `owner` names do: case, spaces and punctuation do not matter.
+
+    Example:
+
+        sendgraph board "SEND Improvement Board"
+        sendgraph board "send improvement board" -f json
+    """
+    import json
+
+    from sendgraph.show.tables import board_blocks
+
+    answer = load_questions(data, encoding, store).board(name)
+    if fmt == "json":
+        click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
+        return
+    blocks = board_blocks(answer)
+    if fmt == "csv":
+        print_rows([row for _, rows in blocks for row in rows], fmt, "")
+        return
+    for number, (title, rows) in enumerate(blocks):
+        if number:
+            click.echo()
+        click.echo(title)
+        print_rows([{k: v for k, v in r.items() if k != "part"} for r in rows], fmt, "  (none)")
+
+
+@main.command()
 @data_option
 @encoding_option
 @store_option

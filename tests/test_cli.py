@@ -273,7 +273,8 @@ def test_query_refusals_and_limits_are_sentences(runner: CliRunner) -> None:
 def test_queries_lists_every_bundled_query(runner: CliRunner) -> None:
     lines = runner.invoke(main, ["queries"]).stdout.splitlines()
     assert [line.split()[0] for line in lines] == [
-        "action-details", "answers", "areas", "citations", "findings", "governance-statements",
+        "action-details", "answers", "areas", "board-details", "board-members", "citations",
+        "findings", "governance-statements",
         "oversight", "people",
         "progress", "projection", "provenance", "recurring", "reporting-lines",
         "responsibilities", "sources", "status-dates", "status-history", "success-measures",
@@ -286,7 +287,7 @@ def test_gaps_json_and_fail_on(runner: CliRunner) -> None:
     assert result.exit_code == 0
     gaps = json.loads(result.stdout)
     assert len(gaps) == 125
-    assert result.stderr == "0 errors, 70 warnings, 55 infos from 14 rules\n"
+    assert result.stderr == "0 errors, 70 warnings, 55 infos from 17 rules\n"
     assert runner.invoke(main, ["gaps", "--fail-on", "warning"]).exit_code == 1
     assert runner.invoke(main, ["gaps", "--fail-on", "error"]).exit_code == 0
     assert runner.invoke(main, ["gaps", "--only", "nope"]).exit_code == 2
@@ -356,7 +357,8 @@ def test_every_command_reading_data_takes_it_with_the_data_option() -> None:
         if any(p.name == "encoding" for p in command.params)
     }
     assert readers == {
-        "build", "validate", "oversight", "trace", "xref", "owner", "slippage", "overdue", "about",
+        "build", "validate", "oversight", "trace", "xref", "owner", "board", "slippage", "overdue",
+        "about",
         "areas", "query", "gaps", "analyse", "view", "export", "serve", "push", "report",
         "import", "recurring", "themes", "template",
     }  # fmt: skip

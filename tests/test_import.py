@@ -380,6 +380,7 @@ def test_a_folder_of_imported_areas() -> None:
     assert area_folders(FIXTURES) == [
         FIXTURES / "app-docx",
         FIXTURES / "blocks-md",
+        FIXTURES / "board-register",
         FIXTURES / "jc-leads",
         JOINT,
         FIXTURES / "pap-html",
@@ -388,13 +389,14 @@ def test_a_folder_of_imported_areas() -> None:
         FIXTURES / "wsoa-rag-months",
     ]
     assert area_folders(WSOA) == [WSOA]
-    # One ICB in each of six areas: each answers for its own area, with the area column.
+    # One ICB in each of seven areas: each answers for its own area, with the area column.
     result = run("owner", "ICB", "--data", str(FIXTURES), "-f", "json")
     assert result.exit_code == 0, result.stderr
     rows = json.loads(result.stdout)
     assert sorted({(r["area"], r["name"]) for r in rows}) == [
         ("app-docx", "NHS Brackenfold Integrated Care Board"),
         ("blocks-md", "NHS Hartwell Integrated Care Board"),
+        ("board-register", "NHS Westmoor ICB"),
         ("jc-leads", "NHS Eastmoor Integrated Care Board"),
         ("joint-commissioning", "NHS Northbridge Integrated Care Board"),
         ("pap-html", "NHS Colbridge Integrated Care Board"),
@@ -430,7 +432,7 @@ BROKEN_LINES = [
     "area/plan.mapping.yaml:area: error: required key 'area' is missing.",
     "area/plan.mapping.yaml:9:areas: error: 'areas' is not a mapping key sendgraph knows. Did you mean "
     "'area'? Known keys here: area, boards, columns, document, file, finding, findings, header_row, "
-    "headings, layout, organisations, owner_cells, people, plan, plans, sheets, statuses, table.",
+    "headings, layout, organisations, owner_cells, people, plan, plans, register, sheets, statuses, table.",
     "area/plan.mapping.yaml:12:document.date: error: document.date is required (YYYY-MM-DD).",
     "area/plan.mapping.yaml:60:columns.owner: error: column 'Lead Officer' is not in area/plan.csv; its "
     "columns are 'Action', 'Target Date', 'Lead', 'What does success look like?', 'Status'.",

@@ -278,6 +278,9 @@ EXPECTED = {
         3, 2, 0, {"Green": 1, "Behind schedule": 1, "Amber": 1}, {"plan": 3, "review": 3}, 2,
     ),
     "pap-html": (4, 2, 0, {"Green": 1, "Amber": 2, "Red": 1}, {"plan": 4}, 2),
+    "board-register": (
+        4, 0, 0, {"Amber": 2, "Green": 1, "Red": 1}, {"plan": 4, "report": 1, "reporting line": 4}, 0,
+    ),
     "joint-commissioning": (8, 0, 0, {"Amber": 4, "Red": 2, "Green": 2}, {"plan": 8}, 0),
     "wsoa-rag-months": (
         9, 3, 0, {"Green": 4, "Amber": 4, "Red": 1}, {"plan": 9, "review": 9}, 3,

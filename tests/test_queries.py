@@ -26,6 +26,8 @@ EXPECTED_COUNTS = {
     "action-details": 85,  # one row per action
     "areas": 1,  # Rotherham alone; tests/test_areas.py compares several
     "answers": 36,  # 23 recommendations answer themselves + 13 identified 2020 actions
+    "board-details": 58,  # 52 boards, a row for each alias: four boards have two, one has three
+    "board-members": 0,  # neither paper lists a board's members; tests/test_boards.py reads a register
     "citations": 48,
     "findings": 51,  # 23 recommendations + 4 CCG gaps + 24 peer challenge findings  # 41 Ref-column citations + 6 text mentions + SEND 9, which nothing cites
     "governance-statements": 13,  # every row of data/governance.csv, whatever its modality

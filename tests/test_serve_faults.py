@@ -416,7 +416,9 @@ VALUES = (
     + " } ?s ?p ?o }"
 )
 PATHOLOGICAL = {
-    "cross join, ordered": ("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g", OUT_OF_MEMORY),
+    # It needs both more memory and more time than a query may have: which limit stops
+    # it first depends on how busy the machine is, so either answer is right.
+    "cross join, ordered": ("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g", {OUT_OF_MEMORY, TIMED_OUT}),
     "cross join, counted": ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", TIMED_OUT),
     "any path, starred, ordered": ("SELECT * WHERE { ?s ((<x:p>|!<x:p>)*)* ?o } ORDER BY ?s", TIMED_OUT),
     "inverse then forward, repeated": ("SELECT * WHERE { ?s (^!<x:p>/!<x:p>)* ?o }", TIMED_OUT),
@@ -441,9 +443,11 @@ def test_pathological_queries_are_stopped_and_others_answered(server: Server) ->
         hostile_until = time.monotonic()
         stop.set()
         ordinary.result()
-    assert {name: answer[:2] for name, answer in answers.items()} == {
-        name: (503, expected) for name, (_, expected) in PATHOLOGICAL.items()
-    }
+    for name, (status, body, _) in answers.items():
+        expected = PATHOLOGICAL[name][1]
+        assert status == 503 and body in (expected if isinstance(expected, set) else {expected}), (
+            name
+        )
     # Ordinary queries were answered while the hostile ones held their slots.
     assert any(moment < hostile_until for moment in answered_at)
     assert child_pids(server.pid) == []

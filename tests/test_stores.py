@@ -30,7 +30,10 @@ def stores(rotherham: Build) -> tuple[QueryStore, QueryStore]:
     graph = Graph()
     for built in (
         rotherham,
-        *(build_graph(FIXTURES / name, validate=False) for name in ("wsoa", "joint-commissioning")),
+        *(
+            build_graph(FIXTURES / name, validate=False)
+            for name in ("wsoa", "joint-commissioning", "board-register")
+        ),
     ):
         assert built.ok
         graph += built.graph

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sendgraph.ask.areas import area_of
@@ -171,6 +171,65 @@ class FindingFacts:
         return asdict(self)
 
 
+@dataclass(frozen=True, kw_only=True)
+class Seat:
+    """A person's place on a board, as a board register states it."""
+
+    person: str
+    role: str  # Chair, Member or Adviser
+    role_text: str  # as the register writes it ("Vice-chair", "In attendance")
+    organisation: str  # the organisation they sit for, where given
+    posts: tuple[str, ...]
+    quote: str
+    document: str
+    section: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Line:
+    """A reporting line to or from a board, with its modality and words."""
+
+    board: str  # the board at the other end
+    modality: str
+    quote: str
+    document: str
+    section: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Overseen:
+    """The actions a board oversees by one path: through one plan or review, or by reports."""
+
+    via: str  # plan, review or report
+    through: str  # the plan's or review's label; "" for reports
+    actions: tuple[str, ...]  # their refs
+    statuses: dict[str, int]  # status label -> how many
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoardFacts:
+    """Everything the outputs show about one board: who sits on it, its lines, what it oversees."""
+
+    iri: str
+    label: str
+    kind: str
+    aliases: tuple[str, ...]
+    meets: str  # as written; "" when no paper says
+    meets_days: int | None  # the interval that names, where it names one
+    register: str  # its row of a board register, as written; "" when it has none
+    document: str
+    section: str
+    chairs: tuple[str, ...]
+    members: tuple[Seat, ...]  # chairs first, then members, then advisers
+    reports_to: tuple[Line, ...]
+    reported_to_by: tuple[Line, ...]
+    oversees: tuple[Overseen, ...]  # direct paths only (include/oversees.rq)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return every fact as plain JSON values."""
+        return asdict(self)
+
+
 # The inspection frameworks' findings first: they are kinds of area for consideration too.
 FINDING_KINDS = {
     "SignificantWeakness": "Significant weakness",
@@ -238,6 +297,7 @@ class Facts:
     actions: dict[str, ActionFacts]
     findings: dict[str, FindingFacts]
     include: tuple[str, ...] = ()
+    boards: dict[str, BoardFacts] = field(default_factory=dict)
 
     @classmethod
     def build(cls, questions: Questions, include: Iterable[str] = ()) -> Facts:
@@ -250,7 +310,7 @@ class Facts:
         findings: dict[str, FindingFacts] = {}
         for row in questions.select("findings"):
             findings.setdefault(str(row["finding"]), gather.finding(row))
-        return cls(actions, findings, include)
+        return cls(actions, findings, include, _boards(questions, include, actions))
 
     def by_ref(self, ref: str) -> list[ActionFacts | FindingFacts]:
         """The actions and findings whose reference is ``ref`` (areas may share one)."""
@@ -380,3 +440,93 @@ class _Gather:
             document=_local(row["document"]),
             section=_str(row["section"]),
         )
+
+
+ROLE_ORDER = {"Chair": 0, "Member": 1, "Adviser": 2}
+
+
+def _boards(
+    questions: Questions, include: tuple[str, ...], actions: dict[str, ActionFacts]
+) -> dict[str, BoardFacts]:
+    """Every board's facts: its seats, its reporting lines and the actions it oversees directly."""
+    seats: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for row in questions.select("board-members"):
+        seat = seats[str(row["board"])].setdefault(
+            str(row["person"]),
+            {
+                "person": _str(row["person_label"]),
+                "role": _str(row["role"]),
+                "role_text": _str(row["role_text"]),
+                "organisation": _str(row["organisation"]),
+                "posts": [],
+                "quote": _str(row["quote"]),
+                "document": _local(row["document"]),
+                "section": _str(row["section"]),
+            },
+        )
+        if row["post"] and _str(row["post"]) not in seat["posts"]:
+            seat["posts"].append(_str(row["post"]))
+    up: dict[str, list[Line]] = defaultdict(list)
+    down: dict[str, list[Line]] = defaultdict(list)
+    for row in questions.reporting_lines(include):
+        words = {
+            "modality": _str(row["modality"]),
+            "quote": _str(row["quote"]),
+            "document": _local(row["document"]),
+            "section": _str(row["section"]),
+        }
+        up[str(row["board"])].append(Line(board=_str(row["reports_to_label"]), **words))
+        down[str(row["reports_to"])].append(Line(board=_str(row["board_label"]), **words))
+    overseen: dict[str, dict[tuple[str, str], list[ActionFacts]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for action in actions.values():
+        for path in action.oversight:
+            if path.via != "reporting line":
+                through = path.path[0].end if path.via != "report" else ""
+                group = overseen[path.board][(path.via, through)]
+                if action not in group:
+                    group.append(action)
+    found: dict[str, BoardFacts] = {}
+    for row in questions.select("board-details"):
+        iri = str(row["board"])
+        if iri in found:
+            aliases = (*found[iri].aliases, _str(row["alias"]))
+            found[iri] = BoardFacts(**{**found[iri].__dict__, "aliases": aliases})
+            continue
+        members = sorted(
+            (Seat(**{**seat, "posts": tuple(seat["posts"])}) for seat in seats[iri].values()),
+            key=lambda s: (ROLE_ORDER.get(s.role, 3), s.person),
+        )
+        found[iri] = BoardFacts(
+            iri=iri,
+            label=_str(row["label"]),
+            kind=_str(row["kind"]),
+            aliases=(_str(row["alias"]),) if row["alias"] else (),
+            meets=_str(row["meets"]),
+            meets_days=int(row["meets_days"]) if row["meets_days"] is not None else None,
+            register=_str(row["register_quote"]),
+            document=_local(row["document"]),
+            section=_str(row["section"]),
+            chairs=tuple(s.person for s in members if s.role == "Chair"),
+            members=tuple(members),
+            reports_to=tuple(up.get(iri, [])),
+            reported_to_by=tuple(down.get(iri, [])),
+            oversees=tuple(
+                Overseen(
+                    via=via,
+                    through=through,
+                    actions=tuple(a.ref for a in group),
+                    statuses=_count(a.status_label for a in group),
+                )
+                for (via, through), group in sorted(overseen.get(iri, {}).items())
+            ),
+        )
+    return found
+
+
+def _count(labels: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+    return dict(sorted(counts.items()))

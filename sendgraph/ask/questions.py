@@ -632,6 +632,48 @@ class Questions:
         hint = f"; did you mean {' or '.join(suggested)}?" if suggested else "."
         raise UnknownReference(f"no owner matches {name!r}{hint}")
 
+    def board(self, name: str, rules: Iterable[Any] | None = None) -> Row:
+        """Everything about the board ``name``: its seats, reporting lines, meetings, what it oversees, its gaps.
+
+        Names match as `owner` matches people: case, spaces and punctuation do not matter,
+        and a label or alias names the board; a name that matches none is answered with the
+        closest. The gaps are those whose subject is the board or an action it oversees
+        directly (``include/oversees.rq``).
+        """
+        from sendgraph.ask.gaps import bundled_rules, find_gaps
+
+        boards = self.facts().boards
+        wanted = name_key(name)
+        matches = [
+            b for b in boards.values() if wanted in {name_key(n) for n in (b.label, *b.aliases)}
+        ]
+        if len(matches) != 1:
+            labels = sorted(b.label for b in boards.values())
+            if matches:
+                raise UnknownReference(f"{name!r} names {len(matches)} boards: {', '.join(sorted(b.label for b in matches))}.")  # fmt: skip
+            typed = " ".join(name.split()).casefold()
+            close = difflib.get_close_matches(
+                typed, [lb.casefold() for lb in labels], n=3, cutoff=0.5
+            )
+            suggested = [next(lb for lb in labels if lb.casefold() == c) for c in close]
+            hint = f"; did you mean {' or '.join(suggested)}?" if suggested else "."
+            raise UnknownReference(f"no board matches {name!r}{hint}")
+        [board] = matches
+        overseen = {
+            action.iri
+            for action in self.facts().actions.values()
+            if any(o.board == board.iri and o.via != "reporting line" for o in action.oversight)
+        }
+        gaps = [
+            {k: v for k, v in gap.items() if k != "subject"}
+            for gap in find_gaps(self.store, rules if rules is not None else bundled_rules())
+            if str(gap["subject"]) in overseen | {board.iri}
+        ]
+        facts = board.to_json()
+        for group in facts["oversees"]:
+            group["actions"] = sorted(group["actions"], key=natural_key)
+        return {**facts, "gaps": gaps}
+
     def owner(self, name: str) -> list[Row]:
         """Everything the person ``name`` owns, is accountable for or leads, with its status.
 

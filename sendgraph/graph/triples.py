@@ -35,6 +35,7 @@ from sendgraph.records.dates import DAY, ONGOING, QUARTER, TO_BE_CONFIRMED
 from sendgraph.records.model import (
     Action,
     ActionRow,
+    Board,
     BoardMention,
     Located,
     Records,
@@ -169,6 +170,43 @@ class _Writer:
             self.text(node, SG.firstMention, board.quote)
             self.text(node, SG.note, board.note)
             self.provenance(node, board, board.document, "")
+            self.meetings(node, board)
+
+    def meetings(self, node: URIRef, board: Board) -> None:
+        """How often a board meets, and its row of a board register, where a register gives them."""
+        self.text(node, SG.meetingFrequency, board.meets)
+        if board.meets_days is not None:
+            self.add(node, SG.meetingIntervalDays, Literal(board.meets_days, datatype=XSD.integer))
+        entry = board.register
+        if entry is None:
+            return
+        evidence = self.mint("register-entry", board.id)
+        self.add(node, SG.registerEntry, evidence)
+        self.add(evidence, RDF.type, SG.RegisterEntry)
+        self.text(evidence, SG.quote, entry.quote)
+        self.text(evidence, SG.chairText, entry.chair_text)
+        self.add(evidence, PROV.wasQuotedFrom, self.mint("document", entry.document))
+        self.provenance(evidence, entry, entry.document, entry.section)
+
+    def memberships(self) -> None:
+        """Each place on a board as W3C ORG writes it: an org:Membership, with its role and words."""
+        roles = {"chair": SG.Chair, "member": SG.Member, "adviser": SG.Adviser}
+        for held in self.records.memberships:
+            node = self.mint("membership", held.board, held.person)
+            board = self.mint("board", held.board)
+            person = self.mint("person", held.person)
+            self.add(node, RDF.type, ORG.Membership)
+            self.add(node, ORG.member, person)
+            self.add(node, ORG.organization, board)
+            self.add(node, ORG.role, roles[held.role])
+            self.text(node, SG.roleText, held.role_text)
+            if held.organisation:
+                self.add(node, SG.representing, self.mint("organisation", held.organisation))
+            if held.role == "chair":
+                self.add(person, ORG.headOf, board)
+            self.text(node, SG.quote, held.quote)
+            self.add(node, PROV.wasQuotedFrom, self.mint("document", held.document))
+            self.provenance(node, held, held.document, held.section)
 
     def reviews(self) -> None:
         for review in self.records.reviews.values():
@@ -206,6 +244,9 @@ class _Writer:
             for person in plan.lead_officers:
                 self.add(node, SG.leadOfficer, self.mint("person", person))
             self.text(node, SG.note, plan.note)
+            self.text(node, SG.reportingFrequency, plan.reporting)
+            if plan.reporting_days is not None:
+                self.add(node, SG.reportingIntervalDays, Literal(plan.reporting_days, datatype=XSD.integer))  # fmt: skip
             section = f"{plan.section}, {plan.ref}" if plan.ref else plan.section
             self.provenance(node, plan, plan.document, section)
 
@@ -536,6 +577,7 @@ class _Writer:
             self.findings,
             self.versions,
             self.governance,
+            self.memberships,
         ):
             step()
         return self.graph

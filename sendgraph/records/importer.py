@@ -25,8 +25,10 @@ from pathlib import Path
 from sendgraph.base.problems import Problem, Severity
 from sendgraph.read.sources import SourceRow, display_name
 from sendgraph.read.spreadsheets import Sheet, SheetRow
+from sendgraph.records.boardregister import RegisterReader
 from sendgraph.records.dates import ONGOING, TO_BE_CONFIRMED, parse_targets
 from sendgraph.records.files import read_file
+from sendgraph.records.frequency import read_frequency
 from sendgraph.records.gazetteer import Gazetteer
 from sendgraph.records.loader import lines
 from sendgraph.records.mappings import (
@@ -230,7 +232,13 @@ class _Importer:
                 )
 
     def define_plans(self, mapping: Mapping, document: DocumentSpec) -> None:
-        for plan in mapping.plans:
+        for number, plan in enumerate(mapping.plans, start=1):
+            reporting = read_frequency(plan.reporting) if plan.reporting else None
+            if reporting is not None and reporting.days is None:
+                self.problems.append(Problem(
+                    mapping.source, mapping.line_of(f"plans[{number}].reporting"), f"plans[{number}].reporting",
+                    Severity.WARNING, f"{plan.reporting!r} {reporting.problem}; it is kept as written and not compared with how often boards meet.",
+                ))  # fmt: skip
             self.records.plans[plan.id] = Plan(
                 origin=self.at(mapping, plan.line),
                 id=plan.id,
@@ -242,6 +250,8 @@ class _Importer:
                 rows_are="actions",
                 review="",
                 note="",
+                reporting=reporting.text if reporting else "",
+                reporting_days=reporting.days if reporting else None,
             )
 
     def define_findings(self, mapping: Mapping, document: DocumentSpec) -> None:
@@ -347,6 +357,9 @@ class _Importer:
     # -- the file ---------------------------------------------------------------------
 
     def read(self, mapping: Mapping, data: Path, shown: str) -> None:
+        if mapping.register is not None:
+            RegisterReader(self, mapping, mapping.register).read(data, shown, self.encoding)
+            return
         sheets, problems = read_file(mapping, data, shown, self.encoding)
         self.problems += problems
         document = mapping.document
@@ -615,6 +628,51 @@ class _Importer:
             )  # fmt: skip
         return ref
 
+    def agents(
+        self, origin: SheetRow, column: str, names: list[str]
+    ) -> tuple[list[str], list[str]]:
+        """Split whole names into person ids and organisation ids; unknown names become people.
+
+        For cells that hold one name each, such as a board register's chair and members;
+        owner cells go through the owner-cell grammar (`OwnerReader`).
+        """
+        people: list[str] = []
+        organisations: list[str] = []
+        for name in names:
+            org = self.organisation_names.get(name_key(name))
+            if org is not None:
+                organisations.append(org)
+                continue
+            ids = self.people.lookup(name)
+            if len(ids) > 1:
+                self.report(
+                    origin, column, Severity.ERROR,
+                    f"{name!r} could be any of {', '.join(ids)}; give the one meant an alias in the mapping.",
+                )  # fmt: skip
+                continue
+            if not ids:
+                person_id = slug(name)
+                if not person_id:
+                    continue
+                if person_id in self.records.people:
+                    # The same slug from a different spelling: keep one person, note it.
+                    self.people.add(person_id, name, [name])
+                else:
+                    self.records.people[person_id] = Person(
+                        origin=origin,
+                        id=person_id,
+                        name=name,
+                        initials="",
+                        aliases=[],
+                        document=self.document,
+                        section="",
+                        note="",
+                    )
+                    self.people.add(person_id, name, [])
+                ids = [person_id]
+            people.extend(ids)
+        return people, organisations
+
     def status_word(
         self, mapping: Mapping, origin: SourceRow, column: str, text: str
     ) -> str | None:
@@ -794,7 +852,8 @@ def import_spreadsheets(
             continue
         importer.define(mapping)
         read.append((mapping, data, shown))
-    for mapping, data, shown in read:
+    # Board registers first: their boards are then found where plans' progress names them.
+    for mapping, data, shown in sorted(read, key=lambda item: item[0].register is None):
         importer.read(mapping, data, shown)
     chosen = slug(area) if area else importer.area
     problems = sorted(importer.problems, key=lambda p: (p.source, p.row, p.field, p.message))

@@ -32,6 +32,7 @@ from sendgraph.read.sources import UTF8_BOM, decode, read_input
 from sendgraph.read.tablegrid import ROW_HEADING, TableChoice
 from sendgraph.records.model import SLUG, slug
 from sendgraph.records.monthcolumns import explicit_month
+from sendgraph.records.registerspec import RegisterSpec, read_register_section
 from sendgraph.records.statuses import concept_named, concepts
 
 MAPPING_SUFFIX = ".mapping.yaml"
@@ -70,10 +71,13 @@ TOP_KEYS = {
     "columns",
     "owner_cells",
     *("table", "layout", "headings"),  # Word documents, web pages and block layouts
+    "register",
 }
 REQUIRED_TOP = ("area", "document", "plans", "columns")
+# A board register's mapping reads boards, not actions: it needs no plans or columns.
+REQUIRED_REGISTER = ("area", "document", "register")
 DOCUMENT_KEYS = {"id", "title", "publisher", "date", "section"}
-PLAN_KEYS = {"id", "title", "part_of", "status_date", "ref_prefix", "section"}
+PLAN_KEYS = {"id", "title", "part_of", "status_date", "ref_prefix", "section", "reporting"}
 ORGANISATION_KEYS = {"id", "name", "aliases", "partner"}
 OWNER_CELL_ROLES = ("lead", "support", "accountable")
 PERSON_KEYS = {"id", "name", "aliases", "post", "organisations"}
@@ -124,6 +128,7 @@ class PlanSpec(Spec):
     status_date: dt.date | None
     ref_prefix: str
     section: str
+    reporting: str = ""  # how often progress on it is reported, as written ("monthly")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -224,6 +229,7 @@ class Mapping:
     headings: dict[str, str] = field(default_factory=dict)  # heading level or "row" -> column
     text: str = ""
     readable: bool = True  # False when the file is missing or is not YAML
+    register: RegisterSpec | None = None  # a board register's mapping (registerspec.py)
 
     def line_of(self, key: str) -> int:
         """Return the line of the mapping file that holds ``key`` ("columns.owner"), or 0."""
@@ -368,7 +374,7 @@ class _Reader:
             return
         top = {str(k): v for k, v in raw.items()}
         self.keys("", top, TOP_KEYS)
-        for key in REQUIRED_TOP:
+        for key in REQUIRED_REGISTER if "register" in top else REQUIRED_TOP:
             if top.get(key) in (None, "", [], {}):
                 self.report(key, f"required key {key!r} is missing.")
         mapping.file = self.text("file", top.get("file"))
@@ -405,6 +411,8 @@ class _Reader:
         self.columns(top.get("columns"))
         self.owner_cells(top.get("owner_cells"))
         self.files(top)
+        if "register" in top:
+            mapping.register = read_register_section(self, top.get("register"))
         self.cross_checks()
 
     def document(self, value: Any) -> None:
@@ -445,6 +453,7 @@ class _Reader:
                     status_date=self.date(f"{where}.status_date", plan.get("status_date")),
                     ref_prefix=self.text(f"{where}.ref_prefix", plan.get("ref_prefix")),
                     section=self.text(f"{where}.section", plan.get("section")),
+                    reporting=self.text(f"{where}.reporting", plan.get("reporting")),
                 )
             )
 

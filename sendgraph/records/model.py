@@ -122,6 +122,33 @@ class Board(Located):
     document: str
     quote: str
     note: str
+    meets: str = ""  # how often it meets, as written
+    meets_days: int | None = None  # the interval that names, where it names one
+    register: RegisterEntry | None = None  # its row of a board register, where it has one
+
+
+@dataclass(kw_only=True)
+class RegisterEntry(Located):
+    """A board's row of a board register or terms of reference, as written."""
+
+    document: str
+    section: str
+    quote: str  # the row's cells, "Heading: value; ..."
+    chair_text: str  # the chair cell as written; empty when the register names no chair
+
+
+@dataclass(kw_only=True)
+class Membership(Located):
+    """A person's place on a board, as a register or its membership table states it."""
+
+    board: str
+    person: str
+    role: str  # chair, member or adviser
+    role_text: str  # the role as written ("Vice-chair", "In attendance")
+    organisation: str  # the organisation they sit for; empty when not given
+    document: str
+    section: str
+    quote: str
 
 
 @dataclass(kw_only=True)
@@ -138,6 +165,8 @@ class Plan(Located):
     review: str
     note: str
     ref: str = ""
+    reporting: str = ""  # how often its progress is reported, as written
+    reporting_days: int | None = None
     lead_officer_text: str = ""
     lead_officers: list[str] = field(default_factory=list)
 
@@ -366,5 +395,6 @@ class Records:
     findings: dict[str, Finding] = field(default_factory=dict)
     versions: list[Version] = field(default_factory=list)
     governance: list[GovernanceLink] = field(default_factory=list)
+    memberships: list[Membership] = field(default_factory=list)
     defined_codes: dict[str, str] = field(default_factory=dict)  # code key -> action ref
     tables: dict[str, Table] = field(default_factory=dict)

@@ -355,6 +355,7 @@ class Endpoint:
             ),
             "xref": lambda: q.xref(params["code"]),
             "owner": lambda: q.owner(params["name"]),
+            "board": lambda: q.board(params["name"], self.rules),
             "slippage": q.slippage,
             "overdue": lambda: q.overdue(
                 dt.date.fromisoformat(params["as_of"]) if params.get("as_of") else None

@@ -326,3 +326,47 @@ def render_answer(answer: Answer, fmt: str, *, safe: bool = False, width: int | 
     return render_rows(
         rows, "csv" if fmt == "csv" else "table", answer.variables, safe=safe, width=width
     )
+
+
+def board_blocks(board: dict[str, Any]) -> list[tuple[str, list[Row]]]:
+    """Lay a board's answer (`Questions.board`) out as titled blocks of rows, each row saying its part.
+
+    CSV writes the blocks' rows as one table, the ``part`` column telling them apart.
+    """
+    meets = board["meets"] or "not stated"
+    if board["meets"] and board["meets_days"] is None:
+        meets += " (names no interval)"
+    elif board["meets_days"] is not None:
+        meets += f" (every {board['meets_days']} days)"
+    summary = [
+        {"part": "board", "name": board["label"], "kind": board["kind"], "meets": meets,
+         "chair": ", ".join(board["chairs"]) or "none named", "register": board["register"]}
+    ]  # fmt: skip
+    members = [
+        {"part": "member", "person": m["person"], "role": m["role"], "as written": m["role_text"],
+         "organisation": m["organisation"], "post": ", ".join(m["posts"]), "quote": m["quote"]}
+        for m in board["members"]
+    ]  # fmt: skip
+    lines = [
+        {"part": direction, "direction": direction, "other board": line["board"], "modality": line["modality"], "quote": line["quote"]}
+        for direction, key in (("reports to", "reports_to"), ("reported to by", "reported_to_by"))
+        for line in board[key]
+    ]  # fmt: skip
+    oversees = [
+        {"part": "oversees", "via": group["via"], "through": group["through"],
+         "actions": ", ".join(group["actions"]),
+         "statuses": ", ".join(f"{label} {count}" for label, count in group["statuses"].items())}
+        for group in board["oversees"]
+    ]  # fmt: skip
+    gaps = [
+        {"part": "gap", "rule": gap["rule"], "severity": gap["severity"], "ref": gap["ref"],
+         "message": gap["message"], "quote": gap["quote"]}
+        for gap in board["gaps"]
+    ]  # fmt: skip
+    return [
+        (board["label"], summary),
+        ("Chair and members", members),
+        ("Reporting lines", lines),
+        ("Oversees", oversees),
+        ("Gaps", gaps),
+    ]
