@@ -117,7 +117,18 @@ EDITS: dict[str, list[tuple[str, str]]] = {
     ],
 }  # fmt: skip
 
-FOLDERS = sorted(p.name for p in IMPORT_FIXTURES.iterdir() if p.is_dir())
+# A fixture with more than one paper cannot come from one file's draft: the board
+# register is read by a register mapping beside its plan's, and `template --from`
+# drafts plan mappings only, so far.
+NOT_DRAFTED = {"board-register"}
+FOLDERS = sorted(
+    p.name for p in IMPORT_FIXTURES.iterdir() if p.is_dir() and p.name not in NOT_DRAFTED
+)
+
+
+def test_only_fixtures_of_several_papers_are_left_undrafted() -> None:
+    several = {p.name for p in IMPORT_FIXTURES.iterdir() if len(list(p.glob("*.mapping.yaml"))) > 1}
+    assert several == NOT_DRAFTED
 
 
 def source_file(folder: Path) -> Path:
