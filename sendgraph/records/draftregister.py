@@ -15,8 +15,9 @@ in the folder defines (a plan drafted first) are not listed twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from pathlib import Path
+
+import yaml
 
 from sendgraph.read.spreadsheets import SPREADSHEET_SUFFIXES, Sheet, read_spreadsheet
 from sendgraph.records.boardregister import NAME_AND_POST, NO_CHAIR, split_list
@@ -24,11 +25,11 @@ from sendgraph.records.draftmapping import scalar, todo
 from sendgraph.records.draftsurvey import (
     MEMBER_WORDS,
     REGISTER_WORDS,
-    register_like,
     Placed,
     Survey,
     organisation_names,
     place_columns,
+    register_like,
 )
 from sendgraph.records.frequency import read_frequency
 from sendgraph.records.mappings import MAPPING_SUFFIX, load_yaml
@@ -85,8 +86,8 @@ def organisations_in(folder: Path | None) -> dict[str, str]:
     for path in sorted(folder.glob(f"*{MAPPING_SUFFIX}")) if folder and folder.is_dir() else []:
         try:
             read = load_yaml(path.read_text(encoding="utf-8"))
-        except Exception:  # noqa: BLE001 - a mapping being written is read by the import, not here
-            continue
+        except (OSError, ValueError, yaml.YAMLError):
+            continue  # a mapping that cannot be read is reported by the import, not here
         entries = read.get("organisations") if isinstance(read, dict) else None
         for entry in entries if isinstance(entries, list) else []:
             if isinstance(entry, dict):
@@ -129,7 +130,7 @@ class RegisterDraft:
             f"file: {scalar(name)}",
         )
         if self.found.header_row != 1:
-            self.add(f"header_row: {self.found.header_row}")
+            self.add(f"header_row: {self.found.header_row}   # the first row whose headers name boards; the rows above are titles")  # fmt: skip
         self.add(
             "",
             f"area: {todo('the local area, as its name should read in every IRI (Anytown)')}",
@@ -166,6 +167,8 @@ class RegisterDraft:
             "# An organisation a plan's mapping in this folder lists is not listed again.",
             "organisations:",
         )
+        for cell in (c for c in self.values("chair") if (m := NAME_AND_POST.match(c)) and organisation_names(m["post"])):  # fmt: skip
+            self.add(f"# TODO check: the import reads the brackets of the chair cell {cell!r} as the chair's post, not an organisation.")  # fmt: skip
         for ident, (name, rows) in found.items():
             self.add(
                 f"  - id: {ident}",
@@ -220,7 +223,7 @@ class RegisterDraft:
             frequency = read_frequency(written)
             if frequency.days is None:
                 self.add(
-                    f"  # TODO: {written!r} {frequency.problem}; it is kept as written and not compared "
+                    f"  # TODO: {written!r}: {frequency.problem}; it is kept as written and not compared "
                     "with how often plans report. Write an interval in the file (monthly, every six weeks) to compare it."
                 )
         read = [w for w in self.values("meets") if read_frequency(w).days is not None]
@@ -249,7 +252,10 @@ class RegisterDraft:
 
 
 def draft_register(
-    found: Survey, placed: dict[str, Placed], folder: Path | None = None, encoding: str | None = None
+    found: Survey,
+    placed: dict[str, Placed],
+    folder: Path | None = None,
+    encoding: str | None = None,
 ) -> tuple[str, list[Path]]:
     """A draft register mapping for the board register ``found``, to be written into ``folder``,
     and the files besides the register it reads (a membership table)."""

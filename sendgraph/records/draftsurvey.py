@@ -147,12 +147,12 @@ def _score(header: str, phrases: tuple[str, ...]) -> tuple[int, int, str] | None
 
 
 def place_columns(
-    headers: list[str], words: dict[str, tuple[str, ...]] = COLUMN_WORDS
+    headers: list[str], vocabulary: dict[str, tuple[str, ...]] = COLUMN_WORDS
 ) -> tuple[dict[str, Placed], list[str]]:
     """Place headers on mapping keys by their words: (key -> placed column, headers left over)."""
     candidates = []
     for index, header in enumerate(headers):
-        for column_key, phrases in words.items():
+        for column_key, phrases in vocabulary.items():
             score = _score(header, phrases)
             if score is not None:
                 candidates.append(((score[0], score[1], -index), column_key, header, score[2]))
