@@ -1708,6 +1708,10 @@ def template(source: Path | None, output: Path | None, fmt: str, encoding: str |
     document or web page, the tables found. What cannot be decided is a TODO line; the
     import refuses a value still reading "TODO ...", naming it.
 
+    A file whose header names boards and their chairs, meetings, lines or plans is
+    drafted as a board register's mapping, with the membership table beside it (copied
+    too); organisations a mapping already in the folder names are not listed again.
+
     Example:
 
         sendgraph template -o my-area -f xlsx

@@ -397,35 +397,48 @@ def _owner_cell(cell: UnreadCell) -> list[str]:
     return lines
 
 
-def draft_mapping(path: Path, encoding: str | None = None) -> str:
-    """Return the text of a draft mapping for the council's file at ``path``."""
-    return _Draft(survey(path, encoding)).text()
+def draft_mapping(path: Path, encoding: str | None = None, folder: Path | None = None) -> str:
+    """Return the text of a draft mapping for the council's file at ``path``: a plan's, or a board register's."""
+    return _drafted(path, encoding, folder)[0]
+
+
+def _drafted(path: Path, encoding: str | None, folder: Path | None) -> tuple[str, list[Path]]:
+    """The draft for ``path``, to be written into ``folder``, and the files it reads besides ``path``."""
+    from sendgraph.records.draftregister import draft_register, register_columns
+
+    found = survey(path, encoding)
+    register = register_columns(found.headers) if found.layout == "spreadsheet" else None
+    if register is not None:
+        return draft_register(found, register, folder, encoding)
+    return _Draft(found).text(), []
 
 
 def write_draft(source: Path, folder: Path | None, encoding: str | None = None) -> list[Path]:
     """Write a draft mapping for ``source`` into ``folder`` (default: the file's own folder).
 
-    The mapping names the file beside it, so a file in another folder is copied there.
-    Nothing is overwritten. Returns the paths written.
+    The mapping names the file beside it, so a file in another folder is copied there
+    (with a membership table a register's draft reads). Nothing is overwritten. Returns
+    the paths written.
     """
     folder = folder if folder is not None else source.parent
     mapping = folder / f"{source.stem}{MAPPING_SUFFIX}"
-    beside = folder / source.name
-    copy = beside.resolve() != source.resolve()
-    text = draft_mapping(source, encoding)
-    existing = [str(p) for p in (mapping, *([beside] if copy else [])) if p.exists()]
+    text, besides = _drafted(source, encoding, folder)
+    copies = [
+        (path, folder / path.name)
+        for path in (source, *besides)
+        if (folder / path.name).resolve() != path.resolve()
+    ]
+    existing = [str(p) for p in (mapping, *(to for _, to in copies)) if p.exists()]
     if existing:
         verb = "exists" if len(existing) == 1 else "exist"
         raise UsageError(
             f"{' and '.join(existing)} already {verb}; choose another folder with -o, so nothing is overwritten."
         )
-    written = []
     folder.mkdir(parents=True, exist_ok=True)
-    if copy:
-        shutil.copyfile(source, beside)
-        written.append(beside)
+    for path, to in copies:
+        shutil.copyfile(path, to)
     write_atomically(mapping, text.encode("utf-8"))
-    return [*written, mapping]
+    return [*(to for _, to in copies), mapping]
 
 
 def todo_lines(text: str) -> list[str]:

@@ -64,6 +64,29 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
     "note": ("notes", "note", "comments"),
 }
 # fmt: on
+# The words a register's headers use, folded, by the key of `register: boards:` (and
+# "members", a column listing the members in one cell, which sendgraph does not read).
+# fmt: off
+REGISTER_WORDS: dict[str, tuple[str, ...]] = {
+    "board": ("board", "board name", "name of board", "group", "group name", "meeting", "meeting name", "name of meeting", "forum", "committee", "panel", "partnership"),
+    "chair": ("chair", "chaired by", "chairperson", "chair person", "chair s name"),
+    "meets": ("frequency", "frequency of meetings", "meeting frequency", "meets", "how often", "how often it meets", "meeting cycle", "cycle"),
+    "reports_to": ("reports to", "reporting to", "reports into", "accountable to", "reporting line"),
+    "oversees": ("plans overseen", "oversees", "remit", "plans", "oversight of", "responsible for", "purpose"),
+    "members": ("members", "membership", "attendees", "who attends"),
+}
+# fmt: on
+# The words a membership or attendance table's headers use (a row per member), by the
+# key of `register: members: columns:`.
+# fmt: off
+MEMBER_WORDS: dict[str, tuple[str, ...]] = {
+    "board": ("board", "board name", "group", "meeting", "committee", "forum", "panel"),
+    "name": ("name", "member", "member name", "full name", "attendee", "representative"),
+    "post": ("job title", "post", "title", "position", "designation"),
+    "organisation": ("organisation", "organization", "agency", "representing", "employer", "service"),
+    "role": ("role", "role on board", "membership role", "capacity", "membership"),
+}
+# fmt: on
 # A column naming the board that oversees each action: sendgraph reads boards under
 # boards:, so such a column is pointed out, not placed.
 BOARD_WORDS = ("board", "reporting board", "governance", "oversight", "overseen by")
@@ -123,11 +146,13 @@ def _score(header: str, phrases: tuple[str, ...]) -> tuple[int, int, str] | None
     return best
 
 
-def place_columns(headers: list[str]) -> tuple[dict[str, Placed], list[str]]:
+def place_columns(
+    headers: list[str], vocabulary: dict[str, tuple[str, ...]] = COLUMN_WORDS
+) -> tuple[dict[str, Placed], list[str]]:
     """Place headers on mapping keys by their words: (key -> placed column, headers left over)."""
     candidates = []
     for index, header in enumerate(headers):
-        for column_key, phrases in COLUMN_WORDS.items():
+        for column_key, phrases in vocabulary.items():
             score = _score(header, phrases)
             if score is not None:
                 candidates.append(((score[0], score[1], -index), column_key, header, score[2]))
@@ -138,6 +163,11 @@ def place_columns(headers: list[str]) -> tuple[dict[str, Placed], list[str]]:
             placed[column_key] = Placed(key=column_key, header=header, words=words)
             taken.add(header)
     return placed, [h for h in headers if h and h not in taken]
+
+
+def register_like(placed: dict[str, Placed]) -> bool:
+    """Whether columns placed by `REGISTER_WORDS` make a board register: boards and two things about them."""
+    return "board" in placed and len(placed) >= 3
 
 
 def is_board_column(header: str) -> bool:
@@ -219,7 +249,7 @@ class Owners:
         )
 
 
-def _organisation_names(text: str) -> list[str]:
+def organisation_names(text: str) -> list[str]:
     """The organisations an unread run of words names: short codes ("LA ICB"), or a Title Case name ending in an organisation word."""
     text = text.strip().strip("()").strip()
     words = text.split()
@@ -255,7 +285,7 @@ def read_owners(cells: list[str]) -> Owners:
             n.text for n in (*first.leads, *first.support, *first.accountable) if n.kind == PERSON
         ]
         for part in [*first.unread, *people]:
-            for name in _organisation_names(part):
+            for name in organisation_names(part):
                 ident = slug(name)
                 if ident and ident not in owners.organisations:
                     owners.organisations[ident] = Organisation(id=ident, written=name)
@@ -354,10 +384,14 @@ def _spreadsheet(path: Path, encoding: str | None) -> Survey:
         sheets, _ = read_spreadsheet(path, path.name, header_row=row, encoding=encoding)
         headers = [c for s in sheets for c in s.columns if c]
         placed, _ = place_columns(headers)
-        score = len(placed) + (10 if "action" in placed else 0)
+        register, _ = place_columns(headers, REGISTER_WORDS)
+        score = max(
+            len(placed) + (10 if "action" in placed else 0),
+            len(register) + (10 if register_like(register) else 0),
+        )
         if score > best[0]:
             best = (score, row)
-        if "action" in placed and len(placed) >= 3:
+        if ("action" in placed and len(placed) >= 3) or register_like(register):
             break
     row = best[1]
     sheets, problems = read_spreadsheet(path, path.name, header_row=row, encoding=encoding)
