@@ -354,8 +354,15 @@ def build(
         sendgraph build --data my-area/ -o area.nt -f nt
         sendgraph build my-area/
     """
-    from sendgraph.graph.build import load_data
+    from sendgraph.graph.build import is_folder_of_areas, load_data
 
+    to_stdout = output is not None and str(output) == "-"
+    target = output or Path("build") / f"sendgraph.{fmt}"
+    rdf_format, format_name = {**FORMATS, **DATASETS}[fmt]
+    if fmt in DATASETS and is_folder_of_areas(data):
+        assert data is not None
+        build_dataset(data, fmt, None if to_stdout else target, encoding, verbose)
+        return
     result = load_data(
         data,
         encoding=encoding,
@@ -363,15 +370,13 @@ def build(
         validate=not no_validate,
         keep_areas=fmt in DATASETS,
     )
-    to_stdout = output is not None and str(output) == "-"
-    target = output or Path("build") / f"sendgraph.{fmt}"
-    rdf_format, format_name = {**FORMATS, **DATASETS}[fmt]
     if result.ok:
-        payload = (
-            result.serialize_dataset(fmt)
-            if fmt in DATASETS
-            else result.graph.serialize(format=rdf_format, encoding="utf-8")
-        )
+        if fmt in DATASETS:
+            payload = result.serialize_dataset(fmt)
+        elif rdf_format == "nt":
+            payload = result.triples.ntriples()  # straight from the triples: no rdflib Graph
+        else:
+            payload = result.graph.serialize(format=rdf_format, encoding="utf-8")
         if to_stdout:
             click.echo(payload.decode("utf-8"), nl=False)
         else:
@@ -385,9 +390,47 @@ def build(
         sys.exit(1)
 
 
+def build_dataset(
+    data: Path, fmt: str, target: Path | None, encoding: str | None, verbose: bool
+) -> None:
+    """Build a folder of areas into N-Quads or TriG at ``target`` (None: stdout), area by area."""
+    from sendgraph.graph.build import chosen_areas
+    from sendgraph.graph.dataset import Dataset, iter_nquads, trig
+
+    areas: list[tuple[Path, str | None]] = [(f, f.name) for f in chosen_areas(data, chosen_area())]
+    found = Dataset()
+    written = f"{target} ({DATASETS[fmt][1]})" if target is not None else None
+
+    def chunks() -> Iterator[bytes]:
+        yield from (
+            iter_nquads(areas, found, encoding) if fmt == "nq" else [trig(areas, found, encoding)]
+        )
+        if not found.ok:
+            raise InputProblems("")  # leaves the target as it was
+
+    try:
+        if target is None:
+            payload = b"".join(chunks())
+            sys.stdout.buffer.write(payload)
+        else:
+            write_atomically(target, chunks())
+    except InputProblems:
+        written = None
+    counts = dict(found.counts) | {"quads": found.quads}
+    print_counts(counts, written if found.ok else None, target is None)
+    print_problems(found.problems, verbose, err=True)
+    if not found.ok:
+        click.echo("The graph was not written: fix the errors above and build again.", err=True)
+        sys.exit(1)
+
+
 def print_summary(result: Build, written: str | None, err: bool) -> None:
     """Print the number of nodes of each kind."""
-    counts = result.counts()
+    print_counts(result.counts(), written, err)
+
+
+def print_counts(counts: dict[str, int], written: str | None, err: bool) -> None:
+    """Print what was written, then the number of nodes of each kind."""
     width = max(len(name) for name in counts)
     if written:
         click.echo(f"Wrote {written}", err=err)
@@ -551,7 +594,7 @@ def load_questions(
         result = load_data(data, encoding=encoding, area=chosen_area(), keep_areas=named)
         if not result.ok:
             raise InputProblems(_errors_sentence(result.problems))
-        questions = Questions(result.graph, store, result.named_graphs() if named else None)
+        questions = Questions(result.triples, store, result.named_triples() if named else None)
     comparing = ctx.info_name == "areas"
     if chosen_area() is None and not comparing and data is not None and is_folder_of_areas(data):
         count = len(area_folders(data))
@@ -577,9 +620,10 @@ def cached_questions(
     No rdflib graph is made when every area is cached. Building a folder of areas says
     on stderr how many areas were built and how many reused.
     """
-    from sendgraph.ask.questions import Questions
+    from sendgraph.ask.areawise import AreaAnswers, AreaPart
+    from sendgraph.ask.questions import Questions, area_local_queries
     from sendgraph.ask.sparql import QueryStore
-    from sendgraph.graph.build import default_data_folder
+    from sendgraph.graph.build import default_data_folder, ontology_triples
     from sendgraph.graph.cache import Cache, areas_of
 
     folder = data if data is not None else default_data_folder()
@@ -609,7 +653,13 @@ def cached_questions(
         raise InputError(
             f"{data or 'the bundled data'} holds one area, {opened.area!r}; there is no area {only!r} in it."
         )
-    ready = QueryStore.opened(opened.store, union=opened.union, size=opened.size)
+    answers = None
+    if len(opened.entries) > 1:
+        parts = [
+            AreaPart(name=e.name, triples=e.triples, answers=e.answers) for e in opened.entries
+        ]
+        answers = AreaAnswers(parts, ontology_triples().ntriples(), area_local_queries())
+    ready = QueryStore.opened(opened.store, union=opened.union, size=opened.size, areas=answers)
     return Questions(None, store=ready)
 
 

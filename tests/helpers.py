@@ -27,3 +27,15 @@ def edit(folder: Path, name: str, ref_column: str, key: str, /, **changes: str) 
         writer.writeheader()
         writer.writerows(rows)
     return found
+
+
+def drop_rows(path: Path, column: str, value: str) -> int:
+    """Rewrite the CSV file ``path`` without the rows whose ``column`` is ``value``; return how many went."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    kept = [r for r in rows if r[column] != value]
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(kept)
+    return len(rows) - len(kept)

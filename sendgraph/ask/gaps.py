@@ -103,8 +103,11 @@ def find_gaps(
     gaps = []
     for rule in rules:
         try:
-            answer = store.run(
-                rule.query, timeout=None if rule.trusted else timeout, trusted=rule.trusted
+            # The bundled rules are area-local (`sendgraph.ask.areawise`); a user's may not be.
+            answer = (
+                store.area_local(rule.query)
+                if rule.trusted
+                else store.run(rule.query, timeout=timeout)
             )
         except QueryError as exc:
             raise RuleError(f"{rule.source}: {exc}") from None

@@ -25,9 +25,10 @@ from rdflib import Graph, URIRef
 
 from sendgraph.ask.areas import area_of, named, placed, split_area
 from sendgraph.ask.facts import Facts
-from sendgraph.ask.references import References, Target
+from sendgraph.ask.references import INDEX_QUERY, References, Target
 from sendgraph.ask.sparql import QueryStore
 from sendgraph.base.errors import SendgraphError, UnknownReference
+from sendgraph.graph.tripleset import TripleSet
 from sendgraph.records.statuses import is_complete
 
 
@@ -114,6 +115,18 @@ def query_text(name: str) -> str:
     return bundled_queries()[name].text
 
 
+def area_local_queries() -> list[str]:
+    """Return the questions that read every item but never join two areas (`sendgraph.ask.areawise`)."""
+    from sendgraph.ask.gaps import bundled_rules
+
+    return [
+        INDEX_QUERY,
+        query_text("people"),
+        ORGANISATION_QUERY,
+        *(rule.query for rule in bundled_rules()),
+    ]
+
+
 # An organisation by its name, label or any alias: an owner cell may name it ("ICB"); or
 # a post by its title, where a plan names the post as owner and no one who holds it
 # ("Head of SEND").
@@ -178,9 +191,9 @@ class Questions:
 
     def __init__(
         self,
-        graph: Graph | None,
+        graph: Graph | TripleSet | None,
         backend: str = "oxigraph",
-        named: Mapping[str, Graph] | None = None,
+        named: Mapping[str, Graph | TripleSet] | None = None,
         *,
         store: QueryStore | None = None,
     ) -> None:
@@ -583,7 +596,7 @@ class Questions:
         organisations = sorted(
             {
                 str(row["organisation"])
-                for row in self.store.select(ORGANISATION_QUERY)
+                for row in self.store.area_local(ORGANISATION_QUERY).records()
                 if name_key(str(row["name"])) == wanted
                 and (area is None or area_of(row["organisation"]) == area)
             }
@@ -603,7 +616,7 @@ class Questions:
         people: dict[str, Row] = {}
         posts: dict[str, set[str]] = defaultdict(set)
         keys: dict[str, set[str]] = defaultdict(set)
-        for row in self.select("people"):
+        for row in self.store.area_local(query_text("people")).records():
             person = str(row["person"])
             if area is not None and area_of(person) != area:
                 continue

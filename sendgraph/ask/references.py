@@ -94,7 +94,7 @@ class References:
 
     def __init__(self, store: QueryStore) -> None:
         found: dict[str, dict[str, Target]] = defaultdict(dict)
-        for row in store.select(INDEX_QUERY):
+        for row in store.area_local(INDEX_QUERY).records():
             kinds = frozenset(t.rsplit("#", 1)[-1] for t in str(row["types"]).split())
             target = Target(
                 str(row["node"]), str(row["notation"]), str(row["label"] or row["notation"]), kinds

@@ -19,13 +19,14 @@ import multiprocessing
 import os
 import re
 import resource
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -41,11 +42,18 @@ from sendgraph.base.errors import (
     QueryTimeout,
     SendgraphError,
 )
+from sendgraph.graph.tripleset import TripleSet
 from sendgraph.graph.vocab import PREFIXES, RDFS
 from sendgraph.read.rdfinput import read_ntriples
 
+if TYPE_CHECKING:
+    from sendgraph.ask.areawise import AreaAnswers
+
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_ROW_CAP = 10_000
+# sendgraph's own questions keep every row: the cap is for users' queries, and over 153
+# areas the index of references alone has 46,000 rows.
+NO_ROW_CAP = sys.maxsize
 # An answer's body travels from a query's process in pieces of this size, so the
 # process that reads it never holds more than one piece of it at a time.
 CHUNK_BYTES = 256 << 10
@@ -506,6 +514,12 @@ def _answer(payload: dict[str, Any], row_cap: int) -> Answer:
     )
 
 
+def _ntriples(graph: Graph | TripleSet) -> bytes:
+    if isinstance(graph, TripleSet):
+        return graph.ntriples()
+    return graph.serialize(format="nt", encoding="utf-8")
+
+
 class QueryStore:
     """A read-only copy of a graph, queried under a time limit and a row cap.
 
@@ -514,35 +528,42 @@ class QueryStore:
     """
 
     def __init__(
-        self, graph: Graph, backend: str = "oxigraph", named: Mapping[str, Graph] | None = None
+        self,
+        graph: Graph | TripleSet,
+        backend: str = "oxigraph",
+        named: Mapping[str, Graph | TripleSet] | None = None,
     ) -> None:
         """Load ``graph``; with ``named`` (graph IRI -> triples), pyoxigraph holds those named
         graphs instead and answers over their union, so ``GRAPH ?g`` tells areas apart."""
         if backend not in BACKENDS:
             raise QueryError(f"store {backend!r} is not one of {', '.join(BACKENDS)}.")
         self.backend = backend
-        self.graph = graph
+        # Only rdflib's engine reads an rdflib Graph; pyoxigraph takes the triples as text.
+        if isinstance(graph, TripleSet):
+            self.graph = graph.to_graph() if backend == "rdflib" else Graph()
+        else:
+            self.graph = graph
         self.store = ox.Store()
         self.union = bool(named) and backend == "oxigraph"
         if backend == "oxigraph" and named:
             for iri, triples in named.items():
                 self.store.bulk_load(
-                    triples.serialize(format="nt", encoding="utf-8"),
-                    format=ox.RdfFormat.N_TRIPLES,
-                    to_graph=ox.NamedNode(iri),
+                    _ntriples(triples), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri)
                 )
         elif backend == "oxigraph":
-            self.store.bulk_load(
-                graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES
-            )
+            self.store.bulk_load(_ntriples(graph), format=ox.RdfFormat.N_TRIPLES)
         self.size = len(graph)
+        self.areas: AreaAnswers | None = None
 
     @classmethod
-    def opened(cls, store: ox.Store, *, union: bool, size: int) -> QueryStore:
+    def opened(
+        cls, store: ox.Store, *, union: bool, size: int, areas: AreaAnswers | None = None
+    ) -> QueryStore:
         """Return a query store over a pyoxigraph ``store`` already loaded (such as one on disk).
 
         With ``union``, the store holds its triples in named graphs and is asked over
         their union. No rdflib graph is made: only the "oxigraph" backend is possible.
+        With ``areas``, area-local questions are answered area by area (`area_local`).
         """
         ready = cls.__new__(cls)
         ready.backend = "oxigraph"
@@ -550,7 +571,18 @@ class QueryStore:
         ready.store = store
         ready.union = union
         ready.size = size
+        ready.areas = areas
         return ready
+
+    def area_local(self, query: str) -> Answer:
+        """Answer a trusted SELECT that never joins two areas' nodes, over every row it has.
+
+        Over many cached areas it is answered area by area, each area's answer kept
+        (`sendgraph.ask.areawise`); otherwise it runs on the store as a whole.
+        """
+        if self.areas is not None:
+            return self.areas.answer(query)
+        return self.run(query, timeout=None, trusted=True, row_cap=NO_ROW_CAP)
 
     def execute(
         self,
@@ -629,5 +661,5 @@ class QueryStore:
     def select(
         self, query: str, bindings: Mapping[str, Node | str] | None = None
     ) -> list[dict[str, Any]]:
-        """Run a trusted SELECT (a bundled question) in this process; return rows of Python values."""
-        return self.run(query, bindings, timeout=None, trusted=True).records()
+        """Run a trusted SELECT (a bundled question) in this process; return every row, as Python values."""
+        return self.run(query, bindings, timeout=None, trusted=True, row_cap=NO_ROW_CAP).records()

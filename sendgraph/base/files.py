@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from sendgraph.base.errors import OutputError
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, so no half-written file is left.
+def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (bytes, or chunks of them) to ``path`` through a temporary file, so no half-written file is left.
+
+    Chunks are written as they come, so a large output is never held whole in memory;
+    one that raises part way leaves ``path`` as it was.
 
     The temporary file sits beside ``path`` (``.<name>.<pid>.<random>.tmp``) and is
     renamed over it only once it is complete, so a reader, or a run that is killed, sees
@@ -26,10 +30,11 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}.") from None
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def _write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
+    chunks = [data] if isinstance(data, bytes) else data
     if path.exists() and not path.is_file():
         with path.open("wb") as out:
-            out.write(data)
+            out.writelines(chunks)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     for stale in stale_temporaries(path):
@@ -39,7 +44,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
     )
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            out.writelines(chunks)
             out.flush()
             os.fsync(out.fileno())  # the rename must not reach the disk before the data
         umask = os.umask(0)

@@ -37,16 +37,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
 
-from sendgraph.base.errors import InputError, OutputError
+from sendgraph.base.errors import OutputError
 from sendgraph.base.problems import Problem, Severity, worst
+from sendgraph.graph.areabuilds import iter_area_builds
 from sendgraph.graph.build import (
-    area_folders,
-    build_graph,
+    chosen_areas,
     graph_iri,
     is_folder_of_areas,
-    load_ontology,
+    ontology_triples,
 )
 
 CACHE_ENV = "SENDGRAPH_CACHE"
@@ -108,23 +107,18 @@ def areas_of(data: Path, only: str | None, encoding: str | None) -> list[Area]:
     """Return the areas a command asks about: each folder of a folder of areas (or ``only``), or the one area."""
     if not is_folder_of_areas(data):
         return [Area(folder=data, name=None, key=area_key(data, None, encoding))]
-    folders = area_folders(data)
-    if only is not None:
-        chosen = [f for f in folders if f.name == only]
-        if not chosen:
-            names = ", ".join(f.name for f in folders[:10]) + (", ..." if len(folders) > 10 else "")
-            raise InputError(f"{data} has no area {only!r}; its areas are {names}.")
-        folders = chosen
+    folders = chosen_areas(data, only)
     return [Area(folder=f, name=f.name, key=area_key(f, f.name, encoding)) for f in folders]
 
 
 @dataclass(kw_only=True)
 class Entry:
-    """One cached area: the name it was built under, its problems, and its triples' file."""
+    """One cached area: the name it was built under, its problems, its triples' file, and where answers about it are kept."""
 
     name: str
     problems: list[Problem]
     triples: Path
+    answers: Path  # written by `sendgraph.ask.areawise`; removed with the entry
 
 
 @dataclass(kw_only=True)
@@ -142,6 +136,7 @@ class Opened:
     held: list[int] = field(
         default_factory=list
     )  # the shared locks on the store, kept while it is used
+    entries: list[Entry] = field(default_factory=list)  # the areas it holds, in order
 
     @property
     def ok(self) -> bool:
@@ -219,23 +214,29 @@ class Cache:
             problems = [_problem(p) for p in about["problems"]]
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        return Entry(name=about["name"], problems=problems, triples=triples)
+        return Entry(
+            name=about["name"],
+            problems=problems,
+            triples=triples,
+            answers=self.areas / f"{key}.answers.json",
+        )
 
-    def build_entry(self, area: Area, encoding: str | None) -> Entry:
-        """Build ``area`` from its files and write its entry: triples first, the marker last."""
-        built = build_graph(area.folder, encoding=encoding, area=area.name, validate=False)
-        own = built.graph - _ontology()
-        data = own.serialize(format="nt", encoding="utf-8")
-        triples = self.areas / f"{area.key}.nt"
-        _write(triples, data)
-        about = {
-            "name": built.area,
-            "folder": str(area.folder.resolve()),
-            "bytes": len(data),
-            "problems": [_problem_json(p) for p in built.problems],
-        }
-        _write(self.areas / f"{area.key}.json", json.dumps(about).encode("utf-8"))
-        return Entry(name=built.area, problems=list(built.problems), triples=triples)
+    def build_entries(self, areas: list[Area], encoding: str | None) -> Iterator[Entry]:
+        """Build ``areas`` from their files (side by side, `iter_area_builds`) and write each entry: triples first, the marker last."""
+        made = iter_area_builds([(a.folder, a.name) for a in areas], encoding)
+        for area, built in zip(areas, made, strict=True):
+            triples = self.areas / f"{area.key}.nt"
+            _write(triples, built.ntriples)
+            about = {
+                "name": built.name,
+                "folder": str(area.folder.resolve()),
+                "bytes": len(built.ntriples),
+                "problems": [_problem_json(p) for p in built.problems],
+            }
+            _write(self.areas / f"{area.key}.json", json.dumps(about).encode("utf-8"))
+            answers = self.areas / f"{area.key}.answers.json"
+            answers.unlink(missing_ok=True)  # answers about the files the area had before
+            yield Entry(name=built.name, problems=built.problems, triples=triples, answers=answers)
 
     # -- stores ----------------------------------------------------------------------
 
@@ -257,7 +258,7 @@ class Cache:
         shutil.rmtree(temporary, ignore_errors=True)
         store = ox.Store(str(temporary))
         named = flavour == "named"
-        ontology = _ontology().serialize(format="nt", encoding="utf-8")
+        ontology = ontology_triples().ntriples()
         store.bulk_load(
             ontology,
             format=ox.RdfFormat.N_TRIPLES,
@@ -317,7 +318,7 @@ class Cache:
                 shutil.rmtree(path, ignore_errors=True)
                 dropped |= areas
         for stale in dropped - kept:
-            for suffix in (".json", ".nt"):
+            for suffix in (".json", ".nt", ".answers.json"):
                 (self.areas / f"{stale}{suffix}").unlink(missing_ok=True)
 
     def open(
@@ -340,14 +341,14 @@ class Cache:
             if opened is not None:
                 return opened
             removed = self._remove_partial()
-            entries: list[Entry] = []
-            built = 0
-            for area in areas:
-                entry = self.entry(area.key)
-                if entry is None:
-                    entry = self.build_entry(area, encoding)
-                    built += 1
-                entries.append(entry)
+            found = {area.key: self.entry(area.key) for area in areas}
+            missing = [area for area in areas if found[area.key] is None]
+            found |= {
+                a.key: e
+                for a, e in zip(missing, self.build_entries(missing, encoding), strict=True)
+            }
+            entries = [e for e in found.values() if e is not None]
+            built = len(missing)
             problems = [p for e in entries for p in e.problems]
             name = entries[0].name if len(entries) == 1 else data.name
             if worst(problems) == Severity.ERROR:
@@ -388,9 +389,16 @@ class Cache:
             area=str(manifest["name"]),
             problems=[p for e in entries if e is not None for p in e.problems],
             held=[lock],
+            entries=[e for e in entries if e is not None],
         )
 
     # -- the cache command -----------------------------------------------------------
+
+    def _entry_markers(self) -> list[Path]:
+        """The ``.json`` that marks each complete area entry (not the answers kept beside it)."""
+        if not self.areas.is_dir():
+            return []
+        return [p for p in self.areas.glob("*.json") if not p.name.endswith(".answers.json")]
 
     def info(self) -> dict[str, object]:
         """Return what the cache holds: its folder, counts of areas and stores, and bytes on disk."""
@@ -398,7 +406,7 @@ class Cache:
         stores = [p for p in self.stores.iterdir() if p.is_dir() and not p.name.startswith(".")] if self.stores.is_dir() else []  # fmt: skip
         return {
             "folder": str(self.folder),
-            "areas": len(list(self.areas.glob("*.json"))) if self.areas.is_dir() else 0,
+            "areas": len(self._entry_markers()),
             "stores": len(stores),
             "bytes": size,
         }
@@ -422,13 +430,3 @@ class Cache:
                         continue
                     shutil.rmtree(path)
         return in_use
-
-
-_ONTOLOGY: list[Graph] = []
-
-
-def _ontology() -> Graph:
-    """The ontology graph, parsed once per process."""
-    if not _ONTOLOGY:
-        _ONTOLOGY.append(load_ontology())
-    return _ONTOLOGY[0]

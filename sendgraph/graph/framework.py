@@ -9,9 +9,10 @@ without knowing how a data file spells it.
 
 from __future__ import annotations
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from sendgraph.base.problems import Problem, Severity
+from sendgraph.graph.tripleset import TripleSet
 from sendgraph.graph.vocab import RDF, SG
 
 
@@ -19,7 +20,7 @@ def _fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def link_review_kinds(graph: Graph) -> list[Problem]:
+def link_review_kinds(graph: TripleSet) -> list[Problem]:
     """Type each review by its kind word; return a note for each review whose kind no class has.
 
     The graph must hold the ontology (``build_graph`` adds it before calling this).

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from dataclasses import field as default
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 
 from sendgraph.base.problems import Problem, Severity
 from sendgraph.base.resources import theme_rules_file
+from sendgraph.graph.tripleset import TripleSet
 from sendgraph.graph.vocab import DCTERMS, PROV, RDF, RDFS, SG, SKOS, XSD
 from sendgraph.read.sources import Readable, SourceRow, read_table
 
@@ -121,7 +122,7 @@ def sentence_around(text: str, position: int) -> str:
     return text[begin:].strip()
 
 
-def _identifiers(graph: Graph, *classes: URIRef) -> dict[str, URIRef]:
+def _identifiers(graph: TripleSet, *classes: URIRef) -> dict[str, URIRef]:
     found = {}
     for cls in classes:
         for node in graph.subjects(RDF.type, cls):
@@ -201,7 +202,7 @@ def _unknown(kind: str, value: str, known: dict[str, URIRef]) -> str:
     return f"{value!r} is not a {kind} of the framework; use one of {', '.join(sorted(known))}."
 
 
-def _item_keys(graph: Graph) -> tuple[list[URIRef], dict[str, list[URIRef]]]:
+def _item_keys(graph: TripleSet) -> tuple[list[URIRef], dict[str, list[URIRef]]]:
     items = sorted(
         {
             node
@@ -315,7 +316,7 @@ def load_corrections(
 class _Tagger:
     """Finds the tags of one graph, applies the corrections, and writes the triples."""
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: TripleSet) -> None:
         self.graph = graph
         self.themes = _identifiers(graph, SG.Theme)
         self.measures = _identifiers(graph, SG.PerformanceMeasure, SG.StatutoryTimescale)
@@ -475,7 +476,7 @@ def _slug(text: str) -> str:
 
 
 def tag_themes(
-    graph: Graph, folder: Path, *, encoding: str | None = None, complete: bool = True
+    graph: TripleSet, folder: Path, *, encoding: str | None = None, complete: bool = True
 ) -> list[Problem]:
     """Tag every finding and action of ``graph`` with its themes, in place; return the problems.
 

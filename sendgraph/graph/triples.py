@@ -1,4 +1,4 @@
-"""Records become one rdflib Graph written in the ontology's terms.
+"""Records become triples written in the ontology's terms (a `TripleSet`).
 
 This is where an owner name becomes an sg:owner edge to a foaf:Person, a Ref column
 code becomes a dcterms:references edge, and a sentence that names a board becomes an
@@ -16,12 +16,12 @@ from collections.abc import Iterable
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
+from sendgraph.graph.tripleset import TripleSet
 from sendgraph.graph.vocab import (
     ANSWER_EXPECTED_BY,
     DCTERMS,
     FOAF,
     ORG,
-    PREFIXES,
     PROV,
     RDF,
     RDFS,
@@ -72,10 +72,7 @@ class _Writer:
     def __init__(self, records: Records, area: str) -> None:
         self.records = records
         self.mint = Minter(area)
-        self.graph = Graph()
-        for prefix, namespace in PREFIXES.items():
-            self.graph.bind(prefix, namespace)
-        self.graph.bind(area, self.mint.base)
+        self.graph = TripleSet()
         self.code_nodes: dict[str, URIRef] = {}
 
     def add(self, s: Node, p: URIRef, o: Node) -> None:
@@ -562,7 +559,7 @@ class _Writer:
             self.text(evidence, SG.note, link.note)
             self.provenance(evidence, link, link.document, link.section)
 
-    def write(self) -> Graph:
+    def write(self) -> TripleSet:
         for step in (
             self.documents,
             self.organisations,
@@ -583,12 +580,12 @@ class _Writer:
         return self.graph
 
 
-def records_to_graph(records: Records, area: str = "rotherham") -> Graph:
-    """Return the RDF graph of ``records``, with instance IRIs under the ``area`` namespace."""
+def records_to_triples(records: Records, area: str = "rotherham") -> TripleSet:
+    """Return the triples of ``records``, with instance IRIs under the ``area`` namespace."""
     return _Writer(records, area).write()
 
 
-def count_by_kind(graph: Graph) -> dict[str, int]:
+def count_by_kind(graph: Graph | TripleSet) -> dict[str, int]:
     """Return how many nodes the graph has of each sendgraph kind, plus its triple count."""
     kinds = {
         "actions": SG.Action,
