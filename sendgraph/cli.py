@@ -1258,8 +1258,11 @@ def view(
         slice_view,
     )
 
+    from sendgraph.ask.gaps import find_gaps, load_rules
+
     questions = load_questions(data, encoding, store)
-    view_data = collect(questions, ["inferred"] if inferred else [])
+    gaps = find_gaps(questions.store, load_rules())  # each board's panel lists its own
+    view_data = collect(questions, ["inferred"] if inferred else [], gaps)
     if focus or board or owner_name or status:
         view_data = slice_view(
             view_data,
@@ -1271,9 +1274,7 @@ def view(
             status=status,
         )
     if with_gaps:
-        from sendgraph.ask.gaps import find_gaps, load_rules
-
-        mark_gaps(view_data, find_gaps(questions.store, load_rules()))
+        mark_gaps(view_data, gaps)
     net = network(view_data)
     drawn = sum(1 for node in view_data.nodes.values() if node["kind"] == "finding")
     note = findings_note(questions.facts().counts(), drawn)
