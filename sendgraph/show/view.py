@@ -419,13 +419,13 @@ def _summary(node: dict[str, Any]) -> str:
 
 
 def _rollup_lines(node: dict[str, Any]) -> list[str]:
-    """A board's roll-up, one line per kind of path: "plan: 31 G · 32 A · 6 B · 3 –".
+    """A board's roll-up, one line per kind of path: "plan: 31G 32A 6B 3–", letters as the legend's.
 
     >>> _rollup_lines({"rollup": {"report": {"Amber": 1, "No status": 1}}})
-    ['report: 1 A · 1 –']
+    ['report: 1A 1–']
     """
     return [
-        f"{via}: " + " · ".join(f"{count} {of(label).code}" for label, count in statuses.items())
+        f"{via}: " + " ".join(f"{count}{of(label).code}" for label, count in statuses.items())
         for via, statuses in node.get("rollup", {}).items()
     ]
 
