@@ -1249,6 +1249,7 @@ def view(
         sendgraph view --board "SEND Strategic Board" --gaps
         sendgraph view --status behind-schedule
     """
+    from sendgraph.ask.gaps import find_gaps, load_rules
     from sendgraph.show.view import (
         collect,
         findings_note,
@@ -1257,8 +1258,6 @@ def view(
         render_html,
         slice_view,
     )
-
-    from sendgraph.ask.gaps import find_gaps, load_rules
 
     questions = load_questions(data, encoding, store)
     gaps = find_gaps(questions.store, load_rules())  # each board's panel lists its own

@@ -152,7 +152,10 @@ def test_the_first_screen_draws_the_boards_apart_with_every_stated_line_in_sight
         for b in questions.facts().boards.values()
         if any(line.modality == "stated" for line in (*b.reports_to, *b.reported_to_by))
     }
-    assert lined == {"Joint Commissioning Resource Panel", "panel to focus on transitions to adulthood"}
+    assert lined == {
+        "Joint Commissioning Resource Panel",
+        "panel to focus on transitions to adulthood",
+    }
     visible = {boards[i] for i in seen["visible"]}
     assert lined <= visible
     by_label = {label: iri for iri, label in boards.items()}
@@ -200,7 +203,9 @@ def test_a_boards_panel_says_what_the_board_command_says(
     )
     assert line["modality"] == "stated"
     fresh.find("SEND Strategic Board")
-    gaps = fresh.page.eval_on_selector_all("dd[data-field=gaps] li", "ls => ls.map(l => l.textContent)")
+    gaps = fresh.page.eval_on_selector_all(
+        "dd[data-field=gaps] li", "ls => ls.map(l => l.textContent)"
+    )
     strategic = rotherham_view[1].board("SEND Strategic Board")
     assert gaps == [f"[{g['severity']}] {g['message']}" for g in strategic["gaps"]]
     assert len(gaps) == 27
@@ -233,12 +238,23 @@ def test_behind_schedule_keeps_owners_and_boards_drawn(
     fresh: Page, rotherham_view: tuple[Path, Questions]
 ) -> None:
     questions = rotherham_view[1]
-    behind = {
-        a.iri: a for a in questions.facts().actions.values() if a.status == "Behind schedule"
+    behind = {a.iri: a for a in questions.facts().actions.values() if a.status == "Behind schedule"}
+    assert {a.ref for a in behind.values()} == {
+        "SEND 4",
+        "PR 2",
+        "PR 3",
+        "PR 19",
+        "JCP 9.1",
+        "JCP 10.2",
     }
-    assert {a.ref for a in behind.values()} == {"SEND 4", "PR 2", "PR 3", "PR 19", "JCP 9.1", "JCP 10.2"}
     owners = {o for a in behind.values() for o in (*a.owners, *a.accountable_leads)}
-    assert owners == {"Jackie Parkin", "Paula Williams (I)", "Colette Bailey", "Mark Chambers", "Jo Smith"}
+    assert owners == {
+        "Jackie Parkin",
+        "Paula Williams (I)",
+        "Colette Bailey",
+        "Mark Chambers",
+        "Jo Smith",
+    }
     fresh.page.select_option("#status-filter", "Behind schedule")
     drawn = fresh.drawn()
     data = collect(questions)
@@ -361,7 +377,10 @@ def test_behind_schedule_is_its_own_filter_entry_and_legend_entry(opened: Page) 
         ["No status", "–", "rgb(224, 224, 224)", "Status No status"],
     ]
     # Each action's label carries its status's letter, so colour is never the only cue.
-    assert opened.page.evaluate("window.sendgraph.nodes.get(window.sendgraph.find('SEND 4').id).label") == "B · SEND 4"
+    assert (
+        opened.page.evaluate("window.sendgraph.nodes.get(window.sendgraph.find('SEND 4').id).label")
+        == "B · SEND 4"
+    )
 
 
 def test_print_shows_the_map_and_its_legend(opened: Page) -> None:
