@@ -1236,6 +1236,9 @@ def view(
 ) -> None:  # fmt: skip
     """Write the interactive network view: one HTML file that works offline.
 
+    It opens on the governance map: boards in tiers down their reporting lines, those on
+    no stated line in their own band, each with its actions' statuses counted by path;
+    click a board to open it, + and - to widen or narrow a focus, "Full network" for all.
     Nodes are shaped and coloured by kind, actions by status (Behind schedule its own);
     click a node for its details, find one by reference or name, filter by kind, status,
     board, owner or document. Oversight and reporting lines are the ones the papers state;
