@@ -1286,6 +1286,9 @@ def view(
 ) -> None:  # fmt: skip
     """Write the interactive network view: one HTML file that works offline.
 
+    It opens on the governance map: boards in tiers down their reporting lines, those on
+    no stated line in their own band, each with its actions' statuses counted by path;
+    click a board to open it, + and - to widen or narrow a focus, "Full network" for all.
     Nodes are shaped and coloured by kind, actions by status (Behind schedule its own);
     click a node for its details, find one by reference or name, filter by kind, status,
     board, owner or document. Oversight and reporting lines are the ones the papers state;
@@ -1299,6 +1302,7 @@ def view(
         sendgraph view --board "SEND Strategic Board" --gaps
         sendgraph view --status behind-schedule
     """
+    from sendgraph.ask.gaps import find_gaps, load_rules
     from sendgraph.show.view import (
         collect,
         findings_note,
@@ -1309,7 +1313,8 @@ def view(
     )
 
     questions = load_questions(data, encoding, store)
-    view_data = collect(questions, ["inferred"] if inferred else [])
+    gaps = find_gaps(questions.store, load_rules())  # each board's panel lists its own
+    view_data = collect(questions, ["inferred"] if inferred else [], gaps)
     if focus or board or owner_name or status:
         view_data = slice_view(
             view_data,
@@ -1321,9 +1326,7 @@ def view(
             status=status,
         )
     if with_gaps:
-        from sendgraph.ask.gaps import find_gaps, load_rules
-
-        mark_gaps(view_data, find_gaps(questions.store, load_rules()))
+        mark_gaps(view_data, gaps)
     net = network(view_data)
     drawn = sum(1 for node in view_data.nodes.values() if node["kind"] == "finding")
     note = findings_note(questions.facts().counts(), drawn)

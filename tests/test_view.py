@@ -10,11 +10,12 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
+from sendgraph.ask.gaps import bundled_rules, find_gaps
 from sendgraph.ask.questions import Questions
 from sendgraph.base.errors import ViewError
 from sendgraph.cli import main
 from sendgraph.graph.build import Build
-from sendgraph.show.view import collect, network, render_html, slice_view
+from sendgraph.show.view import collect, governance, network, render_html, slice_view
 from tests.hostile import HREF, IMG, SCRIPT, hostile_data
 
 
@@ -167,3 +168,61 @@ def test_empty_slice_is_a_sentence(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: 'Nowhere Board' is not a board in this graph")
+
+
+def test_the_first_screen_tiers_boards_down_their_lines_and_bands_the_rest(
+    questions: Questions,
+) -> None:
+    data = collect(questions)
+    label = {iri: node["label"] for iri, node in data.nodes.items()}
+    layout = governance(data)
+    assert [[label[i] for i in tier] for tier in layout["tiers"]] == [
+        ["Joint Commissioning Resource Panel"],
+        ["panel to focus on transitions to adulthood"],
+    ]
+    band = [label[i] for row in layout["band"] for i in row]
+    assert len(band) == 50 and {len(row) for row in layout["band"][:-1]} == {4}
+    assert band[:4] == [
+        "SEND Joint Commissioning Meetings",
+        "SEND Strategic Board",
+        "DLT",
+        "Performance Board",
+    ]
+    children = {label[k]: [label[c] for c in v] for k, v in layout["children"].items()}
+    assert children["SEND Strategic Board"] == [
+        "Neuro-Developmental Pathway Action Plan", "SEND Service Plan",
+        "Social, Emotional and Mental Health Strategy Action Plan", "JCP 6.4",
+        "PC 5.2 identified action", "SEND Peer Challenge",
+    ]  # fmt: skip
+    # Lines read from a sentence's structure tier the boards only when drawn.
+    inferred = collect(questions, ["inferred"])
+    tiers = [[label[i] for i in tier] for tier in governance(inferred)["tiers"]]
+    assert tiers == [
+        ["Health and Well Being Board", "Joint Commissioning Resource Panel"],
+        ["Rotherham Place Board", "panel to focus on transitions to adulthood"],
+        ["Children's Partnership"],
+        ["SEND Strategic Board"],
+        ["RESP"],
+    ]
+
+
+def test_each_board_carries_its_roll_up_and_what_the_board_command_says(
+    questions: Questions,
+) -> None:
+    data = collect(questions)
+    by_label = {n["label"]: n for n in data.nodes.values() if n["kind"] == "board"}
+    assert by_label["SEND Joint Commissioning Meetings"]["rollup"] == {
+        "plan": {"Green": 31, "Amber": 32, "Behind schedule": 6, "No status": 3},
+        "report": {"Green": 1},
+    }
+    assert by_label["Performance Board"]["rollup"] == {"report": {"Amber": 1, "Behind schedule": 1}}
+    assert by_label["Workforce Board"]["rollup"] == {}
+    strategic = by_label["SEND Strategic Board"]["id"]
+    answer = json.loads(json.dumps(questions.board("SEND Strategic Board")))
+    assert len(answer["gaps"]) == 27
+    assert json.loads(json.dumps(data.boards[strategic])) == {**answer, "gaps": []}
+    with_gaps = collect(questions, (), find_gaps(questions.store, bundled_rules()))
+    payload = embedded(render_html(network(with_gaps)))
+    assert payload["boards"][strategic] == answer  # type: ignore[index]
+    perf = next(n for n in payload["nodes"] if n["name"] == "Performance Board")  # type: ignore[attr-defined]
+    assert perf["label"] == "Performance Board\nreport: 1A 1B"

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from sendgraph.ask.gaps import bundled_rules, find_gaps
 from sendgraph.ask.questions import Questions
 from sendgraph.graph.build import Build, build_graph
 from sendgraph.show.view import collect, network, render_html
@@ -21,18 +22,33 @@ from tests.hostile import HREF, IMG, SCRIPT, hostile_data
 class Page:
     """A page opened on a view file, recording console errors and every request."""
 
-    def __init__(self, browser: Any, path: Path) -> None:
+    def __init__(self, browser: Any, path: Path, fragment: str = "") -> None:
         self.errors: list[str] = []
         self.requests: list[str] = []
-        self.page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.goto(path.as_uri())
+        self.page.goto(path.as_uri() + fragment)
         self.page.wait_for_selector("body[data-ready=true]", timeout=30_000)
 
     def drawn(self) -> set[str]:
         return set(self.page.evaluate("window.sendgraph.network.body.nodeIndices"))
+
+    def greyed(self) -> set[str]:
+        return set(self.page.evaluate("[...window.sendgraph.grey()]"))
+
+    def at(self, node_id: str) -> tuple[float, float]:
+        """Where a node is drawn, in the page's pixels."""
+        box = self.page.locator("#network canvas").bounding_box()
+        point = self.page.evaluate(
+            "id => window.sendgraph.network.canvasToDOM(window.sendgraph.network.getPositions([id])[id])",
+            node_id,
+        )
+        return box["x"] + point["x"], box["y"] + point["y"]
+
+    def hash(self) -> str:
+        return str(self.page.evaluate("location.hash"))
 
     def find(self, text: str) -> None:
         self.page.fill("#search", text)
@@ -71,8 +87,14 @@ def isolate(page: Any, node_id: str) -> None:
 
 
 def write_view(questions: Questions, path: Path) -> Path:
-    path.write_text(render_html(network(collect(questions))), encoding="utf-8")
+    gaps = find_gaps(questions.store, bundled_rules())
+    path.write_text(render_html(network(collect(questions, (), gaps))), encoding="utf-8")
     return path
+
+
+def labels(questions: Questions, ids: set[str]) -> set[str]:
+    data = collect(questions)
+    return {data.nodes[i]["label"] for i in ids}
 
 
 @pytest.fixture(scope="module")
@@ -93,9 +115,206 @@ def test_loads_with_no_console_errors_and_no_network(opened: Page) -> None:
     assert opened.requests and all(url.startswith("file:") for url in opened.requests)
 
 
-def test_draws_every_node(opened: Page, rotherham_view: tuple[Path, Questions]) -> None:
-    assert opened.drawn() == set(collect(rotherham_view[1]).nodes)
-    assert len(opened.drawn()) == 240
+@pytest.fixture()
+def fresh(browser: Any, rotherham_view: tuple[Path, Questions]) -> Any:
+    page = Page(browser, rotherham_view[0])
+    yield page
+    assert page.errors == []
+    page.page.close()
+
+
+def boards_of(questions: Questions) -> dict[str, str]:
+    return {iri: b.label for iri, b in questions.facts().boards.items()}
+
+
+# What is drawn apart: a node is crowded when another's centre is within 16 px of its own.
+CROWDING = """() => { const net = window.sendgraph.network, canvas = net.canvas.frame.canvas;
+  const width = canvas.clientWidth, height = canvas.clientHeight;
+  const positions = net.getPositions(net.body.nodeIndices);
+  const seen = Object.keys(positions).map(id => [id, net.canvasToDOM(positions[id])])
+    .filter(([, p]) => p.x >= 0 && p.y >= 0 && p.x <= width && p.y <= height);
+  const crowded = seen.filter(([a, p]) => seen.some(([b, q]) => a !== b && Math.hypot(p.x - q.x, p.y - q.y) < 16));
+  return { visible: seen.map(([id]) => id), crowded: crowded.map(([id]) => id) }; }"""
+
+
+def test_the_first_screen_draws_the_boards_apart_with_every_stated_line_in_sight(
+    opened: Page, rotherham_view: tuple[Path, Questions]
+) -> None:
+    questions = rotherham_view[1]
+    boards = boards_of(questions)
+    assert opened.drawn() == set(boards) and len(boards) == 52  # plans and actions closed
+    seen = opened.page.evaluate(CROWDING)
+    assert len(seen["crowded"]) <= 0.05 * len(seen["visible"])
+    assert seen["crowded"] == []
+    # Every board on a stated reporting line is in sight, above the one that reports to it.
+    lined = {
+        b.label
+        for b in questions.facts().boards.values()
+        if any(line.modality == "stated" for line in (*b.reports_to, *b.reported_to_by))
+    }
+    assert lined == {
+        "Joint Commissioning Resource Panel",
+        "panel to focus on transitions to adulthood",
+    }
+    visible = {boards[i] for i in seen["visible"]}
+    assert lined <= visible
+    by_label = {label: iri for iri, label in boards.items()}
+    panel = opened.at(by_label["panel to focus on transitions to adulthood"])
+    resource = opened.at(by_label["Joint Commissioning Resource Panel"])
+    assert resource[1] < panel[1]
+    # The boards on no line sit below, in their own band.
+    band = [opened.at(i)[1] for i, label in boards.items() if label not in lined]
+    assert min(band) > panel[1]
+    assert opened.page.evaluate("window.sendgraph.network.getScale()") >= 0.85  # labels legible
+
+
+def test_clicking_a_board_opens_and_closes_it(
+    fresh: Page, rotherham_view: tuple[Path, Questions]
+) -> None:
+    questions = rotherham_view[1]
+    boards = set(boards_of(questions))
+    meetings = fresh.page.evaluate("window.sendgraph.find('SEND Joint Commissioning Meetings').id")
+    fresh.page.mouse.click(*fresh.at(meetings))
+    assert labels(questions, fresh.drawn() - boards) == {"SEND Joint Action Plan", "JCP 3.2"}
+    assert fresh.page.inner_text("#details-title") == "SEND Joint Commissioning Meetings"
+    assert fresh.page.inner_text("dd[data-field='reports to']") == "No stated line"
+    oversees = fresh.page.inner_text("dd[data-field=oversees]")
+    assert "plan SEND Joint Action Plan" in oversees and "31 Green" in oversees
+    assert "6 Behind schedule" in oversees
+    plan = fresh.page.evaluate("window.sendgraph.find('SEND Joint Action Plan').id")
+    fresh.page.mouse.click(*fresh.at(plan))
+    assert labels(questions, fresh.drawn() - boards) == {
+        "SEND Joint Action Plan", "JCP 3.2", "CYPS Improvement Plan measures",
+        "Peer Review measures", "SEND Joint Commissioning Plan 2016/17",
+    }  # fmt: skip
+    fresh.page.mouse.click(*fresh.at(meetings))  # closing a board closes what it holds
+    assert fresh.drawn() == boards
+    assert fresh.page.evaluate("window.sendgraph.state.open.size") == 0
+
+
+def test_a_boards_panel_says_what_the_board_command_says(
+    fresh: Page, rotherham_view: tuple[Path, Questions]
+) -> None:
+    answer = rotherham_view[1].board("panel to focus on transitions to adulthood")
+    [line] = answer["reports_to"]
+    fresh.find("panel to focus on transitions to adulthood")
+    assert fresh.page.inner_text("dd[data-field='reports to']") == (
+        f"{line['board']} ({line['modality']})\n{line['quote']}"
+    )
+    assert line["modality"] == "stated"
+    fresh.find("SEND Strategic Board")
+    gaps = fresh.page.eval_on_selector_all(
+        "dd[data-field=gaps] li", "ls => ls.map(l => l.textContent)"
+    )
+    strategic = rotherham_view[1].board("SEND Strategic Board")
+    assert gaps == [f"[{g['severity']}] {g['message']}" for g in strategic["gaps"]]
+    assert len(gaps) == 27
+
+
+def test_plus_and_minus_widen_and_narrow_the_focus_by_degree(
+    fresh: Page, rotherham_view: tuple[Path, Questions]
+) -> None:
+    data = collect(rotherham_view[1])
+    neighbours: dict[str, set[str]] = {i: set() for i in data.nodes}
+    for edge in data.edges:
+        neighbours[edge["from"]].add(edge["to"])
+        neighbours[edge["to"]].add(edge["from"])
+    fresh.find("SEND 4")
+    send4 = fresh.page.evaluate("window.sendgraph.find('SEND 4').id")
+    one = {send4} | neighbours[send4]
+    two = one | {m for n in one for m in neighbours[n]}
+    fresh.page.click("#widen")
+    assert fresh.drawn() == one and len(one) == 12
+    fresh.page.click("#widen")
+    assert fresh.drawn() == two and len(two) == 56
+    assert fresh.page.inner_text("#focus-depth") == "Focus: 2 steps"
+    fresh.page.click("#narrow")
+    assert fresh.drawn() == one
+    fresh.page.click("#narrow")
+    assert fresh.page.inner_text("#focus-depth") == "No focus"
+
+
+def test_behind_schedule_keeps_owners_and_boards_drawn(
+    fresh: Page, rotherham_view: tuple[Path, Questions]
+) -> None:
+    questions = rotherham_view[1]
+    behind = {a.iri: a for a in questions.facts().actions.values() if a.status == "Behind schedule"}
+    assert {a.ref for a in behind.values()} == {
+        "SEND 4",
+        "PR 2",
+        "PR 3",
+        "PR 19",
+        "JCP 9.1",
+        "JCP 10.2",
+    }
+    owners = {o for a in behind.values() for o in (*a.owners, *a.accountable_leads)}
+    assert owners == {
+        "Jackie Parkin",
+        "Paula Williams (I)",
+        "Colette Bailey",
+        "Mark Chambers",
+        "Jo Smith",
+    }
+    fresh.page.select_option("#status-filter", "Behind schedule")
+    drawn = fresh.drawn()
+    data = collect(questions)
+    assert {i for i in drawn if data.nodes[i]["kind"] == "action"} == set(behind)
+    assert {data.nodes[i]["label"] for i in drawn if data.nodes[i]["kind"] == "person"} == owners
+    assert not {i for i in drawn if data.nodes[i]["label"] in owners} & fresh.greyed()
+    assert set(boards_of(questions)) <= drawn  # boards stay, greyed unless over one of them
+    performance = fresh.page.evaluate("window.sendgraph.find('Performance Board').id")
+    strategic = fresh.page.evaluate("window.sendgraph.find('SEND Strategic Board').id")
+    assert performance not in fresh.greyed() and strategic in fresh.greyed()
+    fresh.page.click("#layout")  # the full network keeps every person
+    drawn = fresh.drawn()
+    assert {i for i in drawn if data.nodes[i]["kind"] == "action"} == set(behind)
+    assert len([i for i in drawn if data.nodes[i]["kind"] == "person"]) == 32
+
+
+def test_the_url_fragment_reopens_the_same_view(
+    browser: Any, fresh: Page, rotherham_view: tuple[Path, Questions]
+) -> None:
+    meetings = fresh.page.evaluate("window.sendgraph.find('SEND Joint Commissioning Meetings').id")
+    fresh.page.mouse.click(*fresh.at(meetings))
+    fresh.page.select_option("#status-filter", "Green")
+    fresh.page.uncheck("#kind-finding")
+    fresh.find("PR 8")
+    fragment = fresh.hash()
+    assert "status=Green" in fragment and "hide=finding" in fragment and "open=" in fragment
+    before = (fresh.drawn(), fresh.greyed(), fresh.page.inner_text("#details-title"))
+    positions = fresh.page.evaluate("window.sendgraph.network.getPositions()")
+    again = Page(browser, rotherham_view[0], fragment)
+    assert (again.drawn(), again.greyed(), again.page.inner_text("#details-title")) == before
+    assert again.page.evaluate("window.sendgraph.network.getPositions()") == positions
+    assert again.page.input_value("#status-filter") == "Green"
+    assert not again.page.is_checked("#kind-finding")
+    assert again.errors == []
+    fresh.page.reload()  # a reload keeps it too
+    fresh.page.wait_for_selector("body[data-ready=true]")
+    assert (fresh.drawn(), fresh.page.inner_text("#details-title")) == before[::2]
+
+
+def test_search_results_and_the_panel_answer_the_keyboard(fresh: Page) -> None:
+    page = fresh.page
+    page.focus("#search")
+    page.keyboard.type("PR 1")
+    results = page.eval_on_selector_all("#results button", "bs => bs.map(b => b.textContent)")
+    assert results == [f"PR {n} action" for n in (1, *range(10, 20))]
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.textContent") == "PR 10 action"
+    page.keyboard.press("Enter")
+    assert page.inner_text("#details-title") == "PR 10"
+    assert page.evaluate("document.activeElement.id") == "details-title"
+    # Tab walks the panel's links; Enter follows one.
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Focus here (+)":
+            break
+    else:
+        raise AssertionError("Tab never reached the panel's focus link")
+    page.keyboard.press("Enter")
+    assert page.inner_text("#focus-depth") == "Focus: 1 step"
 
 
 def test_search_focuses_the_node(opened: Page, iri: Any) -> None:
@@ -108,7 +327,10 @@ def test_search_focuses_the_node(opened: Page, iri: Any) -> None:
 
 
 def test_clicking_a_node_opens_its_details(opened: Page, iri: Any) -> None:
-    opened.page.evaluate("window.sendgraph.network.fit()")
+    opened.find("SEND 4")
+    opened.page.click("#reset")
+    opened.page.click("#layout")
+    opened.page.wait_for_selector("body[data-settled=true]", timeout=30_000)
     opened.click_node(str(iri("action", "send-4")))
     assert opened.page.inner_text("#details-title") == "SEND 4"
     owners = opened.page.inner_text("dd[data-field=owners]")
@@ -121,22 +343,14 @@ def test_clicking_a_node_opens_its_details(opened: Page, iri: Any) -> None:
     opened.page.click("#reset")
 
 
-def test_status_filter_hides_exactly_the_other_nodes(
+def test_the_full_network_draws_every_node(
     opened: Page, rotherham_view: tuple[Path, Questions]
 ) -> None:
-    behind = {
-        n["id"]
-        for n in collect(rotherham_view[1]).nodes.values()
-        if n.get("status") == "Behind schedule"
-    }
-    assert len(behind) == 6  # SEND 4, PR 2, PR 3, PR 19, JCP 9.1 and JCP 10.2
-    opened.page.select_option("#status-filter", "Behind schedule")
-    assert opened.drawn() == behind
-    assert opened.page.inner_text("#count") == "6 of 240 nodes"
-    opened.page.select_option("#status-filter", "Red")  # the papers mark no action Red
-    assert opened.drawn() == set()
-    opened.page.click("#reset")
+    opened.page.click("#layout")
+    assert opened.drawn() == set(collect(rotherham_view[1]).nodes)
     assert len(opened.drawn()) == 240
+    opened.page.click("#reset")
+    assert len(opened.drawn()) == 52
 
 
 def test_behind_schedule_is_its_own_filter_entry_and_legend_entry(opened: Page) -> None:
@@ -151,7 +365,7 @@ def test_behind_schedule_is_its_own_filter_entry_and_legend_entry(opened: Page) 
         ["Behind schedule", "Behind schedule (6)"],
     ]
     legend = opened.page.eval_on_selector_all(
-        "#legend .status-swatch",
+        "#legend [data-status]",
         "ss => ss.map(s => [s.dataset.status, s.textContent, getComputedStyle(s).backgroundColor,"
         " s.nextElementSibling.textContent])",
     )
@@ -160,11 +374,28 @@ def test_behind_schedule_is_its_own_filter_entry_and_legend_entry(opened: Page) 
         ["Amber", "A", "rgb(255, 209, 102)", "Status Amber"],
         ["Red", "R", "rgb(242, 139, 130)", "Status Red"],
         ["Behind schedule", "B", "rgb(208, 169, 245)", "Status Behind schedule"],
+        ["No status", "–", "rgb(224, 224, 224)", "Status No status"],
     ]
+    # Each action's label carries its status's letter, so colour is never the only cue.
+    assert (
+        opened.page.evaluate("window.sendgraph.nodes.get(window.sendgraph.find('SEND 4').id).label")
+        == "B · SEND 4"
+    )
 
 
-def test_full_view_screenshot(opened: Page) -> None:
-    opened.page.evaluate("window.sendgraph.network.fit()")
+def test_print_shows_the_map_and_its_legend(opened: Page) -> None:
+    opened.page.emulate_media(media="print")
+    try:
+        shown = opened.page.evaluate(
+            "['#legend', '#network', '#kind-filters', '#search'].map(s => getComputedStyle(document.querySelector(s)).display !== 'none' && document.querySelector(s).offsetParent !== null)"
+        )
+        assert shown == [True, True, False, False]
+    finally:
+        opened.page.emulate_media(media="screen")
+
+
+def test_first_screen_screenshot(opened: Page) -> None:
+    opened.page.click("#reset")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / "rotherham-view.png"
     opened.page.screenshot(path=str(path))

@@ -24,7 +24,7 @@ from typing import Any
 from rdflib import Graph, URIRef
 
 from sendgraph.ask.areas import area_of, named, placed, split_area
-from sendgraph.ask.facts import Facts
+from sendgraph.ask.facts import BoardFacts, Facts
 from sendgraph.ask.references import INDEX_QUERY, References, Target
 from sendgraph.ask.sparql import QueryStore
 from sendgraph.base.errors import SendgraphError, UnknownReference
@@ -672,20 +672,33 @@ class Questions:
             hint = f"; did you mean {' or '.join(suggested)}?" if suggested else "."
             raise UnknownReference(f"no board matches {name!r}{hint}")
         [board] = matches
+        gaps = find_gaps(self.store, rules if rules is not None else bundled_rules())
+        return self.board_answer(board, gaps)
+
+    def board_answer(
+        self, board: BoardFacts, gaps: Iterable[Row], include: Iterable[str] = ()
+    ) -> Row:
+        """A board's answer as `board` gives it, from its facts and the gaps found over the graph.
+
+        The gaps kept are those whose subject is the board or an action it oversees
+        directly (by lines of the modalities ``include`` adds to stated ones); the view's
+        board panels are built by this too, with the gaps found once.
+        """
+        facts_of = self.facts(include)
         overseen = {
             action.iri
-            for action in self.facts().actions.values()
+            for action in facts_of.actions.values()
             if any(o.board == board.iri and o.via != "reporting line" for o in action.oversight)
         }
-        gaps = [
+        kept = [
             {k: v for k, v in gap.items() if k != "subject"}
-            for gap in find_gaps(self.store, rules if rules is not None else bundled_rules())
+            for gap in gaps
             if str(gap["subject"]) in overseen | {board.iri}
         ]
         facts = board.to_json()
         for group in facts["oversees"]:
             group["actions"] = sorted(group["actions"], key=natural_key)
-        return {**facts, "gaps": gaps}
+        return {**facts, "gaps": kept}
 
     def owner(self, name: str) -> list[Row]:
         """Everything the person ``name`` owns, is accountable for or leads, with its status.

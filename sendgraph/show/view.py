@@ -21,7 +21,14 @@ from typing import Any
 
 from sendgraph.ask.questions import Questions, natural_key, path_modalities, query_text
 from sendgraph.base.errors import ViewError
-from sendgraph.records.statuses import concept_named, of, of_concept, row_status_text, scheme
+from sendgraph.records.statuses import (
+    NO_STATUS,
+    concept_named,
+    of,
+    of_concept,
+    row_status_text,
+    scheme,
+)
 
 # Above this many nodes the layout is computed here, not by live physics in the page:
 # vis-network's physics took minutes to settle 1,500+ nodes in headless Chromium.
@@ -29,17 +36,24 @@ PHYSICS_LIMIT = 1000
 PLACEHOLDER = re.compile(r"/\*\{\{ (\w+) \}\}\*/|\{\{ (\w+) \}\}")
 
 KINDS = {
-    # kind: (legend label, shape, colour); colours kept apart from the status scheme's
-    "action": ("Action", "dot", "#4e79a7"),
-    "finding": ("Finding", "diamond", "#b07aa1"),
-    "plan": ("Plan", "square", "#9c755f"),
-    "review": ("Review", "hexagon", "#bcbd22"),
-    "board": ("Board", "star", "#17becf"),
-    "person": ("Person", "ellipse", "#edc948"),
-    "organisation": ("Organisation", "box", "#bab0ac"),
-    "document": ("Document", "box", "#d4d4d4"),
-    "code": ("Undefined code", "triangle", "#ff9da7"),
+    # kind: (legend label, shape, colour). Light tints of the Okabe-Ito colours, which
+    # colour-blind readers can tell apart, under dark text; each kind has its own shape
+    # too, and an action takes its status's colour with the status's letter in its label.
+    "action": ("Action", "dot", "#a6d4f2"),
+    "finding": ("Finding", "diamond", "#e8bcd6"),
+    "plan": ("Plan", "box", "#f6dcaa"),
+    "review": ("Review", "hexagon", "#a9ddcb"),
+    "board": ("Board", "box", "#cde3f5"),
+    "person": ("Person", "ellipse", "#fbf0c4"),
+    "organisation": ("Organisation", "box", "#dcdcdc"),
+    "document": ("Document", "box", "#eeeeee"),
+    "code": ("Undefined code", "triangle", "#f5c3a8"),
 }
+# The kinds whose labels sit inside their shape; the others carry them below.
+LABEL_INSIDE = {"box", "ellipse"}
+# Kinds a filter on status, board, owner or document dims rather than hides, so that
+# who owns and who oversees what a filter keeps stay in sight (docs/guide.md).
+KEPT_BY_FILTERS = ("person", "board", "organisation")
 RELATION_COLOURS = {
     "owns": "#4e79a7",
     "accountable for": "#1f3b73",
@@ -68,6 +82,8 @@ class ViewData:
 
     nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
     edges: list[dict[str, Any]] = field(default_factory=list)
+    # Board IRI -> what `sendgraph board` answers for it (`Questions.board_answer`).
+    boards: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def node(self, iri: str, kind: str, label: str) -> dict[str, Any]:
         """Return the node for ``iri``, creating it with ``kind`` and ``label`` the first time."""
@@ -91,12 +107,15 @@ def _str(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def collect(questions: Questions, include: Iterable[str] = ()) -> ViewData:
+def collect(
+    questions: Questions, include: Iterable[str] = (), gaps: Iterable[dict[str, Any]] = ()
+) -> ViewData:
     """Gather every node and edge the view shows, with the details its panel needs.
 
     Oversight and reporting lines are the ones the papers state; ``include`` may add
     "inferred" and "planned" ones, drawn as "reports to (inferred)" and so on. A
-    recommended line is never drawn.
+    recommended line is never drawn. ``gaps`` (from `find_gaps`) are listed in the
+    panel of each board they concern, as `sendgraph board` lists them.
     """
     include = tuple(include)
     allowed = path_modalities(include)
@@ -130,6 +149,7 @@ def collect(questions: Questions, include: Iterable[str] = ()) -> ViewData:
             if all(end in data.nodes for end in ends):
                 data.edge(*ends, f"{row['relation']} ({modality})")
     _details(questions, data, include)
+    _boards(questions, data, include, list(gaps))
     for node in data.nodes.values():
         if not node["label"]:
             node["label"] = node["id"].rsplit("/", 1)[-1]
@@ -207,6 +227,106 @@ def _details(questions: Questions, data: ViewData, include: Iterable[str]) -> No
             node["owners"] = [node["label"]]
 
 
+def _boards(
+    questions: Questions, data: ViewData, include: Iterable[str], gaps: list[dict[str, Any]]
+) -> None:
+    """Give each board its panel (what `sendgraph board` says) and its roll-up of statuses.
+
+    The roll-up counts the actions over which the board stands, once each, by status and
+    by the kind of path (`ActionFacts.oversight`): what a board's box shows at first sight.
+    """
+    facts = questions.facts(include)
+    under: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+    for action in facts.actions.values():
+        for path in action.oversight:
+            under[path.board][path.via][action.iri] = action.status_label
+    order = [*(s.label for s in scheme()), NO_STATUS.label]
+    for iri, board in facts.boards.items():
+        if iri not in data.nodes:
+            continue
+        data.boards[iri] = questions.board_answer(board, gaps, include)
+        data.nodes[iri]["rollup"] = {
+            via: {
+                label: count
+                for label in order
+                if (count := sum(1 for s in statuses.values() if s == label))
+            }
+            for via, statuses in sorted(under[iri].items())
+        }
+
+
+# The edges by which a node holds another, from the held one: what opening it shows.
+HOLDS = {("reports in progress to", "board"), ("part of", "plan"), ("generated by", "review")}
+
+
+def governance(data: ViewData) -> dict[str, Any]:
+    """The first screen's layered layout: boards in tiers down their reporting lines, the rest banded.
+
+    A board reporting to none sits in tier 0 if others report to it; each other board
+    one tier below the lowest it reports to (a cycle is one tier). Boards on no line sit
+    in their own band, busiest first, in rows of ``columns``. ``children`` holds what
+    expanding a node shows, one level at a time: a board's plans and reviews and the
+    actions that report to it, a plan's sub-plans and actions, a review's findings and
+    actions. The page turns tiers and rows into coordinates as boards open and close.
+    """
+    import networkx as nx  # lazy: only the view needs it
+
+    lines = nx.DiGraph()
+    children: dict[str, list[str]] = defaultdict(list)
+    kind = {iri: node["kind"] for iri, node in data.nodes.items()}
+    for edge in data.edges:
+        start, end, relation = edge["from"], edge["to"], edge["relation"]
+        if relation.startswith("reports to") and kind[start] == kind[end] == "board":
+            lines.add_edge(start, end)
+        elif relation.startswith("oversees") and kind[start] == "board":
+            children[start].append(end)
+        elif (relation, kind[end]) in HOLDS:
+            children[end].append(start)
+    label = {iri: node["label"] for iri, node in data.nodes.items()}
+    tiers = _tiers(lines, label)
+    busy = {
+        iri: sum(sum(v.values()) for v in node.get("rollup", {}).values())
+        for iri, node in data.nodes.items()
+    }
+    unlined = sorted(
+        (iri for iri, k in kind.items() if k == "board" and iri not in lines),
+        key=lambda iri: (-busy[iri], natural_key(label[iri])),
+    )
+    columns = max(4, round(math.sqrt(len(unlined) / 3)))
+    return {
+        "tiers": tiers,
+        "band": [unlined[i : i + columns] for i in range(0, len(unlined), columns)],
+        "children": {
+            parent: sorted(set(kids), key=lambda c: (kind[c] != "plan", natural_key(label[c])))
+            for parent, kids in children.items()
+        },
+    }
+
+
+def _tiers(lines: Any, label: dict[str, str]) -> list[list[str]]:
+    """The boards on reporting lines, tier by tier from the top, each tier ordered under its parents."""
+    import networkx as nx
+
+    dag = nx.condensation(lines)  # a cycle of lines becomes one tier
+    tier: dict[int, int] = {}
+    for group in reversed(list(nx.topological_sort(dag))):
+        above = [tier[p] for p in dag.successors(group)]
+        tier[group] = 1 + max(above) if above else 0
+    rows: list[list[str]] = [[] for _ in range(max(tier.values(), default=-1) + 1)]
+    for group, number in tier.items():
+        rows[number].extend(dag.nodes[group]["members"])
+    place: dict[str, float] = {}
+    for row in rows:
+        # Each board under the mean place of those it reports to (barycentre ordering).
+        def where(iri: str) -> tuple[float, Any]:
+            above = [place[p] for p in lines.successors(iri) if p in place]
+            return (sum(above) / len(above) if above else 0.0, natural_key(label[iri]))
+
+        row.sort(key=where)
+        place.update({iri: float(i) for i, iri in enumerate(row)})
+    return rows
+
+
 def slice_view(
     data: ViewData,
     questions: Questions,
@@ -267,6 +387,7 @@ def slice_view(
     return ViewData(
         {k: v for k, v in data.nodes.items() if k in keep},
         [e for e in data.edges if e["from"] in keep and e["to"] in keep],
+        {k: v for k, v in data.boards.items() if k in keep},
     )
 
 
@@ -291,9 +412,30 @@ def _summary(node: dict[str, Any]) -> str:
         lines.append("Owner: " + ", ".join(details["owners"]))
     if node.get("status"):
         lines.append("Status: " + node["status"])
+    lines.extend(_rollup_lines(node))
     if node.get("gaps"):
         lines.append(f"Gaps: {len(node['gaps'])}")
     return "\n".join(lines)
+
+
+def _rollup_lines(node: dict[str, Any]) -> list[str]:
+    """A board's roll-up, one line per kind of path: "plan: 31G 32A 6B 3–", letters as the legend's.
+
+    >>> _rollup_lines({"rollup": {"report": {"Amber": 1, "No status": 1}}})
+    ['report: 1A 1–']
+    """
+    return [
+        f"{via}: " + " ".join(f"{count}{of(label).code}" for label, count in statuses.items())
+        for via, statuses in node.get("rollup", {}).items()
+    ]
+
+
+def _label(node: dict[str, Any]) -> str:
+    """What a node shows on the canvas: an action's status letter, a board's roll-up."""
+    short = node["label"] if len(node["label"]) <= 40 else node["label"][:39] + "…"
+    if node["kind"] == "action":
+        return f"{of(node.get('status')).code} · {short}"
+    return "\n".join([short, *_rollup_lines(node)])
 
 
 def _spiral_layout(data: ViewData) -> dict[str, tuple[float, float]]:
@@ -321,7 +463,11 @@ def network(data: ViewData) -> Any:
     """Return a pyvis Network holding the view's nodes, edges and options.
 
     Nodes and edges are written to ``net.nodes`` and ``net.edges`` directly: pyvis's
-    ``add_edge`` checks every node for each edge and took 6.5 s at 10k nodes.
+    ``add_edge`` checks every node for each edge and took 6.5 s at 10k nodes. What
+    pyvis has no place for (the boards' panels, the first screen's layout) is kept in
+    ``net.sendgraph`` for `render_html`. Physics is off: the first screen is laid out in
+    tiers, and the full network runs physics once, when first asked for, below
+    ``PHYSICS_LIMIT`` nodes (above it, each kind sits on its own spiral).
     """
     from pyvis.network import Network  # lazy: pyvis pulls in jinja2 and more
 
@@ -335,17 +481,21 @@ def network(data: ViewData) -> Any:
     for node in data.nodes.values():
         _, shape, colour = KINDS[node["kind"]]
         fill = of(node["status"]).fill if node.get("status") else colour
-        short = node["label"] if len(node["label"]) <= 32 else node["label"][:31] + "…"
         entry = {
             "id": node["id"],
-            "label": short,
+            "label": _label(node),
             "name": node["label"],
             "title": _summary(node),
             "shape": shape,
             "color": {
                 "background": fill,
-                "border": "#333333" if not node.get("gaps") else "#d62728",
+                "border": "#333333" if not node.get("gaps") else "#b2182b",
             },
+            "font": (
+                {"color": "#111111"}
+                if shape in LABEL_INSIDE
+                else {"color": "#111111", "strokeWidth": 4, "strokeColor": "#ffffff"}
+            ),
             "borderWidth": 3 if node.get("gaps") else 1,
             "size": 8 + 3 * math.sqrt(degree[node["id"]]),
             "kind": node["kind"],
@@ -356,6 +506,10 @@ def network(data: ViewData) -> Any:
             "details": node["details"],
             "gaps": node.get("gaps", []),
         }
+        if shape == "box":
+            entry["widthConstraint"] = {"maximum": 190}
+        if node.get("rollup"):
+            entry["rollup"] = node["rollup"]
         if node["id"] in positions:
             entry["x"], entry["y"] = positions[node["id"]]
         net.nodes.append(entry)
@@ -374,18 +528,19 @@ def network(data: ViewData) -> Any:
     net.options = {
         "layout": {"improvedLayout": False, "randomSeed": 7},
         "edges": {"smooth": False, "width": 1},
-        "nodes": {"font": {"size": 12}},
+        "nodes": {"font": {"size": 14, "color": "#111111"}},
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": large},
-        "physics": (
-            {"enabled": False}
-            if large
-            else {
-                "enabled": True,
-                "solver": "barnesHut",
-                "barnesHut": {"gravitationalConstant": -4000, "springLength": 120},
-                "stabilization": {"enabled": True, "iterations": 200, "updateInterval": 50},
-            }
-        ),
+        "physics": {
+            "enabled": False,
+            "solver": "barnesHut",
+            "barnesHut": {"gravitationalConstant": -4000, "springLength": 120},
+            "stabilization": {"enabled": True, "iterations": 200, "updateInterval": 50},
+        },
+    }
+    net.sendgraph = {
+        "boards": data.boards,
+        "governance": governance(data),
+        "spiral": large,
     }
     return net
 
@@ -437,7 +592,9 @@ def render_html(net: Any, title: str = "sendgraph", notes: Iterable[str] = ()) -
         ],
         "relations": RELATION_COLOURS,
         "physicsLimit": PHYSICS_LIMIT,
+        "keptByFilters": list(KEPT_BY_FILTERS),
         "notes": list(notes),
+        **getattr(net, "sendgraph", {}),
     }
     escaped_title = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     values = {
