@@ -623,8 +623,9 @@ def cached_questions(
     from sendgraph.ask.areawise import AreaAnswers, AreaPart
     from sendgraph.ask.questions import Questions, area_local_queries
     from sendgraph.ask.sparql import QueryStore
-    from sendgraph.graph.build import default_data_folder, ontology_triples
+    from sendgraph.graph.build import default_data_folder
     from sendgraph.graph.cache import Cache, areas_of
+    from sendgraph.graph.ontology import ontology_triples
 
     folder = data if data is not None else default_data_folder()
     if not folder.is_dir():
@@ -1579,7 +1580,8 @@ def push(
         sendgraph push --endpoint http://127.0.0.1:7878/store --data build/england --area area-007
         SENDGRAPH_PUSH_PASSWORD=... sendgraph push --user dba --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth
     """
-    from sendgraph.graph.build import graph_iri, load_data, load_ontology
+    from sendgraph.graph.build import graph_iri, load_data
+    from sendgraph.graph.ontology import load_ontology
     from sendgraph.serve.push import Login
     from sendgraph.serve.push import push as push_graph
 

@@ -13,7 +13,8 @@ from rdflib.compare import isomorphic
 
 from sendgraph.ask.questions import Questions
 from sendgraph.cli import main
-from sendgraph.graph.build import build_areas, graph_iri, load_ontology
+from sendgraph.graph.build import build_areas, graph_iri
+from sendgraph.graph.ontology import load_ontology
 from sendgraph.read.synth import synthesise
 
 AREAS = ["area-001", "area-002", "area-003"]

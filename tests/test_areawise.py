@@ -12,7 +12,8 @@ from sendgraph.ask.areawise import AreaAnswers, AreaPart
 from sendgraph.ask.questions import area_local_queries
 from sendgraph.ask.sparql import QueryStore, Term
 from sendgraph.graph.areabuilds import build_area
-from sendgraph.graph.build import area_folders, build_areas, default_data_folder, ontology_triples
+from sendgraph.graph.build import area_folders, build_areas, default_data_folder
+from sendgraph.graph.ontology import ontology_triples
 from sendgraph.read.synth import synthesise
 from tests.helpers import drop_rows
 

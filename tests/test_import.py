@@ -659,7 +659,7 @@ def test_the_command_line_does_not_import_openpyxl_or_yaml() -> None:
 def test_every_term_the_imports_use_is_declared(joint: Build, wsoa: Build) -> None:
     from rdflib.namespace import OWL, RDFS
 
-    from sendgraph.graph.build import load_ontology
+    from sendgraph.graph.ontology import load_ontology
 
     ontology = load_ontology()
     for graph in (joint.graph, wsoa.graph):

@@ -278,7 +278,7 @@ def test_an_unknown_suffix_is_still_a_folder_error(tmp_path: Path) -> None:
 
 
 def test_the_ontology_is_added_to_a_graph_file_without_it(tmp_path: Path, rotherham: Build) -> None:
-    from sendgraph.graph.build import load_ontology
+    from sendgraph.graph.ontology import load_ontology
 
     ontology = load_ontology()
     path = tmp_path / "bare.nt"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
-from sendgraph.graph.build import Build, load_ontology
+from sendgraph.graph.build import Build
+from sendgraph.graph.ontology import load_ontology
 from sendgraph.graph.validation import validate_graph
 from sendgraph.graph.vocab import ORG, PROV, SG
 from tests.conftest import MINT

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sendgraph.base.problems import Problem
-from sendgraph.graph.build import build_graph, ontology_triples
+from sendgraph.graph.build import build_graph
+from sendgraph.graph.ontology import ontology_triples
 from sendgraph.graph.triples import count_by_kind
 
 
@@ -35,11 +36,10 @@ class AreaBuild:
 def build_area(folder: Path, name: str | None, encoding: str | None) -> AreaBuild:
     """Build the area in ``folder`` (under ``name``, or the name its data gives) without SHACL."""
     built = build_graph(folder, encoding=encoding, area=name, validate=False)
-    own = built.triples - ontology_triples()
     return AreaBuild(
         name=built.area,
-        ntriples=own.ntriples(),
-        triples=len(own),
+        ntriples=built.triples.ntriples(own=True),
+        triples=len(built.triples) - len(ontology_triples()),
         problems=list(built.problems),
         counts=count_by_kind(built.triples),
     )

@@ -10,8 +10,9 @@ from rdflib import Graph
 
 from sendgraph.base.errors import InputError
 from sendgraph.base.problems import Problem, Severity, worst
-from sendgraph.base.resources import bundled_data, framework_file, ontology_file
+from sendgraph.base.resources import bundled_data
 from sendgraph.graph.framework import link_review_kinds
+from sendgraph.graph.ontology import ontology_triples
 from sendgraph.graph.themes import tag_themes
 from sendgraph.graph.triples import count_by_kind, records_to_triples
 from sendgraph.graph.tripleset import TripleSet
@@ -66,10 +67,9 @@ class Build:
         Areas sit in graphs of their own so that a store can load, compare and drop
         them one at a time (`graph_iri`).
         """
-        ontology = ontology_triples()
-        areas = self.area_triples or {self.area: self.triples - ontology}
+        areas = self.area_triples or {self.area: TripleSet(self.triples.own())}
         named = {graph_iri(area): triples for area, triples in areas.items()}
-        named[graph_iri("ontology")] = ontology
+        named[graph_iri("ontology")] = ontology_triples()
         return named
 
     def named_graphs(self) -> dict[str, Graph]:
@@ -109,24 +109,6 @@ def default_data_folder() -> Path:
     return Path(str(bundled_data()))
 
 
-def load_ontology() -> Graph:
-    """Return the sendgraph ontology as a graph."""
-    graph = Graph()
-    for part in (ontology_file(), framework_file()):
-        graph.parse(data=part.read_text(encoding="utf-8"), format="turtle")
-    return graph
-
-
-_ONTOLOGY: list[TripleSet] = []
-
-
-def ontology_triples() -> TripleSet:
-    """Return the ontology's triples, parsed once per process: never change the set returned."""
-    if not _ONTOLOGY:
-        _ONTOLOGY.append(TripleSet(load_ontology()))
-    return _ONTOLOGY[0]
-
-
 def build_graph(
     data: Path | str | None = None,
     *,
@@ -157,12 +139,11 @@ def build_graph(
         imported = import_folder(folder, encoding=encoding, area=area)
         records, problems, area = imported.records, imported.problems, imported.area
         if worst(problems) == Severity.ERROR:
-            return Build(ontology_triples().copy(), records, problems, area=area)
+            return Build(TripleSet(base=ontology_triples()), records, problems, area=area)
     else:
         records, problems = load_records(folder, encoding=encoding)
         area = area or "rotherham"
-    graph = records_to_triples(records, area=area)
-    graph += ontology_triples()
+    graph = records_to_triples(records, area=area, base=ontology_triples())
     complete = worst(problems) != Severity.ERROR
     problems = (
         problems
@@ -193,10 +174,12 @@ def build_import(
     )
     if worst(imported.problems) == Severity.ERROR:
         return Build(
-            ontology_triples().copy(), imported.records, imported.problems, area=imported.area
+            TripleSet(base=ontology_triples()),
+            imported.records,
+            imported.problems,
+            area=imported.area,
         )
-    graph = records_to_triples(imported.records, area=imported.area)
-    graph += ontology_triples()
+    graph = records_to_triples(imported.records, area=imported.area, base=ontology_triples())
     # Themes as for a data folder: the mapping's folder may hold its own rules and corrections.
     problems = (
         imported.problems
@@ -249,15 +232,15 @@ def build_areas(
     """
     root = Path(folder)
     areas = chosen_areas(root, only)
-    graph = ontology_triples().copy()
+    graph = TripleSet(base=ontology_triples())
     problems: list[Problem] = []
     records = None
     kept: dict[str, TripleSet] = {}
     for area in areas:
         built = build_graph(area, encoding=encoding, area=area.name, validate=False)
-        graph += built.triples
+        graph.update(built.triples.own())
         if keep_areas:
-            kept[area.name] = built.triples - ontology_triples()
+            kept[area.name] = TripleSet(built.triples.own())
         problems += built.problems
         records = records or built.records
     assert records is not None
@@ -318,8 +301,7 @@ def load_graph_file(path: Path, *, area: str | None = None) -> Build:
             raise InputError(f"{path} has no area {area!r}; its areas are {held}.")
         areas = {area: areas[area]}
         graph = areas[area]
-    triples = TripleSet(graph)
-    triples += ontology_triples()
+    triples = TripleSet(graph, base=ontology_triples())
     name = area or (next(iter(areas)) if len(areas) == 1 else path.stem)
     kept = {name: TripleSet(own) for name, own in areas.items()}
     return Build(triples, Records(), [], kept, area=name)

@@ -45,8 +45,8 @@ from sendgraph.graph.build import (
     chosen_areas,
     graph_iri,
     is_folder_of_areas,
-    ontology_triples,
 )
+from sendgraph.graph.ontology import ontology_triples
 
 CACHE_ENV = "SENDGRAPH_CACHE"
 FLAVOURS = ("merged", "named")

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from sendgraph.base.problems import Problem, Severity, worst
 from sendgraph.graph.areabuilds import AreaBuild, iter_area_builds
-from sendgraph.graph.build import graph_iri, ontology_triples
+from sendgraph.graph.build import graph_iri
+from sendgraph.graph.ontology import ontology_triples
 from sendgraph.graph.vocab import PREFIXES
 
 

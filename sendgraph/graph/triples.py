@@ -69,10 +69,10 @@ def _text(value: str) -> Literal:
 class _Writer:
     """Adds the triples for each kind of record to one graph."""
 
-    def __init__(self, records: Records, area: str) -> None:
+    def __init__(self, records: Records, area: str, base: TripleSet | None) -> None:
         self.records = records
         self.mint = Minter(area)
-        self.graph = TripleSet()
+        self.graph = TripleSet(base=base)
         self.code_nodes: dict[str, URIRef] = {}
 
     def add(self, s: Node, p: URIRef, o: Node) -> None:
@@ -320,9 +320,8 @@ class _Writer:
         for row in action.rows:
             entry = self.entry(node, row, plan.document, section)
             if row.number == 1:
-                targets = list(self.graph.objects(entry, SG.targetDate))
-                for target in targets:
-                    self.add(node, SG.targetDate, target)
+                for target in row.targets:  # the first row's target dates, as `entry` made them
+                    self.add(node, SG.targetDate, URIRef(f"{entry}/target/{target.revision}"))
                 if row.targets:
                     self.add(
                         node, SG.currentTargetDate, URIRef(f"{entry}/target/{len(row.targets)}")
@@ -580,9 +579,11 @@ class _Writer:
         return self.graph
 
 
-def records_to_triples(records: Records, area: str = "rotherham") -> TripleSet:
-    """Return the triples of ``records``, with instance IRIs under the ``area`` namespace."""
-    return _Writer(records, area).write()
+def records_to_triples(
+    records: Records, area: str = "rotherham", base: TripleSet | None = None
+) -> TripleSet:
+    """Return the triples of ``records``, with instance IRIs under the ``area`` namespace, over ``base``."""
+    return _Writer(records, area, base).write()
 
 
 def count_by_kind(graph: Graph | TripleSet) -> dict[str, int]:

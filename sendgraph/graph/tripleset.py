@@ -11,6 +11,7 @@ an rdflib ``Graph`` is made only when a caller asks for one (`TripleSet.to_graph
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
@@ -19,10 +20,18 @@ Triple = tuple[Node, Node, Node]
 
 
 class TripleSet:
-    """A set of RDF triples (rdflib terms) indexed by subject and property, and by property and object."""
+    """A set of RDF triples (rdflib terms), and lookups by subject and property, or property and object.
 
-    def __init__(self, triples: Iterable[Triple] = ()) -> None:
+    ``base`` is a set shared read-only beneath this one (the ontology, under every area's
+    build): lookups, ``len`` and iteration see both, a triple ``base`` holds is never
+    added again, and `own` is what was added here. The lookup indexes are made on the
+    first lookup, since the writer that fills a set seldom looks anything up.
+    """
+
+    def __init__(self, triples: Iterable[Triple] = (), *, base: TripleSet | None = None) -> None:
+        self.base = base
         self._triples: set[Triple] = set()
+        self._indexed = False
         # Dictionaries used as ordered sets, so lookups answer in the order triples came.
         self._values: dict[tuple[Node, Node], dict[Node, None]] = {}
         self._subjects: dict[tuple[Node, Node], dict[Node, None]] = {}
@@ -32,14 +41,24 @@ class TripleSet:
     # -- adding ------------------------------------------------------------------------
 
     def add(self, triple: Triple) -> None:
-        """Add one triple (a second copy of one already held is nothing new)."""
-        if triple in self._triples:
+        """Add one triple (one already held, here or in ``base``, is nothing new)."""
+        if triple in self._triples or (self.base is not None and triple in self.base):
             return
         self._triples.add(triple)
+        if self._indexed:
+            self._index(triple)
+
+    def _index(self, triple: Triple) -> None:
         s, p, o = triple
         self._values.setdefault((s, p), {})[o] = None
         self._subjects.setdefault((p, o), {})[s] = None
         self._by_property.setdefault(p, {})[(s, o)] = None
+
+    def _ready(self) -> None:
+        if not self._indexed:
+            self._indexed = True
+            for triple in self._triples:
+                self._index(triple)
 
     def update(self, triples: Iterable[Triple]) -> None:
         """Add every triple of ``triples``."""
@@ -52,46 +71,57 @@ class TripleSet:
         return self
 
     def copy(self) -> TripleSet:
-        """Return a new set holding the same triples."""
-        return TripleSet(self._triples)
+        """Return a new set holding the same triples (over the same ``base``)."""
+        return TripleSet(self._triples, base=self.base)
 
     # -- asking ------------------------------------------------------------------------
 
-    def __len__(self) -> int:
-        return len(self._triples)
-
-    def __iter__(self) -> Iterator[Triple]:
+    def own(self) -> Iterator[Triple]:
+        """The triples added to this set, not those of its ``base``."""
         return iter(self._triples)
 
+    def __len__(self) -> int:
+        return len(self._triples) + (len(self.base) if self.base is not None else 0)
+
+    def __iter__(self) -> Iterator[Triple]:
+        if self.base is not None:
+            yield from self.base
+        yield from self._triples
+
     def __contains__(self, triple: object) -> bool:
-        return triple in self._triples
+        return triple in self._triples or (self.base is not None and triple in self.base)
 
     def __sub__(self, other: TripleSet | Iterable[Triple]) -> TripleSet:
-        held = other._triples if isinstance(other, TripleSet) else set(other)
-        return TripleSet(t for t in self._triples if t not in held)
+        held = other if isinstance(other, TripleSet) else set(other)
+        return TripleSet(t for t in self if t not in held)
+
+    def _found(self, index: str, key: object) -> list[Any]:
+        self._ready()
+        found = list(getattr(self, index).get(key, ()))
+        if self.base is not None:
+            found = self.base._found(index, key) + found
+        return found
 
     def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
         """Each value of ``subject``'s ``predicate``."""
-        return iter(list(self._values.get((subject, predicate), ())))
+        return iter(self._found("_values", (subject, predicate)))
 
     def value(self, subject: Node, predicate: Node) -> Node | None:
         """One value of ``subject``'s ``predicate`` (the first added), or None."""
-        for found in self._values.get((subject, predicate), ()):
-            return found
-        return None
+        return next(self.objects(subject, predicate), None)
 
     def subjects(self, predicate: Node, obj: Node) -> Iterator[Node]:
         """Each subject with ``predicate`` ``obj``."""
-        return iter(list(self._subjects.get((predicate, obj), ())))
+        return iter(self._found("_subjects", (predicate, obj)))
 
     def subject_objects(self, predicate: Node) -> Iterator[tuple[Node, Node]]:
         """Each (subject, object) pair joined by ``predicate``."""
-        return iter(list(self._by_property.get(predicate, ())))
+        return iter(self._found("_by_property", predicate))
 
     # -- leaving -----------------------------------------------------------------------
 
-    def ntriples(self) -> bytes:
-        """Return the triples as N-Triples, UTF-8 (as rdflib's serializer writes them)."""
+    def ntriples(self, *, own: bool = False) -> bytes:
+        """Return the triples (only those added here, with ``own``) as N-Triples, UTF-8, as rdflib writes them."""
         text: dict[Node, str] = {}
 
         def term(node: Node) -> str:
@@ -100,15 +130,15 @@ class TripleSet:
                 written = text[node] = _nt_term(node)
             return written
 
-        lines = [f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in self._triples]
-        return "".join(lines).encode("utf-8")
+        triples = self.own() if own else iter(self)
+        return "".join([f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples]).encode()
 
     def to_graph(self, prefixes: Mapping[str, object] | None = None) -> Graph:
         """Return an rdflib Graph of the triples, with ``prefixes`` bound (for users of rdflib)."""
         graph = Graph()
         for prefix, namespace in (prefixes or {}).items():
             graph.bind(prefix, str(namespace))
-        graph.addN((s, p, o, graph) for s, p, o in self._triples)
+        graph.addN((s, p, o, graph) for s, p, o in self)
         return graph
 
 

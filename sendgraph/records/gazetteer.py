@@ -67,9 +67,11 @@ class Gazetteer:
             parts = []
             for name, _ in sorted(self._names, key=lambda item: -len(item[0])):
                 words = r"\s+".join(re.escape(word) for word in name.split())
-                body = words if name.isupper() else f"(?i:{words})"
-                parts.append(rf"(?<![\w-]){body}(?![\w-])")
-            self._pattern = re.compile("|".join(parts) if parts else r"(?!x)x")
+                parts.append(words if name.isupper() else f"(?i:{words})")
+            # The word boundaries stand outside the alternatives, so a place inside a word
+            # is passed over once rather than once per name (a third of a build's time).
+            body = "|".join(parts)
+            self._pattern = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])" if parts else r"(?!x)x")
         return self._pattern
 
     def board_for(self, written: str) -> str | None:
