@@ -54,6 +54,7 @@ DEFAULT_ROW_CAP = 10_000
 # sendgraph's own questions keep every row: the cap is for users' queries, and over 153
 # areas the index of references alone has 46,000 rows.
 NO_ROW_CAP = sys.maxsize
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # An answer's body travels from a query's process in pieces of this size, so the
 # process that reads it never holds more than one piece of it at a time.
 CHUNK_BYTES = 256 << 10
@@ -93,13 +94,20 @@ class Term:
         out = {"type": self.type, "value": self.value}
         if self.lang:
             out["xml:lang"] = self.lang
-        elif self.datatype and self.datatype != "http://www.w3.org/2001/XMLSchema#string":
+        elif self.datatype and self.datatype != XSD_STRING:
             out["datatype"] = self.datatype
         return out
 
     def to_python(self) -> Any:
         """Return a plain Python value: numbers and booleans as such, everything else as text."""
-        if self.type == "literal" and self.datatype and not self.lang:
+        # Most values are plain strings; making an rdflib Literal of each cost over a
+        # second per command at England scale.
+        if (
+            self.type == "literal"
+            and self.datatype
+            and not self.lang
+            and self.datatype != XSD_STRING
+        ):
             return Literal(self.value, datatype=URIRef(self.datatype)).toPython()
         return self.value
 
