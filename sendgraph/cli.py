@@ -932,6 +932,57 @@ def overdue(as_of: Any, data: Path | None, encoding: str | None, store: str, fmt
 @encoding_option
 @store_option
 @rows_format_option
+@click.option(
+    "--reason", "reasons", multiple=True, type=click.Choice(["red", "behind-schedule", "overdue", "no-owner"]),
+    help="Only the actions with this reason (repeatable).",
+)  # fmt: skip
+@click.option(
+    "--inferred", is_flag=True,
+    help="Also list boards over an action by lines read from a sentence's structure.",
+)  # fmt: skip
+@click.option("--planned", is_flag=True, help="Also list boards over an action by planned lines.")
+def exceptions(
+    data: Path | None,
+    encoding: str | None,
+    store: str,
+    fmt: str,
+    reasons: tuple[str, ...],
+    inferred: bool,
+    planned: bool,
+) -> None:
+    """Every action that is red, behind schedule, overdue or unowned, with its owners, target and boards.
+
+    The gap rules decide: an action is listed when behind-or-red, overdue or no-owner
+    finds it, with every reason that applies (`sendgraph gaps --only RULE` gives the
+    rules' own sentences). Its owners, accountable leads, current target and the boards
+    over it (with the kind of each path and any weaker modality) are the facts `about`
+    shows. The table leaves out each action's words; -f json or csv carry them.
+
+    Example:
+
+        sendgraph exceptions
+        sendgraph exceptions --reason behind-schedule --reason red
+        sendgraph exceptions -f csv > exceptions.csv
+    """
+    from sendgraph.ask.exceptions import exception_rows
+
+    include = [name for name, wanted in (("inferred", inferred), ("planned", planned)) if wanted]
+    questions = load_questions(data, encoding, store)
+    rows = exception_rows(questions, include, reasons=reasons)
+    columns = ["ref", "reasons", "status", "owners", "target", "boards"]
+    empty = (
+        f"No action has the reason {' or '.join(reasons)}."
+        if reasons
+        else "No action is red, behind schedule, overdue or unowned."
+    )
+    print_rows(rows, fmt, empty, ["area", *columns] if questions.many_areas else columns)
+
+
+@main.command()
+@data_option
+@encoding_option
+@store_option
+@rows_format_option
 def areas(data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
     """The areas in the data side by side: actions, findings, unanswered findings, Red, owners.
 
