@@ -1253,7 +1253,10 @@ class StatusType(click.ParamType[str]):
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("visualisations/sendgraph.html"),
     show_default=True, help="Where to write the page.",
 )  # fmt: skip
-@click.option("--focus", metavar="REF", help="Only the neighbourhood of this item.")
+@click.option(
+    "--focus", metavar="ITEM",
+    help="Only the neighbourhood of this item: a reference, or a board, person, plan or review by name.",
+)  # fmt: skip
 @click.option(
     "--depth",
     type=click.IntRange(min=1),
@@ -1297,6 +1300,7 @@ def view(
         sendgraph view
         sendgraph view --inferred -o inferred.html
         sendgraph view --focus "SEND 4" --depth 2 -o send4.html
+        sendgraph view --focus "Health and Well Being Board" --depth 3
         sendgraph view --board "SEND Strategic Board" --gaps
         sendgraph view --status behind-schedule
     """
