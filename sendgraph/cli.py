@@ -854,25 +854,37 @@ def owner(name: str, data: Path | None, encoding: str | None, store: str, fmt: s
 @encoding_option
 @store_option
 @rows_format_option
-def board(name: str, data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
+@click.option(
+    "--inferred", is_flag=True,
+    help="Also count what it oversees up reporting lines read from a sentence's structure.",
+)  # fmt: skip
+@click.option("--planned", is_flag=True, help="Also count what it oversees up planned lines.")
+def board(
+    name: str, data: Path | None, encoding: str | None, store: str, fmt: str, inferred: bool, planned: bool
+) -> None:  # fmt: skip
     """The board NAME: who chairs and sits on it, its reporting lines, meetings, what it oversees, its gaps.
 
     Its chair and members with their roles and organisations (as its register states
-    them), whom it reports to and who reports to it (each line with its modality and
-    quote), how often it meets, the actions it oversees grouped by plan and path kind
-    with their status counts, and the gaps on it or on those actions. NAME matches as
-    `owner` names do: case, spaces and punctuation do not matter.
+    them), whom it reports to and who reports to it (every line the papers give, each
+    with its modality and quote), how often it meets, the actions it oversees directly
+    grouped by path kind and the plan or review it runs through, every action it
+    oversees (up the reporting lines too) grouped by plan and path kind, the status
+    counts by path kind, and the gaps on it or on the actions it oversees directly.
+    Oversight up the lines follows stated lines unless --inferred or --planned asks for
+    more. NAME matches as `owner` names do: case, spaces and punctuation do not matter.
 
     Example:
 
         sendgraph board "SEND Improvement Board"
         sendgraph board "send improvement board" -f json
+        sendgraph board "Health and Well Being Board" --inferred
     """
     import json
 
     from sendgraph.show.tables import board_blocks
 
-    answer = load_questions(data, encoding, store).board(name)
+    include = [n for n, wanted in (("inferred", inferred), ("planned", planned)) if wanted]
+    answer = load_questions(data, encoding, store).board(name, include=include)
     if fmt == "json":
         click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
         return

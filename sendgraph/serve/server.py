@@ -356,7 +356,9 @@ class Endpoint:
             ),
             "xref": lambda: q.xref(params["code"]),
             "owner": lambda: q.owner(params["name"]),
-            "board": lambda: q.board(params["name"], self.rules),
+            "board": lambda: q.board(
+                params["name"], self.rules, [m for m in params.get("include", "").split(",") if m]
+            ),
             "slippage": q.slippage,
             "overdue": lambda: q.overdue(
                 dt.date.fromisoformat(params["as_of"]) if params.get("as_of") else None
