@@ -71,9 +71,7 @@ def test_the_list_is_the_union_of_the_rules_hits(questions: Questions) -> None:
     rules = [r for r in bundled_rules() if r.id in EXCEPTION_RULES]
     assert sorted(r.id for r in rules) == ["behind-or-red", "no-owner", "overdue"]
     hits = find_gaps(questions.store, rules)
-    by_rule = {
-        (str(e.iri), r.rule) for e in find_exceptions(questions) for r in e.reasons
-    }
+    by_rule = {(str(e.iri), r.rule) for e in find_exceptions(questions) for r in e.reasons}
     assert by_rule == {(str(g["subject"]), g["rule"]) for g in hits}
     # Each reason carries its rule's own sentences, each once.
     [jcp] = [e for e in find_exceptions(questions) if e.ref == "JCP 9.1"]
@@ -112,7 +110,9 @@ def test_reasons_narrow_the_list(questions: Questions) -> None:
 
 
 def test_inferred_lines_add_the_boards_above(questions: Questions) -> None:
-    [pc] = [e for e in find_exceptions(questions, ["inferred"]) if e.ref == "PC 1.1 identified action"]
+    [pc] = [
+        e for e in find_exceptions(questions, ["inferred"]) if e.ref == "PC 1.1 identified action"
+    ]
     assert pc.boards == [
         "Children's Partnership (reporting line, inferred)",
         "Health and Well Being Board (reporting line, inferred)",
@@ -125,7 +125,8 @@ def test_inferred_lines_add_the_boards_above(questions: Questions) -> None:
         pc.boards,
         [{"rule": "no-owner", "reason": "No owner", "messages": ["PC 1.1 identified action has no owner."]}],
     )  # fmt: skip
-    assert [(o["label"], o["via"], o["modality"], len(o["path"])) for o in as_json["oversight"]][:2] == [
+    paths = [(o["label"], o["via"], o["modality"], len(o["path"])) for o in as_json["oversight"]]
+    assert paths[:2] == [
         ("SEND Strategic Board", "review", "stated", 1),
         ("Children's Partnership", "reporting line", "inferred", 2),
     ]

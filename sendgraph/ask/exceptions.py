@@ -116,9 +116,7 @@ def find_exceptions(
     wanted = set(reasons)
     unknown = wanted - set(REASONS)
     if unknown:
-        raise UsageError(
-            f"{', '.join(sorted(unknown))}: a reason is one of {', '.join(REASONS)}."
-        )
+        raise UsageError(f"{', '.join(sorted(unknown))}: a reason is one of {', '.join(REASONS)}.")
     facts = questions.facts(include).actions
     messages: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for gap in find_gaps(questions.store, exception_rules(rules)):

@@ -104,7 +104,9 @@ def _one(text: str, found: list[NamedItem], many: bool) -> NamedItem:
     raise UnknownReference(f"{text!r} could mean any of {len(found)}: {listed(names)}; {hint}.")
 
 
-def _unknown(text: str, name: str, area: str | None, items: list[NamedItem], questions: Questions) -> str:
+def _unknown(
+    text: str, name: str, area: str | None, items: list[NamedItem], questions: Questions
+) -> str:
     """Say that ``text`` names nothing, with the closest names and references there are."""
     choices = {i.label.casefold(): f"{i.label} ({i.kind})" for i in items}
     for targets in questions.references.index.values():

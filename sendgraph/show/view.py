@@ -226,7 +226,8 @@ def slice_view(
     if focus:
         from sendgraph.ask.names import resolve_name
 
-        start = resolve_name(questions, focus).iri  # a reference, or a board, person or plan by name
+        # A reference, or a board, person, plan or review by name.
+        start = resolve_name(questions, focus).iri
         if start not in data.nodes:
             raise ViewError(f"{focus} is not drawn in the view.")
         reached, frontier = {start}, {start}
