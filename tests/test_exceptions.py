@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sendgraph.ask.exceptions import EXCEPTION_RULES, exception_rows, find_exceptions
+from sendgraph.ask.exceptions import EXCEPTION_RULES, REASONS, exception_rows, find_exceptions
 from sendgraph.ask.gaps import bundled_rules, find_gaps
 from sendgraph.ask.questions import Questions
 from sendgraph.base.errors import UsageError
@@ -107,6 +107,8 @@ def test_reasons_narrow_the_list(questions: Questions) -> None:
     assert len(find_exceptions(questions, reasons=["behind-schedule", "no-owner"])) == 19
     with pytest.raises(UsageError, match="late: a reason is one of red, behind-schedule"):
         find_exceptions(questions, reasons=["late"])
+    [option] = [p for p in main.commands["exceptions"].params if p.name == "reasons"]
+    assert tuple(option.type.choices) == REASONS  # type: ignore[attr-defined]
 
 
 def test_inferred_lines_add_the_boards_above(questions: Questions) -> None:

@@ -521,21 +521,11 @@ def _boards(
             reports_to=tuple(up.get(iri, [])),
             reported_to_by=tuple(down.get(iri, [])),
             oversees=tuple(
-                Overseen(
-                    via=via,
-                    through=through,
-                    actions=tuple(a.ref for a in group),
-                    statuses=_count(a.status_label for a in group),
-                )
+                Overseen(via=via, through=through, **_tally(group))
                 for (via, through), group in sorted(overseen.get(iri, {}).items())
             ),
             by_plan=tuple(
-                PlanOverseen(
-                    plan=plan,
-                    via=via,
-                    actions=tuple(a.ref for a in group),
-                    statuses=_count(a.status_label for a in group),
-                )
+                PlanOverseen(plan=plan, via=via, **_tally(group))
                 for (plan, via), group in sorted(by_plan.get(iri, {}).items())
             ),
             rollup=_rollup(by_plan.get(iri, {})),
@@ -570,6 +560,14 @@ def _overseen(
             if action not in group:
                 group.append(action)
     return groups
+
+
+def _tally(group: list[ActionFacts]) -> dict[str, Any]:
+    """A group's actions by reference, and how many have each status."""
+    return {
+        "actions": tuple(a.ref for a in group),
+        "statuses": _count(a.status_label for a in group),
+    }
 
 
 def _rollup(groups: dict[tuple[str, str], list[ActionFacts]]) -> dict[str, dict[str, int]]:
