@@ -905,25 +905,37 @@ def owner(name: str, data: Path | None, encoding: str | None, store: str, fmt: s
 @encoding_option
 @store_option
 @rows_format_option
-def board(name: str, data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
+@click.option(
+    "--inferred", is_flag=True,
+    help="Also count what it oversees up reporting lines read from a sentence's structure.",
+)  # fmt: skip
+@click.option("--planned", is_flag=True, help="Also count what it oversees up planned lines.")
+def board(
+    name: str, data: Path | None, encoding: str | None, store: str, fmt: str, inferred: bool, planned: bool
+) -> None:  # fmt: skip
     """The board NAME: who chairs and sits on it, its reporting lines, meetings, what it oversees, its gaps.
 
     Its chair and members with their roles and organisations (as its register states
-    them), whom it reports to and who reports to it (each line with its modality and
-    quote), how often it meets, the actions it oversees grouped by plan and path kind
-    with their status counts, and the gaps on it or on those actions. NAME matches as
-    `owner` names do: case, spaces and punctuation do not matter.
+    them), whom it reports to and who reports to it (every line the papers give, each
+    with its modality and quote), how often it meets, the actions it oversees directly
+    grouped by path kind and the plan or review it runs through, every action it
+    oversees (up the reporting lines too) grouped by plan and path kind, the status
+    counts by path kind, and the gaps on it or on the actions it oversees directly.
+    Oversight up the lines follows stated lines unless --inferred or --planned asks for
+    more. NAME matches as `owner` names do: case, spaces and punctuation do not matter.
 
     Example:
 
         sendgraph board "SEND Improvement Board"
         sendgraph board "send improvement board" -f json
+        sendgraph board "Health and Well Being Board" --inferred
     """
     import json
 
     from sendgraph.show.tables import board_blocks
 
-    answer = load_questions(data, encoding, store).board(name)
+    include = [n for n, wanted in (("inferred", inferred), ("planned", planned)) if wanted]
+    answer = load_questions(data, encoding, store).board(name, include=include)
     if fmt == "json":
         click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
         return
@@ -976,6 +988,57 @@ def overdue(as_of: Any, data: Path | None, encoding: str | None, store: str, fmt
     """
     rows = load_questions(data, encoding, store).overdue(as_of.date() if as_of else None)
     print_rows(rows, fmt, "No action is overdue.")
+
+
+@main.command()
+@data_option
+@encoding_option
+@store_option
+@rows_format_option
+@click.option(
+    "--reason", "reasons", multiple=True, type=click.Choice(["red", "behind-schedule", "overdue", "no-owner"]),
+    help="Only the actions with this reason (repeatable).",
+)  # fmt: skip
+@click.option(
+    "--inferred", is_flag=True,
+    help="Also list boards over an action by lines read from a sentence's structure.",
+)  # fmt: skip
+@click.option("--planned", is_flag=True, help="Also list boards over an action by planned lines.")
+def exceptions(
+    data: Path | None,
+    encoding: str | None,
+    store: str,
+    fmt: str,
+    reasons: tuple[str, ...],
+    inferred: bool,
+    planned: bool,
+) -> None:
+    """Every action that is red, behind schedule, overdue or unowned, with its owners, target and boards.
+
+    The gap rules decide: an action is listed when behind-or-red, overdue or no-owner
+    finds it, with every reason that applies (`sendgraph gaps --only RULE` gives the
+    rules' own sentences). Its owners, accountable leads, current target and the boards
+    over it (with the kind of each path and any weaker modality) are the facts `about`
+    shows. The table leaves out each action's words; -f json or csv carry them.
+
+    Example:
+
+        sendgraph exceptions
+        sendgraph exceptions --reason behind-schedule --reason red
+        sendgraph exceptions -f csv > exceptions.csv
+    """
+    from sendgraph.ask.exceptions import exception_rows
+
+    include = [name for name, wanted in (("inferred", inferred), ("planned", planned)) if wanted]
+    questions = load_questions(data, encoding, store)
+    rows = exception_rows(questions, include, reasons=reasons)
+    columns = ["ref", "reasons", "status", "owners", "target", "boards"]
+    empty = (
+        f"No action has the reason {' or '.join(reasons)}."
+        if reasons
+        else "No action is red, behind schedule, overdue or unowned."
+    )
+    print_rows(rows, fmt, empty, ["area", *columns] if questions.many_areas else columns)
 
 
 @main.command()
@@ -1253,7 +1316,10 @@ class StatusType(click.ParamType[str]):
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("visualisations/sendgraph.html"),
     show_default=True, help="Where to write the page.",
 )  # fmt: skip
-@click.option("--focus", metavar="REF", help="Only the neighbourhood of this item.")
+@click.option(
+    "--focus", metavar="ITEM",
+    help="Only the neighbourhood of this item: a reference, or a board, person, plan or review by name.",
+)  # fmt: skip
 @click.option(
     "--depth",
     type=click.IntRange(min=1),
@@ -1300,6 +1366,7 @@ def view(
         sendgraph view
         sendgraph view --inferred -o inferred.html
         sendgraph view --focus "SEND 4" --depth 2 -o send4.html
+        sendgraph view --focus "Health and Well Being Board" --depth 3
         sendgraph view --board "SEND Strategic Board" --gaps
         sendgraph view --status behind-schedule
     """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -318,3 +319,96 @@ def test_register_mistakes_are_reported_in_one_run(tmp_path: Path) -> None:
             "'Early Years Plan' is not a plan the mappings of this import define (by id, title or ref prefix); the plans are: Priority Action Plan.",
         ),
     }
+
+
+PEER_CHALLENGE_2_2 = (
+    "From the Health and Well Being Board through to the Place Board, Children's Partnership, "
+    "SEND Strategy Board and through groups such as RESP, there is consistent support for this "
+    "agenda, with different groups owning their own part in continuously improving services "
+    "and outcomes."
+)
+PC_IDENTIFIED = [
+    f"PC {n} identified action"
+    for n in ("1.1", "1.2", "1.3", "2.2", "2.3", "2.4", "3.2", "3.3", "4.2", "5.2", "5.3", "6.2", "7.3")
+]  # fmt: skip
+
+
+def test_the_send_strategic_board_as_json() -> None:
+    """Its lines (each inferred, with its quote), what it oversees by path kind and by plan, its gaps."""
+    result = run("board", "SEND Strategic Board", "-f", "json")
+    assert result.exit_code == 0, result.output
+    board = json.loads(result.stdout)
+    lines = [
+        (key, line["board"], line["modality"], line["quote"], line["section"])
+        for key in ("reports_to", "reported_to_by")
+        for line in board[key]
+    ]
+    assert lines == [
+        ("reports_to", "Children's Partnership", "inferred", PEER_CHALLENGE_2_2, "Appendix 1, 2.2"),
+        ("reported_to_by", "RESP", "inferred", PEER_CHALLENGE_2_2, "Appendix 1, 2.2"),
+    ]
+    assert board["oversees"] == [
+        {"via": "report", "through": "", "actions": ["JCP 6.4", "PC 5.2 identified action"],
+         "statuses": {"Amber": 1, "No status": 1}},
+        {"via": "review", "through": "SEND Peer Challenge", "actions": PC_IDENTIFIED,
+         "statuses": {"No status": 13}},
+    ]  # fmt: skip
+    assert board["by_plan"] == [
+        {"plan": "", "via": "report", "actions": ["PC 5.2 identified action"], "statuses": {"No status": 1}},
+        {"plan": "", "via": "review", "actions": PC_IDENTIFIED, "statuses": {"No status": 13}},
+        {"plan": "JCP 6 Ensure that there is a co-ordinated joint workforce development plan",
+         "via": "report", "actions": ["JCP 6.4"], "statuses": {"Amber": 1}},
+    ]  # fmt: skip
+    assert board["rollup"] == {"report": {"Amber": 1, "No status": 1}, "review": {"No status": 13}}
+    assert Counter(g["rule"] for g in board["gaps"]) == {
+        "no-owner": 13, "no-target-date": 13, "slipped-target": 1,
+    }  # fmt: skip
+    assert sorted({g["ref"] for g in board["gaps"]}) == sorted(["JCP 6.4", *PC_IDENTIFIED])
+
+
+def test_the_board_at_the_top_oversees_what_is_below_it_by_the_lines_asked_for() -> None:
+    stated = json.loads(run("board", "Health and Well Being Board", "-f", "json").stdout)
+    assert [(ln["board"], ln["modality"]) for ln in stated["reported_to_by"]] == [
+        ("Rotherham Place Board", "inferred")
+    ]
+    assert stated["rollup"] == {"report": {"No status": 1}}
+    inferred = json.loads(
+        run("board", "Health and Wellbeing Board", "--inferred", "-f", "json").stdout
+    )
+    assert [(g["plan"], g["via"], len(g["actions"])) for g in inferred["by_plan"]] == [
+        ("", "reporting line", 13),
+        ("JCP 3 Develop a performance and outcomes framework that will be applied across all "
+         "Local Authority and Rotherham CCG provision", "report", 1),
+        ("JCP 6 Ensure that there is a co-ordinated joint workforce development plan", "reporting line", 1),
+    ]  # fmt: skip
+    assert inferred["rollup"] == {
+        "report": {"No status": 1},
+        "reporting line": {"Amber": 1, "No status": 13},
+    }
+
+
+def test_a_register_board_oversees_its_plan_up_the_stated_line(questions: Questions) -> None:
+    top = questions.board("Health and Wellbeing Board")
+    assert top["oversees"] == ()
+    assert list(top["by_plan"]) == [
+        {"plan": "Priority Action Plan", "via": "reporting line",
+         "actions": ["PAP 1.1", "PAP 1.2", "PAP 2.1", "PAP 2.2"],
+         "statuses": {"Amber": 2, "Green": 1, "Red": 1}},
+    ]  # fmt: skip
+    assert top["rollup"] == {"reporting line": {"Amber": 2, "Green": 1, "Red": 1}}
+
+
+def test_the_board_table_has_blocks_by_plan_and_by_path_kind() -> None:
+    result = run("board", "SEND Strategic Board", "--wide")
+    assert result.exit_code == 0, result.output
+    titles = [ln for ln in result.stdout.splitlines() if ln and not ln.startswith((" ", "-"))]
+    assert "Oversees, by plan (up the reporting lines too)" in titles
+    lines = result.stdout.splitlines()
+    at = lines.index("Status counts, by path kind")
+    assert [ln.split() for ln in lines[at + 1 : at + 5]] == [
+        ["via", "statuses"], ["------", "--------------------"],
+        ["report", "Amber", "1,", "No", "status", "1"], ["review", "No", "status", "13"],
+    ]  # fmt: skip
+    assert [ln.split("  ")[0] for ln in lines if ln.startswith("(part of no plan)")] == [
+        "(part of no plan)", "(part of no plan)",
+    ]  # fmt: skip

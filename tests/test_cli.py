@@ -358,7 +358,7 @@ def test_every_command_reading_data_takes_it_with_the_data_option() -> None:
     }
     assert readers == {
         "build", "validate", "oversight", "trace", "xref", "owner", "board", "slippage", "overdue",
-        "about",
+        "exceptions", "about",
         "areas", "query", "gaps", "analyse", "view", "export", "serve", "push", "report",
         "import", "recurring", "themes", "template",
     }  # fmt: skip

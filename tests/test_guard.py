@@ -380,7 +380,7 @@ def test_every_registered_command_runs_under_the_guard(monkeypatch: pytest.Monke
     assert [p.command for p in seen] == [f"sendgraph {name}" for name in commands]
     assert set(commands) == {
         "build", "validate", "oversight", "trace", "xref", "owner", "board", "slippage", "overdue",
-        "about",
+        "exceptions", "about",
         "areas", "query", "queries", "gaps", "rules", "analyse", "view", "export", "serve",
         "push", "report", "import", "template", "recurring", "themes", "synth", "cache info", "cache clear",
     }  # fmt: skip

@@ -234,6 +234,7 @@ def outputs(
         "endpoint": from_about(served),
         "owned": owned,
         "report": from_report(report.read_text(encoding="utf-8")),
+        "exceptions": json.loads(cli("exceptions", "-f", "json", *data_args(folder))),
     }
 
 
@@ -337,3 +338,28 @@ def test_every_item_is_there_once_with_its_facts(outputs: dict[str, Any]) -> Non
         len(actions), len(findings), len(actions.keys() & findings.keys()),
         statuses, paths, answered,
     ) == EXPECTED[outputs["name"]]  # fmt: skip
+
+
+def test_the_exceptions_say_what_about_says(outputs: dict[str, Any]) -> None:
+    """Each exception's status, owners, leads and boards are its `about` facts; every unowned, red or behind-schedule action is one."""
+    actions = {r["ref"]: r for r in outputs["about"] if r["is"] == "action"}
+    shown = {
+        r["ref"]: (r["status"], r["owners"], r["accountable_leads"], r["boards"])
+        for r in outputs["exceptions"]
+    }
+    assert shown == {
+        ref: (
+            actions[ref]["status"] or "No status",
+            actions[ref]["owners"],
+            actions[ref]["accountable_leads"],
+            actions[ref]["boards"],
+        )
+        for ref in shown
+    }
+    flagged = {
+        ref
+        for ref, r in actions.items()
+        if not r["owners"] or r["status"] in ("Red", "Behind schedule")
+    }
+    assert flagged <= set(shown)
+    assert {r["ref"] for r in outputs["exceptions"] if "Overdue" not in r["reasons"]} <= flagged

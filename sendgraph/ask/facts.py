@@ -207,6 +207,16 @@ class Overseen:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PlanOverseen:
+    """The actions of one plan a board oversees by one path kind: the board's view by plan."""
+
+    plan: str  # the plan the actions are part of
+    via: str  # plan, review, report or reporting line
+    actions: tuple[str, ...]  # their refs
+    statuses: dict[str, int]  # status label -> how many
+
+
+@dataclass(frozen=True, kw_only=True)
 class BoardFacts:
     """Everything the outputs show about one board: who sits on it, its lines, what it oversees."""
 
@@ -221,9 +231,15 @@ class BoardFacts:
     section: str
     chairs: tuple[str, ...]
     members: tuple[Seat, ...]  # chairs first, then members, then advisers
+    # Every line the papers give, stated, inferred or planned, each with its modality: a
+    # board's lines are facts about it whichever lines oversight is asked to follow.
     reports_to: tuple[Line, ...]
     reported_to_by: tuple[Line, ...]
     oversees: tuple[Overseen, ...]  # direct paths only (include/oversees.rq)
+    # Every action it oversees by any path, up the reporting line too (as far as
+    # ``include`` lets oversight follow), by plan and path kind, and counted by path kind.
+    by_plan: tuple[PlanOverseen, ...]
+    rollup: dict[str, dict[str, int]]  # path kind -> status label -> how many actions
 
     def to_json(self) -> dict[str, Any]:
         """Return every fact as plain JSON values."""
@@ -468,7 +484,7 @@ def _boards(
             seat["posts"].append(_str(row["post"]))
     up: dict[str, list[Line]] = defaultdict(list)
     down: dict[str, list[Line]] = defaultdict(list)
-    for row in questions.reporting_lines(include):
+    for row in questions.reporting_lines(LINE_MODALITIES):
         words = {
             "modality": _str(row["modality"]),
             "quote": _str(row["quote"]),
@@ -477,16 +493,8 @@ def _boards(
         }
         up[str(row["board"])].append(Line(board=_str(row["reports_to_label"]), **words))
         down[str(row["reports_to"])].append(Line(board=_str(row["board_label"]), **words))
-    overseen: dict[str, dict[tuple[str, str], list[ActionFacts]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    for action in actions.values():
-        for path in action.oversight:
-            if path.via != "reporting line":
-                through = path.path[0].end if path.via != "report" else ""
-                group = overseen[path.board][(path.via, through)]
-                if action not in group:
-                    group.append(action)
+    overseen = _overseen(actions, direct=True)
+    by_plan = _overseen(actions, direct=False)
     found: dict[str, BoardFacts] = {}
     for row in questions.select("board-details"):
         iri = str(row["board"])
@@ -513,16 +521,62 @@ def _boards(
             reports_to=tuple(up.get(iri, [])),
             reported_to_by=tuple(down.get(iri, [])),
             oversees=tuple(
-                Overseen(
-                    via=via,
-                    through=through,
-                    actions=tuple(a.ref for a in group),
-                    statuses=_count(a.status_label for a in group),
-                )
+                Overseen(via=via, through=through, **_tally(group))
                 for (via, through), group in sorted(overseen.get(iri, {}).items())
             ),
+            by_plan=tuple(
+                PlanOverseen(plan=plan, via=via, **_tally(group))
+                for (plan, via), group in sorted(by_plan.get(iri, {}).items())
+            ),
+            rollup=_rollup(by_plan.get(iri, {})),
         )
     return found
+
+
+# The modalities a board's own lines are listed with (a recommendation is never a line).
+LINE_MODALITIES = ("inferred", "planned")
+
+
+def _overseen(
+    actions: dict[str, ActionFacts], *, direct: bool
+) -> dict[str, dict[tuple[str, str], list[ActionFacts]]]:
+    """The actions each board oversees, by board IRI and group, each once a group.
+
+    ``direct``: by the path kind and the plan or review it runs through, leaving out
+    reporting lines (`BoardFacts.oversees`); else by the action's plan and path kind.
+    """
+    groups: dict[str, dict[tuple[str, str], list[ActionFacts]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for action in actions.values():
+        for path in action.oversight:
+            if direct and path.via == "reporting line":
+                continue
+            if direct:
+                key = (path.via, path.path[0].end if path.via != "report" else "")
+            else:
+                key = (action.plan, path.via)
+            group = groups[path.board][key]
+            if action not in group:
+                group.append(action)
+    return groups
+
+
+def _tally(group: list[ActionFacts]) -> dict[str, Any]:
+    """A group's actions by reference, and how many have each status."""
+    return {
+        "actions": tuple(a.ref for a in group),
+        "statuses": _count(a.status_label for a in group),
+    }
+
+
+def _rollup(groups: dict[tuple[str, str], list[ActionFacts]]) -> dict[str, dict[str, int]]:
+    """Count a board's actions by status for each path kind, each action once a kind."""
+    kinds: dict[str, dict[str, ActionFacts]] = defaultdict(dict)
+    for (_, via), group in groups.items():
+        for action in group:
+            kinds[via][action.iri] = action
+    return {via: _count(a.status_label for a in kinds[via].values()) for via in sorted(kinds)}
 
 
 def _count(labels: Iterable[str]) -> dict[str, int]:

@@ -645,17 +645,21 @@ class Questions:
         hint = f"; did you mean {' or '.join(suggested)}?" if suggested else "."
         raise UnknownReference(f"no owner matches {name!r}{hint}")
 
-    def board(self, name: str, rules: Iterable[Any] | None = None) -> Row:
+    def board(
+        self, name: str, rules: Iterable[Any] | None = None, include: Iterable[str] = ()
+    ) -> Row:
         """Everything about the board ``name``: its seats, reporting lines, meetings, what it oversees, its gaps.
 
         Names match as `owner` matches people: case, spaces and punctuation do not matter,
         and a label or alias names the board; a name that matches none is answered with the
-        closest. The gaps are those whose subject is the board or an action it oversees
-        directly (``include/oversees.rq``).
+        closest. Its reporting lines are every line the papers give, each with its
+        modality; what it oversees up the reporting lines (``by_plan``, ``rollup``)
+        follows stated lines and those ``include`` names. The gaps are those whose
+        subject is the board or an action it oversees directly (``include/oversees.rq``).
         """
         from sendgraph.ask.gaps import bundled_rules, find_gaps
 
-        boards = self.facts().boards
+        boards = self.facts(include).boards
         wanted = name_key(name)
         matches = [
             b for b in boards.values() if wanted in {name_key(n) for n in (b.label, *b.aliases)}
@@ -673,7 +677,7 @@ class Questions:
             raise UnknownReference(f"no board matches {name!r}{hint}")
         [board] = matches
         gaps = find_gaps(self.store, rules if rules is not None else bundled_rules())
-        return self.board_answer(board, gaps)
+        return self.board_answer(board, gaps, include)
 
     def board_answer(
         self, board: BoardFacts, gaps: Iterable[Row], include: Iterable[str] = ()
@@ -696,7 +700,7 @@ class Questions:
             if str(gap["subject"]) in overseen | {board.iri}
         ]
         facts = board.to_json()
-        for group in facts["oversees"]:
+        for group in facts["oversees"] + facts["by_plan"]:
             group["actions"] = sorted(group["actions"], key=natural_key)
         return {**facts, "gaps": kept}
 

@@ -29,6 +29,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from sendgraph.ask.exceptions import exception_rows
 from sendgraph.ask.gaps import find_gaps, load_rules
 from sendgraph.ask.questions import Questions, bundled_queries
 from sendgraph.ask.sparql import (
@@ -355,12 +356,20 @@ class Endpoint:
             ),
             "xref": lambda: q.xref(params["code"]),
             "owner": lambda: q.owner(params["name"]),
-            "board": lambda: q.board(params["name"], self.rules),
+            "board": lambda: q.board(
+                params["name"], self.rules, [m for m in params.get("include", "").split(",") if m]
+            ),
             "slippage": q.slippage,
             "overdue": lambda: q.overdue(
                 dt.date.fromisoformat(params["as_of"]) if params.get("as_of") else None
             ),
             "gaps": lambda: find_gaps(q.store, self.rules, areas=q.many_areas),
+            # reason=overdue (or behind-schedule,no-owner) keeps the actions with one of them.
+            "exceptions": lambda: exception_rows(
+                q,
+                [m for m in params.get("include", "").split(",") if m],
+                reasons=[r for r in params.get("reason", "").split(",") if r],
+            ),
         }
         return routes[name]
 

@@ -355,9 +355,18 @@ def board_blocks(board: dict[str, Any]) -> list[tuple[str, list[Row]]]:
     oversees = [
         {"part": "oversees", "via": group["via"], "through": group["through"],
          "actions": ", ".join(group["actions"]),
-         "statuses": ", ".join(f"{label} {count}" for label, count in group["statuses"].items())}
+         "statuses": _counted(group["statuses"])}
         for group in board["oversees"]
     ]  # fmt: skip
+    by_plan = [
+        {"part": "oversees by plan", "plan": group["plan"] or "(part of no plan)", "via": group["via"],
+         "actions": ", ".join(group["actions"]), "statuses": _counted(group["statuses"])}
+        for group in board["by_plan"]
+    ]  # fmt: skip
+    rollup = [
+        {"part": "status counts", "via": via, "statuses": _counted(counts)}
+        for via, counts in board["rollup"].items()
+    ]
     gaps = [
         {"part": "gap", "rule": gap["rule"], "severity": gap["severity"], "ref": gap["ref"],
          "message": gap["message"], "quote": gap["quote"]}
@@ -368,5 +377,16 @@ def board_blocks(board: dict[str, Any]) -> list[tuple[str, list[Row]]]:
         ("Chair and members", members),
         ("Reporting lines", lines),
         ("Oversees", oversees),
+        ("Oversees, by plan (up the reporting lines too)", by_plan),
+        ("Status counts, by path kind", rollup),
         ("Gaps", gaps),
     ]
+
+
+def _counted(statuses: dict[str, int]) -> str:
+    """Word status counts as a table shows them.
+
+    >>> _counted({"Amber": 2, "Green": 1})
+    'Amber 2, Green 1'
+    """
+    return ", ".join(f"{label} {count}" for label, count in statuses.items())

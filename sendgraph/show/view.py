@@ -344,7 +344,10 @@ def slice_view(
         neighbours[edge["from"]].add(edge["to"])
         neighbours[edge["to"]].add(edge["from"])
     if focus:
-        start = questions.references.resolve(focus).iri
+        from sendgraph.ask.names import resolve_name
+
+        # A reference, or a board, person, plan or review by name.
+        start = resolve_name(questions, focus).iri
         if start not in data.nodes:
             raise ViewError(f"{focus} is not drawn in the view.")
         reached, frontier = {start}, {start}
