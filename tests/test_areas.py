@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -181,3 +182,41 @@ def test_asking_about_every_area_at_once_says_so(england: Path) -> None:
     )
     alone = CliRunner().invoke(main, ["overdue", "--data", str(england), "--area", "area-001"])
     assert alone.stderr == ""
+
+
+def test_a_dataset_is_written_area_by_area_and_counted(england: Path, tmp_path: Path) -> None:
+    out = tmp_path / "england.nq"
+    result = CliRunner().invoke(main, ["build", str(england), "-f", "nq", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    written = out.read_bytes().splitlines()
+    counts = dict(
+        (line[: line.rindex(" ")].strip(), int(line.split()[-1]))
+        for line in result.stdout.splitlines()[1:]
+    )
+    assert counts["quads"] == len(written) == len(set(written))
+    assert counts["actions"] == sum(expected_actions(england / a) for a in AREAS)
+    merged = build_areas(england).counts()
+    assert {k: v for k, v in counts.items() if k != "quads"} == {
+        k: v for k, v in merged.items() if k != "triples"
+    }
+    to_stdout = CliRunner().invoke(main, ["build", str(england), "-f", "nq", "-o", "-"])
+    assert to_stdout.exit_code == 0
+    assert sorted(to_stdout.stdout_bytes.splitlines()) == sorted(written)
+    assert to_stdout.stderr.splitlines()[-1].startswith("0 errors")
+
+
+def test_an_area_with_errors_leaves_the_dataset_as_it_was(england: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "england"
+    shutil.copytree(england, broken)
+    (broken / "area-002" / "actions.csv").write_text("id,nothing\n", encoding="utf-8")
+    out = tmp_path / "england.nq"
+    out.write_bytes(b"the dataset before\n")
+    for fmt in ("nq", "trig"):
+        result = CliRunner().invoke(main, ["build", str(broken), "-f", fmt, "-o", str(out)])
+        assert result.exit_code == 1
+        assert "area-002/actions.csv" in result.stderr
+        assert result.stderr.endswith(
+            "The graph was not written: fix the errors above and build again.\n"
+        )
+        assert out.read_bytes() == b"the dataset before\n"
+        assert list(tmp_path.glob(".england.nq.*")) == []

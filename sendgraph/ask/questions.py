@@ -121,10 +121,14 @@ def area_local_queries() -> list[str]:
 
     return [
         INDEX_QUERY,
-        query_text("people"),
         ORGANISATION_QUERY,
+        *(query_text(name) for name in AREA_LOCAL),
         *(rule.query for rule in bundled_rules()),
     ]
+
+
+# The bundled questions without bindings that read every action of every area.
+AREA_LOCAL = ("people", "action-details", "status-dates", "target-dates")
 
 
 # An organisation by its name, label or any alias: an owner cell may name it ("ICB"); or
@@ -216,6 +220,8 @@ class Questions:
 
     def select(self, name: str, **bindings: str | URIRef) -> list[Row]:
         """Run the bundled query ``name`` with IRIs bound to variables; return its rows."""
+        if name in AREA_LOCAL and not bindings:
+            return self.store.area_local(query_text(name)).records()
         return self.store.select(query_text(name), {k: URIRef(v) for k, v in bindings.items()})
 
     def facts(self, include: Iterable[str] = ()) -> Facts:
@@ -616,7 +622,7 @@ class Questions:
         people: dict[str, Row] = {}
         posts: dict[str, set[str]] = defaultdict(set)
         keys: dict[str, set[str]] = defaultdict(set)
-        for row in self.store.area_local(query_text("people")).records():
+        for row in self.select("people"):
             person = str(row["person"])
             if area is not None and area_of(person) != area:
                 continue

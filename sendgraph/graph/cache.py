@@ -118,7 +118,7 @@ class Entry:
     name: str
     problems: list[Problem]
     triples: Path
-    answers: Path  # written by `sendgraph.ask.areawise`; removed with the entry
+    answers: Path  # a folder written by `sendgraph.ask.areawise`; removed with the entry
 
 
 @dataclass(kw_only=True)
@@ -218,7 +218,7 @@ class Cache:
             name=about["name"],
             problems=problems,
             triples=triples,
-            answers=self.areas / f"{key}.answers.json",
+            answers=self.areas / f"{key}.answers",
         )
 
     def build_entries(self, areas: list[Area], encoding: str | None) -> Iterator[Entry]:
@@ -234,8 +234,10 @@ class Cache:
                 "problems": [_problem_json(p) for p in built.problems],
             }
             _write(self.areas / f"{area.key}.json", json.dumps(about).encode("utf-8"))
-            answers = self.areas / f"{area.key}.answers.json"
-            answers.unlink(missing_ok=True)  # answers about the files the area had before
+            answers = self.areas / f"{area.key}.answers"
+            shutil.rmtree(
+                answers, ignore_errors=True
+            )  # answers about the files the area had before
             yield Entry(name=built.name, problems=built.problems, triples=triples, answers=answers)
 
     # -- stores ----------------------------------------------------------------------
@@ -280,7 +282,7 @@ class Cache:
     def _remove_partial(self) -> int:
         """Remove what killed builds left: temporary files and stores. Called holding the lock."""
         removed = 0
-        for path in [*self.areas.glob(".*.tmp"), *self.stores.glob(".tmp-*")]:
+        for path in [*self.areas.glob(".*.tmp"), *self.areas.glob("*.answers/.*.tmp"), *self.stores.glob(".tmp-*")]:  # fmt: skip
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
             else:
@@ -318,8 +320,9 @@ class Cache:
                 shutil.rmtree(path, ignore_errors=True)
                 dropped |= areas
         for stale in dropped - kept:
-            for suffix in (".json", ".nt", ".answers.json"):
+            for suffix in (".json", ".nt"):
                 (self.areas / f"{stale}{suffix}").unlink(missing_ok=True)
+            shutil.rmtree(self.areas / f"{stale}.answers", ignore_errors=True)
 
     def open(
         self, data: Path, areas: list[Area], *, encoding: str | None, flavour: str, only: str | None
@@ -398,7 +401,7 @@ class Cache:
         """The ``.json`` that marks each complete area entry (not the answers kept beside it)."""
         if not self.areas.is_dir():
             return []
-        return [p for p in self.areas.glob("*.json") if not p.name.endswith(".answers.json")]
+        return list(self.areas.glob("*.json"))
 
     def info(self) -> dict[str, object]:
         """Return what the cache holds: its folder, counts of areas and stores, and bytes on disk."""
