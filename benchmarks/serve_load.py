@@ -1,10 +1,13 @@
 """A bounded load test of `sendgraph serve` on loopback: concurrent clients, a fixed number of queries.
 
-Run: .venv/bin/python benchmarks/serve_load.py [--clients 8] [--queries 25] [--hostile | --mixed]
+Run: .venv/bin/python benchmarks/serve_load.py [--clients 8] [--queries 25] [--hostile | --mixed] [--data DIR]
 
 Starts the server on 127.0.0.1 on a free port, sends ``--clients`` x ``--queries``
 requests (SPARQL and named questions, in turn), prints p50/p95/max latency and the
-error count, and stops the server by its PID.
+error count, and stops the server by its PID. With ``--data`` (a folder of areas, as
+`sendgraph synth` writes) the server serves those areas from the cache (warmed by one
+start first), the named questions name area-001's items (``area-001:SEND 4``), and a
+line gives the server's start-up time and memory, idle and at its peak under the load.
 
 With ``--hostile`` the server runs with a 2 s query timeout and a 2 s client timeout,
 and while the ordinary clients run, hostile ones keep at it: slow clients (silent, or
@@ -176,7 +179,11 @@ def main() -> None:
         "--mixed", action="store_true", help="named-question clients against SPARQL clients"
     )
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the --mixed run")
+    parser.add_argument("--data", type=Path, help="a folder of areas to serve")
     args = parser.parse_args()
+    if args.data:
+        scale_load(args)
+        return
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     command = [executable("sendgraph"), "serve", "--port", str(port)]
@@ -241,6 +248,81 @@ def main() -> None:
             f"Server memory (RSS, with its query processes): idle {idle / 1024:.0f} MB, "
             f"peak {peak / 1024:.0f} MB."
         )
+
+
+AREA_REQUESTS = [
+    "sparql?query="
+    + urllib.parse.quote(
+        "SELECT ?ref ?owner WHERE { <https://w3id.org/sendgraph/id/area-001/action/send-4> "
+        "sg:owner/rdfs:label ?owner ; skos:notation ?ref }"
+    ),
+    "questions/oversight?ref=" + urllib.parse.quote("area-001:SEND 4"),
+    "questions/xref?code=" + urllib.parse.quote("area-001:SEND 4"),
+    "questions/owner?name=" + urllib.parse.quote("Lee Quarry"),
+    "questions/gaps",
+]
+
+
+def scale_load(args: argparse.Namespace) -> None:
+    """Serve a folder of areas from the cache and print start-up, memory and latency under load."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    command = [executable("sendgraph"), "serve", "--port", str(port), "--data", str(args.data)]
+    with running(command, base, seconds=900):
+        pass  # the first start builds the cache; the one measured reuses it
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    command = [executable("sendgraph"), "serve", "--port", str(port), "--data", str(args.data)]
+    started = time.perf_counter()
+    with running(command, base, seconds=900) as process:
+        startup = time.perf_counter() - started
+        idle = tree_kb(process.pid)
+        peak = [idle]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.05):
+                peak.append(tree_kb(process.pid))
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+
+        def client(number: int) -> list[float | None]:
+            spent: list[float | None] = []
+            for index in range(args.queries):
+                url = base + AREA_REQUESTS[(number + index) % len(AREA_REQUESTS)]
+                start = time.perf_counter()
+                try:
+                    with urllib.request.urlopen(url, timeout=120) as response:
+                        response.read()
+                    spent.append(time.perf_counter() - start)
+                except OSError as error:
+                    print(f"error: {url}: {error}", file=sys.stderr)
+                    spent.append(None)
+            return spent
+
+        with ThreadPoolExecutor(args.clients) as pool:
+            results = [t for batch in pool.map(client, range(args.clients)) for t in batch]
+        done.set()
+        sampler.join()
+    times = sorted(t for t in results if t is not None)
+    errors = sum(1 for t in results if t is None)
+    p95 = times[int(0.95 * (len(times) - 1))]
+    print(
+        "| areas | start-up s | idle MiB | peak MiB | clients | requests | errors | p50 ms | p95 ms | max ms |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    areas = sum(1 for p in args.data.iterdir() if p.is_dir())
+    print(
+        f"| {areas} | {startup:.1f} | {idle / 1024:.0f} | {max(peak) / 1024:.0f} | {args.clients} | "
+        f"{len(results)} | {errors} | {statistics.median(times) * 1000:.0f} | {p95 * 1000:.0f} | "
+        f"{times[-1] * 1000:.0f} |"
+    )
+
+
+def tree_kb(pid: int) -> int:
+    """Resident memory of ``pid`` and its query processes, in kB."""
+    return rss_kb(pid) + sum(rss_kb(child) for child in child_pids(pid))
 
 
 if __name__ == "__main__":
