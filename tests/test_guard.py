@@ -219,6 +219,24 @@ def test_a_query_child_inherits_the_policy(
     assert len(listener.paths) == 1
 
 
+def test_an_area_built_in_a_worker_is_held_to_the_policy(tmp_path: Path) -> None:
+    """Areas build in forked workers; one reading beyond the command's input is refused there."""
+    from sendgraph.graph.areabuilds import iter_area_builds, workers
+    from sendgraph.read.synth import synthesise
+
+    first, second = synthesise(tmp_path / "england", 2)
+    assert workers() > 1  # so each area is built in a worker, not in this process
+    # Control: the policy that names both areas lets both build.
+    with enforce(Policy("sendgraph gaps", reads=(first, second))):
+        assert [b.name for b in iter_area_builds([(first, "one"), (second, "two")])] == ["one", "two"]  # fmt: skip
+    with enforce(Policy("sendgraph gaps", reads=(first,))), pytest.raises(Refused) as refused:
+        list(iter_area_builds([(first, "one"), (second, "two")]))
+    assert str(refused.value) == (
+        f"sendgraph refused to list {second}: `sendgraph gaps` reads only its input, "
+        "sendgraph's own files and Python's."
+    )
+
+
 # ---------------------------------------------------------------- files and programs
 
 
