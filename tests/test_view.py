@@ -269,7 +269,10 @@ def test_each_named_node_carries_the_keys_of_its_names(page: str, questions: Que
     keys = {n["name"]: n.get("keys") for n in embedded(page)["nodes"]}  # type: ignore[attr-defined]
     assert keys["Jackie Parkin"] == ["jackieparkin", "jp"]
     assert keys["SEND Strategic Board"] == ["sendboard", "sendstrategicboard", "sendstrategyboard"]
-    assert keys["Health and Well Being Board"] == ["healthandwellbeingboard", "healthwellbeingboard"]
+    assert keys["Health and Well Being Board"] == [
+        "healthandwellbeingboard",
+        "healthwellbeingboard",
+    ]
     assert keys["SEND 4"] is None  # a reference is matched as one, not by name
     assert {n for n, k in keys.items() if k} == {
         n["name"]
