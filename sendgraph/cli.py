@@ -1357,9 +1357,11 @@ def view(
     no stated line in their own band, each with its actions' statuses counted by path;
     click a board to open it, + and - to widen or narrow a focus, "Full network" for all.
     Nodes are shaped and coloured by kind, actions by status (Behind schedule its own);
-    click a node for its details, find one by reference or name, filter by kind, status,
-    board, owner or document. Oversight and reporting lines are the ones the papers state;
-    --inferred adds those read from a sentence's structure, labelled as such.
+    click a node for its details, find one by reference, name, alias or initials, filter
+    by kind, status, board, owner or document. "Exceptions" lists what `sendgraph
+    exceptions` does; a row selects its action. Oversight and reporting lines are the
+    ones the papers state; --inferred adds those read from a sentence's structure,
+    labelled as such.
 
     Example:
 

@@ -105,10 +105,15 @@ def from_about(rows: list[dict[str, Any]]) -> tuple[dict[str, Action], dict[str,
     return actions, findings
 
 
-def from_view(page: str) -> tuple[dict[str, Action], dict[str, Finding]]:
+def embedded(page: str) -> dict[str, Any]:
+    """The data a view's page holds, as its script reads it."""
     match = re.search(r'id="sendgraph-data">(.*?)</script>', page, re.DOTALL)
     assert match
-    nodes = json.loads(match.group(1))["nodes"]
+    return json.loads(match.group(1))  # type: ignore[no-any-return]
+
+
+def from_view(page: str) -> tuple[dict[str, Action], dict[str, Finding]]:
+    nodes = embedded(page)["nodes"]
     actions, findings = {}, {}
     for node in nodes:
         details = node["details"]
@@ -235,6 +240,7 @@ def outputs(
         "owned": owned,
         "report": from_report(report.read_text(encoding="utf-8")),
         "exceptions": json.loads(cli("exceptions", "-f", "json", *data_args(folder))),
+        "view exceptions": embedded(page.read_text(encoding="utf-8"))["exceptions"],
     }
 
 
@@ -363,3 +369,11 @@ def test_the_exceptions_say_what_about_says(outputs: dict[str, Any]) -> None:
     }
     assert flagged <= set(shown)
     assert {r["ref"] for r in outputs["exceptions"] if "Overdue" not in r["reasons"]} <= flagged
+
+
+def test_the_views_exceptions_are_the_exceptions_command_s(outputs: dict[str, Any]) -> None:
+    """The view's panel lists the rows `exceptions -f json` gives, in its order, each with the action's IRI."""
+    shown = outputs["view exceptions"]
+    assert [{k: v for k, v in r.items() if k != "id"} for r in shown] == outputs["exceptions"]
+    actions = {r["iri"]: r["ref"] for r in outputs["about"] if r["is"] == "action"}
+    assert [actions[r["id"]] for r in shown] == [r["ref"] for r in outputs["exceptions"]]

@@ -10,6 +10,7 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
+from sendgraph.ask.exceptions import exception_rows, find_exceptions
 from sendgraph.ask.gaps import bundled_rules, find_gaps
 from sendgraph.ask.questions import Questions
 from sendgraph.base.errors import ViewError
@@ -226,3 +227,55 @@ def test_each_board_carries_its_roll_up_and_what_the_board_command_says(
     assert payload["boards"][strategic] == answer  # type: ignore[index]
     perf = next(n for n in payload["nodes"] if n["name"] == "Performance Board")  # type: ignore[attr-defined]
     assert perf["label"] == "Performance Board\nreport: 1A 1B"
+
+
+@pytest.mark.parametrize("include", [(), ("inferred",), ("inferred", "planned")])
+def test_the_exceptions_panel_holds_what_the_exceptions_command_lists(
+    questions: Questions, include: tuple[str, ...]
+) -> None:
+    rows = collect(questions, include).exceptions
+    assert [{k: v for k, v in r.items() if k != "id"} for r in rows] == exception_rows(
+        questions, include
+    )
+    assert len(rows) == 24
+    assert [r["id"] for r in rows] == [e.iri for e in find_exceptions(questions, include)]
+
+
+def test_the_exceptions_follow_the_lines_the_view_draws(questions: Questions) -> None:
+    def boards(include: tuple[str, ...]) -> dict[str, list[str]]:
+        return {r["ref"]: r["boards"] for r in collect(questions, include).exceptions}
+
+    stated, inferred = boards(()), boards(("inferred",))
+    # The peer challenge's actions reach the boards above the SEND Strategic Board by
+    # inferred lines only.
+    changed = {ref for ref in stated if stated[ref] != inferred[ref]}
+    assert changed == {ref for ref in stated if ref.startswith("PC ")} and len(changed) == 13
+    assert inferred["PC 1.1 identified action"] == [
+        "Children's Partnership (reporting line, inferred)",
+        "Health and Well Being Board (reporting line, inferred)",
+        "Rotherham Place Board (reporting line, inferred)",
+        "SEND Strategic Board (review)",
+    ]
+
+
+def test_a_sliced_view_lists_only_the_exceptions_it_draws(questions: Questions) -> None:
+    sliced = slice_view(collect(questions), questions, status="behind-schedule")
+    assert [r["ref"] for r in sliced.exceptions] == [
+        "JCP 9.1", "JCP 10.2", "PR 2", "PR 3", "PR 19", "SEND 4",
+    ]  # fmt: skip
+
+
+def test_each_named_node_carries_the_keys_of_its_names(page: str, questions: Questions) -> None:
+    keys = {n["name"]: n.get("keys") for n in embedded(page)["nodes"]}  # type: ignore[attr-defined]
+    assert keys["Jackie Parkin"] == ["jackieparkin", "jp"]
+    assert keys["SEND Strategic Board"] == ["sendboard", "sendstrategicboard", "sendstrategyboard"]
+    assert keys["Health and Well Being Board"] == [
+        "healthandwellbeingboard",
+        "healthwellbeingboard",
+    ]
+    assert keys["SEND 4"] is None  # a reference is matched as one, not by name
+    assert {n for n, k in keys.items() if k} == {
+        n["name"]
+        for n in embedded(page)["nodes"]  # type: ignore[attr-defined]
+        if n["kind"] in ("board", "person", "plan", "review", "organisation")
+    }

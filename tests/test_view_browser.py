@@ -6,13 +6,17 @@ a missing browser is a failure. `scripts/install-chromium.sh` installs it.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from sendgraph.ask.gaps import bundled_rules, find_gaps
+from sendgraph.ask.names import resolve_name
 from sendgraph.ask.questions import Questions
+from sendgraph.cli import main
 from sendgraph.graph.build import Build, build_graph
 from sendgraph.show.view import collect, network, render_html
 from tests.browser import ARTIFACTS
@@ -430,3 +434,98 @@ def test_hostile_rows_show_as_text_and_run_nothing(browser: Any, tmp_path: Path)
     assert page.page.evaluate("window.__pwned") is None
     assert page.errors == []
     assert all(url.startswith("file:") for url in page.requests)
+
+
+def test_the_exceptions_panel_lists_what_the_exceptions_command_lists(
+    browser: Any, fresh: Page, rotherham_view: tuple[Path, Questions]
+) -> None:
+    result = CliRunner().invoke(main, ["exceptions", "-f", "json"], catch_exceptions=False)
+    expected = json.loads(result.stdout)
+    page = fresh.page
+    assert not page.is_visible("#exceptions")
+    assert page.inner_text("#exceptions-toggle") == "Exceptions (24)"
+    page.click("#exceptions-toggle")
+    counts = page.eval_on_selector_all(
+        "#exception-counts button", "bs => bs.map(b => b.textContent)"
+    )
+    assert counts == ["0 Red", "6 Behind schedule", "8 Overdue", "13 No owner"]
+    rows = page.eval_on_selector_all(
+        "#exception-list button",
+        "bs => bs.map(b => [b.dataset.ref, b.querySelector('.reasons').textContent,"
+        " [...b.querySelectorAll('.fact')].map(f => f.textContent)])",
+    )
+    assert [ref for ref, _, _ in rows] == [r["ref"] for r in expected] and len(rows) == 24
+    assert {ref for ref, reasons, _ in rows if "," in reasons} == {"PR 19", "JCP 9.1", "JCP 10.2"}
+    assert {r["ref"] for r in expected if len(r["reasons"]) == 2} == {
+        "PR 19",
+        "JCP 9.1",
+        "JCP 10.2",
+    }
+    facts = {ref: (reasons, shown) for ref, reasons, shown in rows}
+    assert facts["PR 19"] == (
+        " — Behind schedule, Overdue",
+        ["Owner: Colette Bailey", "Target: May 2017", "Board: SEND Joint Commissioning Meetings (plan)"],
+    )  # fmt: skip
+    assert facts["PC 1.1 identified action"][1] == [
+        "No owner", "Target: none", "Board: SEND Strategic Board (review)",
+    ]  # fmt: skip
+    # The panel takes the keyboard: opening it puts the first row in focus, Enter finds it.
+    assert page.evaluate("document.activeElement.dataset.ref") == "JCP 9.1"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    jcp = page.evaluate("window.sendgraph.find('JCP 10.2').id")
+    assert page.evaluate("window.sendgraph.network.getSelectedNodes()") == [jcp]
+    assert page.inner_text("#details-title") == "JCP 10.2"
+    # Clicking a row selects its action in the map, opening its board and plans to show it.
+    pr19 = page.evaluate("window.sendgraph.find('PR 19').id")
+    assert pr19 not in fresh.drawn()
+    page.click("#exception-list button[data-ref='PR 19']")
+    assert page.evaluate("window.sendgraph.network.getSelectedNodes()") == [pr19]
+    assert pr19 in fresh.drawn() and page.inner_text("#details-title") == "PR 19"
+    assert page.get_attribute("#exception-list button[data-ref='PR 19']", "aria-current") == "true"
+    # A reason's count narrows the list to it, and the fragment keeps the panel as it is.
+    page.click("#exception-counts button[data-reason='Behind schedule']")
+    shown = page.eval_on_selector_all("#exception-list button", "bs => bs.map(b => b.dataset.ref)")
+    assert shown == [r["ref"] for r in expected if "Behind schedule" in r["reasons"]]
+    assert shown == ["JCP 9.1", "JCP 10.2", "PR 2", "PR 3", "PR 19", "SEND 4"]
+    again = Page(browser, rotherham_view[0], fresh.hash())
+    assert again.page.is_visible("#exceptions")
+    assert (
+        again.page.eval_on_selector_all(
+            "#exception-list button", "bs => bs.map(b => b.dataset.ref)"
+        )
+        == shown
+    )
+    assert again.page.evaluate("window.sendgraph.network.getSelectedNodes()") == [pr19]
+    assert again.errors == []
+    again.page.close()
+    page.click("#exceptions-toggle")
+    assert not page.is_visible("#exceptions") and page.is_visible("#kind-filters")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["SEND Board", "PCF", "JP", "PW (EY)", "health & well-being board", "Wellbeing",
+     "SEND Joint Action Plan", "SEND Peer Challenge", "send4", "JCP 2"],
+)  # fmt: skip
+def test_the_search_finds_first_what_focus_names(
+    opened: Page, rotherham_view: tuple[Path, Questions], text: str
+) -> None:
+    expected = resolve_name(rotherham_view[1], text).iri
+    assert opened.page.evaluate("t => window.sendgraph.find(t).id", text) == expected
+
+
+def test_a_board_alias_and_a_persons_initials_are_reached_by_keyboard(fresh: Page) -> None:
+    page = fresh.page
+    for typed, found in (("SEND Board", "SEND Strategic Board"), ("JP", "Jackie Parkin")):
+        page.fill("#search", "")
+        page.focus("#search")
+        page.keyboard.type(typed)
+        first = page.eval_on_selector_all("#results button", "bs => bs.map(b => b.textContent)")[0]
+        assert first.startswith(found + " ")
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        assert page.inner_text("#details-title") == found
+        assert page.evaluate("document.activeElement.id") == "details-title"
+    iri = page.evaluate("window.sendgraph.find('Jackie Parkin').id")
+    assert page.evaluate("window.sendgraph.network.getSelectedNodes()") == [iri]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sendgraph.ask.facts import ActionFacts, Oversight
 from sendgraph.ask.gaps import Rule, bundled_rules, find_gaps
 from sendgraph.base.errors import UsageError
+from sendgraph.records.statuses import of_concept
 
 if TYPE_CHECKING:
     from sendgraph.ask.questions import Questions
@@ -29,6 +30,16 @@ EXCEPTION_RULES = {"behind-or-red": "", "overdue": "Overdue", "no-owner": "No ow
 
 # The reasons a list may be narrowed to, as `--reason` takes them.
 REASONS = ("red", "behind-schedule", "overdue", "no-owner")
+
+
+def reason_labels() -> list[str]:
+    """The reasons' words in `REASONS`'s order, as an exception's reasons give them.
+
+    >>> reason_labels()
+    ['Red', 'Behind schedule', 'Overdue', 'No owner']
+    """
+    statuses = [of_concept(concept).label for concept in ("red", "behind-schedule")]
+    return [*statuses, *(word for word in EXCEPTION_RULES.values() if word)]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -76,6 +76,15 @@ def resolve_name(questions: Questions, text: str) -> NamedItem:
     raise UnknownReference(_unknown(text, name, area, list(items.values()), questions))
 
 
+def name_keys(questions: Questions) -> dict[str, list[str]]:
+    """Every named item's IRI, with the keys of all its names as `name_key` folds them.
+
+    The view's search matches what is typed, folded the same way, against these, so that
+    it reaches by name what `--focus` reaches (a reference is matched as before).
+    """
+    return {iri: sorted(keys) for iri, keys in _names(questions, None)[1].items()}
+
+
 def _names(
     questions: Questions, area: str | None
 ) -> tuple[dict[str, NamedItem], dict[str, set[str]]]:

@@ -84,6 +84,8 @@ class ViewData:
     edges: list[dict[str, Any]] = field(default_factory=list)
     # Board IRI -> what `sendgraph board` answers for it (`Questions.board_answer`).
     boards: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The exceptions panel's rows: `sendgraph exceptions`'s, each with its action's IRI.
+    exceptions: list[dict[str, Any]] = field(default_factory=list)
 
     def node(self, iri: str, kind: str, label: str) -> dict[str, Any]:
         """Return the node for ``iri``, creating it with ``kind`` and ``label`` the first time."""
@@ -150,6 +152,8 @@ def collect(
                 data.edge(*ends, f"{row['relation']} ({modality})")
     _details(questions, data, include)
     _boards(questions, data, include, list(gaps))
+    _exceptions(questions, data, include)
+    _name_keys(questions, data)
     for node in data.nodes.values():
         if not node["label"]:
             node["label"] = node["id"].rsplit("/", 1)[-1]
@@ -253,6 +257,26 @@ def _boards(
             }
             for via, statuses in sorted(under[iri].items())
         }
+
+
+def _exceptions(questions: Questions, data: ViewData, include: Iterable[str]) -> None:
+    """The exceptions panel lists `sendgraph exceptions`'s rows, with the same ``include``."""
+    from sendgraph.ask.exceptions import find_exceptions
+
+    data.exceptions = [
+        {"id": found.iri, **questions.placed(found.row(), found.iri)}
+        for found in find_exceptions(questions, include)
+        if found.iri in data.nodes
+    ]
+
+
+def _name_keys(questions: Questions, data: ViewData) -> None:
+    """Give each named node the keys of its names (`name_keys`), for the search to match."""
+    from sendgraph.ask.names import name_keys
+
+    for iri, keys in name_keys(questions).items():
+        if iri in data.nodes:
+            data.nodes[iri]["keys"] = keys
 
 
 # The edges by which a node holds another, from the held one: what opening it shows.
@@ -391,6 +415,7 @@ def slice_view(
         {k: v for k, v in data.nodes.items() if k in keep},
         [e for e in data.edges if e["from"] in keep and e["to"] in keep],
         {k: v for k, v in data.boards.items() if k in keep},
+        [e for e in data.exceptions if e["id"] in keep],
     )
 
 
@@ -513,6 +538,8 @@ def network(data: ViewData) -> Any:
             entry["widthConstraint"] = {"maximum": 190}
         if node.get("rollup"):
             entry["rollup"] = node["rollup"]
+        if node.get("keys"):
+            entry["keys"] = node["keys"]
         if node["id"] in positions:
             entry["x"], entry["y"] = positions[node["id"]]
         net.nodes.append(entry)
@@ -542,6 +569,7 @@ def network(data: ViewData) -> Any:
     }
     net.sendgraph = {
         "boards": data.boards,
+        "exceptions": data.exceptions,
         "governance": governance(data),
         "spiral": large,
     }
@@ -579,6 +607,9 @@ def render_html(net: Any, title: str = "sendgraph", notes: Iterable[str] = ()) -
 
     ``notes`` are sentences shown above the filters, such as why findings count as they do.
     """
+    from sendgraph.ask.exceptions import reason_labels
+    from sendgraph.ask.names import SHORTEST_PART
+
     package = resources.files("sendgraph")
     template = package.joinpath("templates", "view.html").read_text(encoding="utf-8")
     script = package.joinpath("static", "vis-network.min.js").read_text(encoding="utf-8")
@@ -596,6 +627,8 @@ def render_html(net: Any, title: str = "sendgraph", notes: Iterable[str] = ()) -
         "relations": RELATION_COLOURS,
         "physicsLimit": PHYSICS_LIMIT,
         "keptByFilters": list(KEPT_BY_FILTERS),
+        "reasons": reason_labels(),
+        "shortestPart": SHORTEST_PART,
         "notes": list(notes),
         **getattr(net, "sendgraph", {}),
     }
