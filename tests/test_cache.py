@@ -27,6 +27,14 @@ def rows(found: list[dict[str, object]]) -> list[str]:
     return sorted(json.dumps(row, sort_keys=True) for row in found)
 
 
+def answers(cache: Path) -> dict[str, dict[str, int]]:
+    """The answers kept for each area in ``cache``: each file's modification time, by area key."""
+    return {
+        folder.name.removesuffix(".answers"): {p.name: p.stat().st_mtime_ns for p in folder.glob("*.json")}
+        for folder in (cache / "areas").glob("*.answers")
+    }  # fmt: skip
+
+
 @pytest.fixture
 def areas(tmp_path: Path) -> Path:
     synthesise(tmp_path / "england", 3)
@@ -58,9 +66,13 @@ def test_changing_one_area_builds_only_that_area(areas: Path, tmp_path: Path) ->
         writer = csv.DictWriter(table, fieldnames=list(lines[0]))
         writer.writeheader()
         writer.writerows(lines)
+    answered = answers(cache)
+    assert len(answered) == 3 and all(answered.values())
     changed, said = ask("slippage", "--data", str(areas), "--cache", str(cache))
     assert BUILT.format(1, 3, 2, cache) in said
     after = entries(cache)
+    # The unchanged areas' answers are read back, not worked out again.
+    assert {k: v for k, v in answers(cache).items() if k in before} == {k: v for k, v in answered.items() if k in after}  # fmt: skip
     # The two unchanged areas are the same files; area-002's old entry is gone, a new one is there.
     assert len(after) == 3 and len(set(after) & set(before)) == 2
     assert {k: v for k, v in after.items() if k in before} == {k: v for k, v in before.items() if k in after}  # fmt: skip
