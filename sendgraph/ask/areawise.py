@@ -100,6 +100,9 @@ class AreaAnswers:
         self.parts = parts
         self.ontology = ontology
         self.queries = list(dict.fromkeys(queries))
+        # Each answer over every area, once read: `serve` asks the same questions again
+        # and again, and reading 153 areas' files each time cost it a second a request.
+        self._answered: dict[str, Answer] = {}
 
     def _kept(self, part: AreaPart, query: str) -> dict[str, Any]:
         """Return ``part``'s kept answer to ``query``, working out every known query it lacks first if need be."""
@@ -142,6 +145,13 @@ class AreaAnswers:
         A query ending in ``ORDER BY`` plain variables has the rows put in that order
         across the areas too (`order_key`); rows that tie stay in area order.
         """
+        known = self._answered.get(query_key(query))
+        if known is None:
+            known = self._answered[query_key(query)] = self._gather(query)
+        return known
+
+    def _gather(self, query: str) -> Answer:
+        """Read (or work out) each area's answer to ``query`` and put them together."""
         variables: list[str] = []
         rows: list[dict[str, Term]] = []
         shared: set[tuple[Cell, ...]] = set()
