@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sendgraph.read.synth import synthesise
-from tests.server import executable
+from tests.server import child_pids, executable
 
 AREAS = 8
 
@@ -45,6 +45,15 @@ def fresh(england: Path) -> list[str]:
 def partial(cache: Path) -> list[Path]:
     """What a build writing ``cache`` has begun and not finished."""
     return [*cache.glob("areas/.*.tmp"), *cache.glob("stores/.tmp-*")]
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie, ended but not yet reaped, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
 
 
 def sound(cache: Path) -> None:
@@ -82,6 +91,30 @@ def test_a_build_killed_mid_write_is_rebuilt(
     assert rows == fresh
     assert "half-written cache entries that an interrupted run left" in said
     sound(cache)
+
+
+def test_a_command_killed_while_areas_build_leaves_no_worker_running(
+    england: Path, tmp_path: Path
+) -> None:
+    """Areas build in worker processes; killing the command by its PID ends them too."""
+    build = gaps(england, "--cache", str(tmp_path / "cache"))
+    workers: list[int] = []
+    while build.poll() is None and not workers:
+        workers = child_pids(build.pid)
+        time.sleep(0.002)
+    assert workers, "the build ended before its workers were seen"
+    os.kill(build.pid, signal.SIGKILL)
+    build.wait()  # not communicate(): a worker left running would hold its pipes open
+    deadline = time.monotonic() + 60  # a bound for a loaded machine, not a speed asserted
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in workers if alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    for stream in (build.stdout, build.stderr):
+        assert stream is not None
+        stream.close()
+    assert left == []
 
 
 def test_two_commands_at_once_leave_a_sound_store(

@@ -9,8 +9,11 @@ no graph is ever rebuilt from them in Python.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -45,6 +48,22 @@ def build_area(folder: Path, name: str | None, encoding: str | None) -> AreaBuil
     )
 
 
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
+
+
+def _die_with(parent: int) -> None:
+    """Make this worker end with the command that started it, even when that is killed.
+
+    Otherwise a worker whose command was killed waits on its task queue for ever: it
+    holds a copy of the queue's writing end, so it never reads the end of it.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the command ended before the line above took effect
+        os._exit(1)
+
+
 def workers() -> int:
     """Return how many areas to build at once: the cores this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -66,7 +85,9 @@ def iter_area_builds(
             yield build_area(folder, name, encoding)
         return
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=count, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)
+    ) as pool:
         folders = [folder for folder, _ in areas]
         names = [name for _, name in areas]
         yield from pool.map(build_area, folders, names, [encoding] * len(areas))
