@@ -34,7 +34,8 @@ def _write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
     chunks = [data] if isinstance(data, bytes) else data
     if path.exists() and not path.is_file():
         with path.open("wb") as out:
-            out.writelines(chunks)
+            for chunk in chunks:
+                out.write(chunk)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     for stale in stale_temporaries(path):
@@ -44,7 +45,8 @@ def _write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
     )
     try:
         with os.fdopen(handle, "wb") as out:
-            out.writelines(chunks)
+            for chunk in chunks:
+                out.write(chunk)
             out.flush()
             os.fsync(out.fileno())  # the rename must not reach the disk before the data
         umask = os.umask(0)
