@@ -7,13 +7,4 @@ set -eu
 if [ -x /usr/bin/chromium ] && command -v curl >/dev/null 2>&1; then
     exit 0
 fi
-if [ "$(id -u)" -eq 0 ]; then
-    run=""
-elif command -v sudo >/dev/null 2>&1; then
-    run="sudo"
-else
-    echo "install-chromium: not root and no sudo; install Debian's chromium by hand to run the browser tests." >&2
-    exit 0
-fi
-$run apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $run apt-get install -y -qq chromium curl >/dev/null
+exec sh "$(dirname "$0")/apt-install.sh" install-chromium "the browser tests" chromium curl

@@ -8,13 +8,4 @@ set -eu
 if [ -x /usr/bin/virtuoso-t ] && [ -x /usr/bin/isql-vt ]; then
     exit 0
 fi
-if [ "$(id -u)" -eq 0 ]; then
-    run=""
-elif command -v sudo >/dev/null 2>&1; then
-    run="sudo"
-else
-    echo "install-virtuoso: not root and no sudo; install Debian's virtuoso-opensource-7-bin by hand to run the Virtuoso push tests." >&2
-    exit 0
-fi
-$run apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $run apt-get install -y -qq virtuoso-opensource-7-bin >/dev/null
+exec sh "$(dirname "$0")/apt-install.sh" install-virtuoso "the Virtuoso push tests" virtuoso-opensource-7-bin
