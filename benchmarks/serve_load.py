@@ -169,6 +169,29 @@ def print_mixed(answers: dict[str, list[tuple[int, float]]], clients: int, secon
         print(f"| {name} | {shown} | {p50} | {p95} |")
 
 
+def load(
+    base: str, requests: list[str], clients: int, queries: int, timeout: float
+) -> list[float | None]:
+    """Send ``clients`` x ``queries`` requests, each client taking ``requests`` in turn; return each one's seconds (None: failed)."""
+
+    def client(number: int) -> list[float | None]:
+        spent: list[float | None] = []
+        for index in range(queries):
+            url = base + requests[(number + index) % len(requests)]
+            start = time.perf_counter()
+            try:
+                with urllib.request.urlopen(url, timeout=timeout) as response:
+                    response.read()
+                spent.append(time.perf_counter() - start)
+            except OSError as error:
+                print(f"error: {url}: {error}", file=sys.stderr)
+                spent.append(None)
+        return spent
+
+    with ThreadPoolExecutor(clients) as pool:
+        return [t for batch in pool.map(client, range(clients)) for t in batch]
+
+
 def main() -> None:
     """Run the load and print one Markdown row (and, with --hostile, the hostile clients' table)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -205,23 +228,8 @@ def main() -> None:
             runner.start()
             time.sleep(1.0)  # the hostile clients are at it before the ordinary ones start
 
-        def client(number: int) -> list[float | None]:
-            spent: list[float | None] = []
-            for index in range(args.queries):
-                url = base + REQUESTS[(number + index) % len(REQUESTS)]
-                start = time.perf_counter()
-                try:
-                    with urllib.request.urlopen(url, timeout=60) as response:
-                        response.read()
-                    spent.append(time.perf_counter() - start)
-                except OSError as error:
-                    print(f"error: {url}: {error}", file=sys.stderr)
-                    spent.append(None)
-            return spent
-
         started = time.perf_counter()
-        with ThreadPoolExecutor(args.clients) as pool:
-            results = [t for batch in pool.map(client, range(args.clients)) for t in batch]
+        results = load(base, REQUESTS, args.clients, args.queries, timeout=60)
         wall = time.perf_counter() - started
         stop.set()
         if args.hostile:
@@ -287,22 +295,7 @@ def scale_load(args: argparse.Namespace) -> None:
         sampler = threading.Thread(target=sample)
         sampler.start()
 
-        def client(number: int) -> list[float | None]:
-            spent: list[float | None] = []
-            for index in range(args.queries):
-                url = base + AREA_REQUESTS[(number + index) % len(AREA_REQUESTS)]
-                start = time.perf_counter()
-                try:
-                    with urllib.request.urlopen(url, timeout=120) as response:
-                        response.read()
-                    spent.append(time.perf_counter() - start)
-                except OSError as error:
-                    print(f"error: {url}: {error}", file=sys.stderr)
-                    spent.append(None)
-            return spent
-
-        with ThreadPoolExecutor(args.clients) as pool:
-            results = [t for batch in pool.map(client, range(args.clients)) for t in batch]
+        results = load(base, AREA_REQUESTS, args.clients, args.queries, timeout=120)
         done.set()
         sampler.join()
     times = sorted(t for t in results if t is not None)

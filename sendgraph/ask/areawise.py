@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +29,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from sendgraph.ask.sparql import QUERY_PREFIXES, XSD_STRING, Answer, Term, _term
+from sendgraph.base.files import write_atomically
 from sendgraph.graph.vocab import ID_BASE
 
 
@@ -72,18 +71,6 @@ def _term_of(cell: Cell) -> Term:
 def _is_shared(row: dict[str, Term]) -> bool:
     """True when a row binds no node of an area: it is about the ontology's terms alone."""
     return not any(t.type == "uri" and t.value.startswith(ID_BASE) for t in row.values())
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write ``path`` whole through a temporary sibling: a reader sees no answer or the whole one."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def ordering(query: str) -> list[str]:
@@ -136,7 +123,7 @@ class AreaAnswers:
                 "rows": [[_cell(row.get(v)) for v in variables] for row in rows],
                 "shared": [n for n, row in enumerate(rows) if _is_shared(row)],
             }
-            _write(path, json.dumps(kept).encode("utf-8"))
+            write_atomically(path, json.dumps(kept).encode("utf-8"), sync=False)
             made[query_key(text)] = kept
         return made
 

@@ -10,11 +10,12 @@ from pathlib import Path
 from sendgraph.base.errors import OutputError
 
 
-def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
+def write_atomically(path: Path, data: bytes | Iterable[bytes], *, sync: bool = True) -> None:
     """Write ``data`` (bytes, or chunks of them) to ``path`` through a temporary file, so no half-written file is left.
 
     Chunks are written as they come, so a large output is never held whole in memory;
-    one that raises part way leaves ``path`` as it was.
+    one that raises part way leaves ``path`` as it was. ``sync=False`` skips syncing the
+    data before the rename, for a cache whose torn file is read as missing and made again.
 
     The temporary file sits beside ``path`` (``.<name>.<pid>.<random>.tmp``) and is
     renamed over it only once it is complete, so a reader, or a run that is killed, sees
@@ -25,12 +26,12 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
     naming the file and the reason.
     """
     try:
-        _write_atomically(path, data)
+        _write_atomically(path, data, sync)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}.") from None
 
 
-def _write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
+def _write_atomically(path: Path, data: bytes | Iterable[bytes], sync: bool = True) -> None:
     chunks = [data] if isinstance(data, bytes) else data
     if path.exists() and not path.is_file():
         with path.open("wb") as out:
@@ -48,7 +49,8 @@ def _write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
             for chunk in chunks:
                 out.write(chunk)
             out.flush()
-            os.fsync(out.fileno())  # the rename must not reach the disk before the data
+            if sync:
+                os.fsync(out.fileno())  # the rename must not reach the disk before the data
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes 0600; an output is for sharing

@@ -31,7 +31,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +38,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from sendgraph.base.errors import OutputError
+from sendgraph.base.files import write_atomically
 from sendgraph.base.problems import Problem, Severity, worst
 from sendgraph.graph.areabuilds import iter_area_builds
 from sendgraph.graph.build import (
@@ -159,20 +159,6 @@ def _problem(item: list[object]) -> Problem:
     return Problem(str(source), int(row), str(column), Severity(int(severity)), str(message))  # type: ignore[call-overload]
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Write ``path`` whole through a temporary sibling, synced before the rename."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 @contextlib.contextmanager
 def _locked(path: Path, shared: bool = False) -> Iterator[int]:
     handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
@@ -226,14 +212,14 @@ class Cache:
         made = iter_area_builds([(a.folder, a.name) for a in areas], encoding)
         for area, built in zip(areas, made, strict=True):
             triples = self.areas / f"{area.key}.nt"
-            _write(triples, built.ntriples)
+            write_atomically(triples, built.ntriples)
             about = {
                 "name": built.name,
                 "folder": str(area.folder.resolve()),
                 "bytes": len(built.ntriples),
                 "problems": [_problem_json(p) for p in built.problems],
             }
-            _write(self.areas / f"{area.key}.json", json.dumps(about).encode("utf-8"))
+            write_atomically(self.areas / f"{area.key}.json", json.dumps(about).encode("utf-8"))
             answers = self.areas / f"{area.key}.answers"
             shutil.rmtree(
                 answers, ignore_errors=True
@@ -276,7 +262,7 @@ class Cache:
         store.flush()
         del store
         gc.collect()  # the store's files are closed only when the object is gone
-        _write(temporary / "manifest.json", json.dumps(about).encode("utf-8"))
+        write_atomically(temporary / "manifest.json", json.dumps(about).encode("utf-8"))
         os.rename(temporary, self.stores / key)
 
     def _remove_partial(self) -> int:
