@@ -66,14 +66,6 @@ class TripleSet:
         for triple in triples:
             add(triple)
 
-    def __iadd__(self, triples: Iterable[Triple]) -> TripleSet:
-        self.update(triples)
-        return self
-
-    def copy(self) -> TripleSet:
-        """Return a new set holding the same triples (over the same ``base``)."""
-        return TripleSet(self._triples, base=self.base)
-
     # -- asking ------------------------------------------------------------------------
 
     def own(self) -> Iterator[Triple]:
@@ -90,10 +82,6 @@ class TripleSet:
 
     def __contains__(self, triple: object) -> bool:
         return triple in self._triples or (self.base is not None and triple in self.base)
-
-    def __sub__(self, other: TripleSet | Iterable[Triple]) -> TripleSet:
-        held = other if isinstance(other, TripleSet) else set(other)
-        return TripleSet(t for t in self if t not in held)
 
     def _found(self, index: str, key: object) -> list[Any]:
         self._ready()
