@@ -395,29 +395,12 @@ def build_dataset(
 ) -> None:
     """Build a folder of areas into N-Quads or TriG at ``target`` (None: stdout), area by area."""
     from sendgraph.graph.build import chosen_areas
-    from sendgraph.graph.dataset import Dataset, iter_nquads, trig
+    from sendgraph.graph.dataset import write_dataset
 
     areas: list[tuple[Path, str | None]] = [(f, f.name) for f in chosen_areas(data, chosen_area())]
-    found = Dataset()
-    written = f"{target} ({DATASETS[fmt][1]})" if target is not None else None
-
-    def chunks() -> Iterator[bytes]:
-        yield from (
-            iter_nquads(areas, found, encoding) if fmt == "nq" else [trig(areas, found, encoding)]
-        )
-        if not found.ok:
-            raise InputProblems("")  # leaves the target as it was
-
-    try:
-        if target is None:
-            payload = b"".join(chunks())
-            sys.stdout.buffer.write(payload)
-        else:
-            write_atomically(target, chunks())
-    except InputProblems:
-        written = None
-    counts = dict(found.counts) | {"quads": found.quads}
-    print_counts(counts, written if found.ok else None, target is None)
+    found = write_dataset(areas, fmt, target or sys.stdout.buffer, encoding)
+    written = f"{target} ({DATASETS[fmt][1]})" if target is not None and found.ok else None
+    print_counts(dict(found.counts) | {"quads": found.quads}, written, target is None)
     print_problems(found.problems, verbose, err=True)
     if not found.ok:
         click.echo("The graph was not written: fix the errors above and build again.", err=True)

@@ -10,11 +10,14 @@ loaded area by area.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
+from sendgraph.base.files import write_atomically
 from sendgraph.base.problems import Problem, Severity, worst
 from sendgraph.graph.areabuilds import AreaBuild, iter_area_builds
 from sendgraph.graph.build import graph_iri
@@ -40,6 +43,33 @@ class Dataset:
         self.problems += built.problems
         self.counts.update({k: v for k, v in built.counts.items() if k != "triples"})
         self.quads += built.triples
+
+
+class _Abandoned(Exception):
+    """An area had an error: the dataset is not written."""
+
+
+def write_dataset(
+    areas: list[tuple[Path, str | None]], fmt: str, target: Path | BinaryIO, encoding: str | None
+) -> Dataset:
+    """Build ``areas`` and write them as ``fmt`` ("nq" or "trig") to ``target``, a file or a stream.
+
+    Nothing is written when an area's build has an error: a file is written under a
+    temporary name and the rename is abandoned, and a stream gets the dataset only whole.
+    """
+    found = Dataset()
+
+    def chunks() -> Iterator[bytes]:
+        yield from iter_nquads(areas, found, encoding) if fmt == "nq" else [trig(areas, found, encoding)]  # fmt: skip
+        if not found.ok:
+            raise _Abandoned
+
+    with contextlib.suppress(_Abandoned):
+        if isinstance(target, Path):
+            write_atomically(target, chunks())
+        else:
+            target.write(b"".join(chunks()))
+    return found
 
 
 def quads(ntriples: bytes, graph: str) -> bytes:
