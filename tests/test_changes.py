@@ -217,7 +217,9 @@ def test_board_keeps_what_it_oversees_in_either_version(old: Path, new: Path) ->
     ]  # fmt: skip
     person = runner.invoke(main, ["changes", str(old), str(new), "--board", "Colette Bailey"])
     assert person.exit_code == 1
-    assert person.stderr == "Error: 'Colette Bailey' names the person Colette Bailey, not a board.\n"
+    assert (
+        person.stderr == "Error: 'Colette Bailey' names the person Colette Bailey, not a board.\n"
+    )
 
 
 def test_a_side_that_cannot_be_read_or_has_errors_is_one_sentence(old: Path, root: Path) -> None:
