@@ -194,10 +194,10 @@ def compare(old: Facts, new: Facts, *, board: str | None = None) -> Comparison:
                     )
         for gone in removed:
             if remit is None or gone.iri in remit[0]:
-                changes.append(_change(item, gone, None, f"{item} removed", gone.text, None))
+                changes.append(_change(item, gone, None, f"{item} removed", _text(gone), None))
         for came in added:
             if remit is None or came.iri in remit[1]:
-                changes.append(_change(item, None, came, f"{item} added", None, came.text))
+                changes.append(_change(item, None, came, f"{item} added", None, _text(came)))
     changes.sort(key=_order)
     unanswered.sort(key=lambda f: (f.area or "", natural_key(f.ref)))
     return Comparison(changes=tuple(changes), still_unanswered=tuple(unanswered), board=board)
@@ -213,23 +213,31 @@ def _order(change: Change) -> tuple[Any, ...]:
     )
 
 
-def _key(item: Item) -> tuple[str, str]:
-    return (item.area or "", item.ref)
-
-
 def _matched(
     before: Iterable[Item], after: Iterable[Item]
 ) -> tuple[list[tuple[Item, Item, float | None]], list[Item], list[Item]]:
-    """Pair the items of two versions by reference, then the rest by likely rename.
+    """Pair the items of two versions by reference within their area, then the rest by likely rename.
 
     Returns the pairs (with the similarity of a rename, None for a reference kept), the
-    items only the older version has, and those only the newer has.
+    items only the older version has, and those only the newer has. A graph from
+    elsewhere may give two items one reference: those are paired only by IRI, never by
+    guess, and the rest are left to be renamed, removed or added.
     """
-    old = {_key(i): i for i in sorted(before, key=lambda i: i.iri)}
-    new = {_key(i): i for i in sorted(after, key=lambda i: i.iri)}
-    pairs: list[tuple[Item, Item, float | None]] = [(old[k], new[k], None) for k in old if k in new]
-    gone = [old[k] for k in old if k not in new]
-    came = [new[k] for k in new if k not in old]
+    old, new = _by_ref(before), _by_ref(after)
+    pairs: list[tuple[Item, Item, float | None]] = []
+    gone: list[Item] = []
+    came: list[Item] = []
+    for key in old.keys() | new.keys():
+        olds, news = old.get(key, []), new.get(key, [])
+        if len(olds) == 1 and len(news) == 1:
+            pairs.append((olds[0], news[0], None))
+            continue
+        same = {i.iri for i in olds} & {i.iri for i in news}
+        pairs += [(a, b, None) for a in olds for b in news if a.iri == b.iri]
+        gone += [a for a in olds if a.iri not in same]
+        came += [b for b in news if b.iri not in same]
+    gone.sort(key=lambda i: i.iri)
+    came.sort(key=lambda i: i.iri)
     for a, b, similarity in _renames(gone, came):
         pairs.append((a, b, similarity))
         gone.remove(a)
@@ -237,9 +245,21 @@ def _matched(
     return pairs, gone, came
 
 
+def _by_ref(items: Iterable[Item]) -> dict[tuple[str, str], list[Item]]:
+    """The items by area and reference."""
+    found: dict[tuple[str, str], list[Item]] = {}
+    for item in items:
+        found.setdefault((item.area or "", item.ref), []).append(item)
+    return found
+
+
+def _text(item: Item) -> str:
+    """An item's words: an action's, a finding's, or a strength's where it has no other."""
+    return item.text or (item.strength if isinstance(item, FindingFacts) else "")
+
+
 def _words(item: Item) -> str:
-    text = item.text or (item.strength if isinstance(item, FindingFacts) else "")
-    return " ".join(text.split()).casefold()
+    return " ".join(_text(item).split()).casefold()
 
 
 def _renames(gone: list[Item], came: list[Item]) -> list[tuple[Item, Item, float]]:
@@ -372,7 +392,7 @@ def _remit(facts: Facts, board: str) -> set[str]:
 # ---------------------------------------------------------------- loading two versions
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Side:
     """One version loaded to compare: its identity and date, and the questions on its graph."""
 
@@ -406,7 +426,7 @@ def load_version(path: Path, *, side: str, encoding: str | None = None) -> Side:
     )
     date, dated_by = dates[-1] if dates else (None, "")
     version = Version(path=str(path), uri=path.resolve().as_uri(), date=date, dated_by=dated_by)
-    return Side(version, questions)
+    return Side(version=version, questions=questions)
 
 
 def board_label(name: str, sides: Iterable[Side]) -> str:
