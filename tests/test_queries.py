@@ -48,6 +48,7 @@ EXPECTED_COUNTS = {
     "theme-actions": 129,  # every action tagged with a theme
     "theme-tags": 202,  # every theme and measure tag
     "theme-removals": 1,  # PR 22 is not about data (data/theme_corrections.csv)
+    "version-dates": 19,  # 2 dated papers + 13 entries of the version log + 4 plans' status dates
 }
 
 
@@ -108,6 +109,15 @@ def test_governance_statements_rows_keep_the_recommended_lines_labelled(
         ("joint task and finish group", "reports to", "SEND Strategic Board"),
         ("joint task and finish group", "reports to", "Early Help Steering Group"),
     }
+
+
+def test_version_dates_rows(questions: Questions) -> None:
+    rows = questions.select("version-dates")
+    assert Counter(r["kind"] for r in rows) == {"plan version": 13, "status date": 4, "paper": 2}
+    assert [(str(r["date"]), r["label"]) for r in rows[-2:]] == [
+        ("2017-11-01", "Special Educational Needs and Disabilities (SEND) Update"),
+        ("2020-12-15", "SEND Peer Challenge Outcomes and Progress Update"),
+    ]
 
 
 def test_status_dates_rows(questions: Questions) -> None:
