@@ -39,7 +39,7 @@ TOP = 10
 PATH_KINDS = ("plan", "review", "report", "reporting line")
 MODALITIES = ("stated", "inferred", "planned")
 # How many words of a finding the executive summary quotes before "…".
-SHORT_WORDS = 14
+SHORT_WORDS = 12
 
 
 @dataclass(frozen=True, kw_only=True)
