@@ -1740,7 +1740,8 @@ def report(
     else:
         payload = render(document, fmt).encode("utf-8")
     if output is not None and str(output) == "-":
-        click.get_binary_stream("stdout").write(payload)
+        stdout: Any = click.get_binary_stream("stdout")
+        stdout.write(payload)
         return
     target = output or Path("build") / f"report.{fmt}"
     write_atomically(target, payload)

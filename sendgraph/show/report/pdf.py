@@ -129,7 +129,7 @@ def _run(command: list[str], environment: dict[str, str], timeout: float) -> str
         stderr=subprocess.PIPE,
         env=environment,
         start_new_session=True,  # its helper processes are stopped with it
-        preexec_fn=close_network,  # noqa: PLW1509 - the barrier must be loaded before exec
+        preexec_fn=close_network,  # in the child, before Chromium starts: it keeps the filter
     )
     try:
         _, errors = process.communicate(b"", timeout=timeout)
@@ -143,5 +143,7 @@ def _run(command: list[str], environment: dict[str, str], timeout: float) -> str
         process.wait()
     lines = [line for line in errors.decode("utf-8", "replace").splitlines() if line.strip()]
     if process.returncode != 0:
-        return f" (it ended with code {process.returncode}: {lines[-1] if lines else 'nothing said'})"
+        return (
+            f" (it ended with code {process.returncode}: {lines[-1] if lines else 'nothing said'})"
+        )
     return ""
