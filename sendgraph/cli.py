@@ -1740,8 +1740,7 @@ def report(
     else:
         payload = render(document, fmt).encode("utf-8")
     if output is not None and str(output) == "-":
-        stdout: Any = click.get_binary_stream("stdout")
-        stdout.write(payload)
+        sys.stdout.buffer.write(payload)
         return
     target = output or Path("build") / f"report.{fmt}"
     write_atomically(target, payload)
