@@ -214,9 +214,10 @@ class FindingEvidence:
     def short(self) -> str:
         """The finding's first words, as written, for the executive summary: "…" marks the cut.
 
-        >>> FindingEvidence(ref="PC 5.5", anchor="", kind="", review="", strength="", actions=[], gaps=[],
-        ...     source=Source(), text="Ensure that all EHC plans are reviewed within the statutory timescale").short
-        'Ensure that all EHC plans are reviewed within the statutory timescale'
+        >>> FindingEvidence(ref="CCG 2", anchor="", kind="", review="", strength="", actions=[],
+        ...     gaps=[], source=Source(), text="There is a lack of assurance for the CCG due to "
+        ...     "non-attendance at the SEND Strategic Board").short
+        'There is a lack of assurance for the CCG due to non-attendance …'
         """
         words = self.text.split()
         return " ".join(words[:SHORT_WORDS]) + (" …" if len(words) > SHORT_WORDS else "")
