@@ -7,7 +7,6 @@ skips, saying why, when chromium is missing outside CI.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,7 +156,9 @@ def printed(pdf: bytes, report: Report) -> Printed:
     }
     assert all(len(found) == 1 for found in starts.values()), starts
     [appendix] = [n for n, t in enumerate(pages, 1) if t.startswith("AppendixA.Everyoversightpath")]
-    return Printed(pages=pages, findings={ref: n[0] for ref, n in starts.items()}, appendices=appendix)
+    return Printed(
+        pages=pages, findings={ref: n[0] for ref, n in starts.items()}, appendices=appendix
+    )
 
 
 def check_printed(pdf: bytes, report: Report) -> Printed:
