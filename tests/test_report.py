@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -842,3 +843,108 @@ def test_provenance_rows(questions: Questions, iri: Callable[..., URIRef]) -> No
         "data/peer_challenge.csv",
         21,
     )
+
+
+def fake_chromium(tmp_path: Path, script: str) -> Path:
+    """A program standing in for Chromium: ``script`` is its shell text."""
+    program = tmp_path / "fake-chromium"
+    program.write_text("#!/bin/sh\n" + script, encoding="utf-8")
+    program.chmod(0o755)
+    return program
+
+
+def test_pdf_without_chromium_says_how_to_get_it_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SENDGRAPH_CHROMIUM", str(tmp_path / "no-chromium"))
+    target = tmp_path / "report.pdf"
+    result = CliRunner().invoke(main, ["report", "-f", "pdf", "-o", str(target)])
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"Error: Chromium, which prints the PDF, is not at {tmp_path / 'no-chromium'}: "
+        "sh scripts/install-chromium.sh (or apt install chromium) installs it, "
+        "or SENDGRAPH_CHROMIUM names another Chromium.\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_print_leaves_the_old_file_and_no_scratch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    before = set(Path(tempfile.gettempdir()).glob("sendgraph-pdf-*"))
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"%PDF old")
+    failing = fake_chromium(tmp_path, 'echo "no display here" >&2\nexit 5\n')
+    monkeypatch.setenv("SENDGRAPH_CHROMIUM", str(failing))
+    result = CliRunner().invoke(main, ["report", "-f", "pdf", "-o", str(target)])
+    assert result.exit_code == 3
+    assert result.stderr == (
+        f"Error: Chromium at {failing} printed no PDF (it ended with code 5: no display here).\n"
+    )
+    # One that ends well but writes something else is no PDF either.
+    garbage = fake_chromium(
+        tmp_path, 'for a in "$@"; do case "$a" in --print-to-pdf=*) echo junk > "${a#*=}";; esac; done\n'
+    )
+    monkeypatch.setenv("SENDGRAPH_CHROMIUM", str(garbage))
+    result = CliRunner().invoke(main, ["report", "-f", "pdf", "-o", str(target)])
+    assert result.exit_code == 3
+    assert result.stderr == f"Error: Chromium at {garbage} printed no PDF.\n"
+    assert target.read_bytes() == b"%PDF old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fake-chromium", "report.pdf"]
+    assert set(Path(tempfile.gettempdir()).glob("sendgraph-pdf-*")) == before
+
+
+def test_pdf_is_printed_from_the_report_page_in_a_scratch_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What Chromium is given: the report's own page, its own profile and home, no network flags needed."""
+    seen = tmp_path / "seen.txt"
+    program = fake_chromium(
+        tmp_path,
+        f'echo "$HOME" > {seen}\nfor a in "$@"; do echo "$a" >> {seen}; case "$a" in '
+        '--print-to-pdf=*) printf "%%PDF-1.4 fake" > "${a#*=}";; esac; done\n',
+    )
+    monkeypatch.setenv("SENDGRAPH_CHROMIUM", str(program))
+    monkeypatch.chdir(tmp_path)
+    # The fake writes its notes into tmp_path: allowed to the test's own program, not to sendgraph.
+    result = CliRunner().invoke(main, ["report", "-f", "pdf"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "build" / "report.pdf").read_bytes() == b"%PDF-1.4 fake"
+    home, *arguments = seen.read_text(encoding="utf-8").splitlines()
+    scratch = Path(home).parent
+    assert scratch.name.startswith("sendgraph-pdf-") and not scratch.exists()
+    assert arguments[:3] == ["--headless", "--no-sandbox", "--disable-gpu"]
+    assert "--no-pdf-header-footer" in arguments
+    assert f"--user-data-dir={scratch / 'profile'}" in arguments
+    assert f"--print-to-pdf={scratch / 'report.pdf'}" in arguments
+    assert arguments[-1] == (scratch / "report.html").as_uri()
+
+
+def test_chromium_runs_where_it_can_open_no_network_socket(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ctypes.util
+    import sys
+
+    if ctypes.util.find_library("seccomp") is None and not os.environ.get("CI"):
+        pytest.skip("libseccomp is not installed: the network filter cannot be had here")
+    probe = (
+        "import socket, sys\n"
+        "try:\n    socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
+        "except PermissionError:\n    sys.exit(0)\n"
+        "sys.exit(9)\n"
+    )
+    (tmp_path / "probe.py").write_text(probe, encoding="utf-8")
+    program = fake_chromium(
+        tmp_path,
+        f'{sys.executable} {tmp_path / "probe.py"} || {{ echo "it reached the network" >&2; exit 9; }}\n'
+        'for a in "$@"; do case "$a" in --print-to-pdf=*) printf "%%PDF-1.4" > "${a#*=}";; esac; done\n',
+    )
+    monkeypatch.setenv("SENDGRAPH_CHROMIUM", str(program))
+    target = tmp_path / "report.pdf"
+    result = CliRunner().invoke(main, ["report", "-f", "pdf", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes() == b"%PDF-1.4"
