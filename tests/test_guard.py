@@ -494,7 +494,9 @@ def test_report_as_pdf_may_start_chromium_alone(
         with pytest.raises(Refused):
             stray.write_text("x", encoding="utf-8")
         policy.refused.clear()
-    assert str(other.value).startswith("sendgraph refused to run true: `sendgraph report` starts no program but ")
+    assert str(other.value).startswith(
+        "sendgraph refused to run true: `sendgraph report` starts no program but "
+    )
     assert str(other.value).endswith("chromium.")
     assert not stray.exists()
     for fmt in ("html", "md"):

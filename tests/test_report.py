@@ -886,7 +886,8 @@ def test_a_failed_print_leaves_the_old_file_and_no_scratch(
     )
     # One that ends well but writes something else is no PDF either.
     garbage = fake_chromium(
-        tmp_path, 'for a in "$@"; do case "$a" in --print-to-pdf=*) echo junk > "${a#*=}";; esac; done\n'
+        tmp_path,
+        'for a in "$@"; do case "$a" in --print-to-pdf=*) echo junk > "${a#*=}";; esac; done\n',
     )
     monkeypatch.setenv("SENDGRAPH_CHROMIUM", str(garbage))
     result = CliRunner().invoke(main, ["report", "-f", "pdf", "-o", str(target)])
