@@ -107,7 +107,9 @@ def command_policy(name: str, params: dict[str, Any], *, cache: Path | None = No
     its store in the ``cache`` folder may write there too, and nowhere else beyond its
     outputs. ``serve`` may listen on
     its --host and --port, ``push`` may connect to its endpoints, ``view --open`` may
-    start the browser; nothing else may use the network or start a program.
+    start the browser, ``report -f pdf`` may start Chromium (and only that program) with
+    its scratch folder in the temporary folder; nothing else may use the network or
+    start a program.
     """
     from urllib.parse import urlsplit
 
@@ -139,6 +141,12 @@ def command_policy(name: str, params: dict[str, Any], *, cache: Path | None = No
                 continue  # a port that is not a number: the command reports the bad URL
             connects.append((url.hostname or "", port))
     binds = [(params["host"], params["port"])] if name == "serve" else []
+    runs: tuple[Path, ...] = ()
+    scratch: tuple[str, ...] = ("openpyxl.",) if "output" in params else ()
+    if name == "report" and params.get("fmt") == "pdf":
+        from sendgraph.show.report.pdf import SCRATCH_PREFIX, chromium_path
+
+        runs, scratch = (chromium_path(),), (*scratch, SCRATCH_PREFIX)
     return Policy(
         f"sendgraph {name}",
         reads=tuple(reads),
@@ -146,7 +154,8 @@ def command_policy(name: str, params: dict[str, Any], *, cache: Path | None = No
         connects=tuple(connects),
         binds=tuple(binds),
         programs=bool(params.get("open_page")),
-        scratch=("openpyxl.",) if "output" in params else (),
+        runs=runs,
+        scratch=scratch,
     )
 
 
@@ -1762,8 +1771,9 @@ def push(
 @encoding_option
 @store_option
 @click.option(
-    "-f", "--format", "fmt", type=click.Choice(["html", "md"]), default="html", show_default=True,
-    help="One offline HTML page with charts, or Markdown with the charts as tables.",
+    "-f", "--format", "fmt", type=click.Choice(["html", "md", "pdf"]), default="html", show_default=True,
+    help="One offline HTML page with charts, Markdown with the charts as tables, or the page "
+    "printed to A4 PDF by Chromium ($SENDGRAPH_CHROMIUM, else /usr/bin/chromium).",
 )  # fmt: skip
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -1784,17 +1794,23 @@ def report(
 ) -> None:  # fmt: skip
     """Write the inspection evidence report: each finding, the actions that answer it, and their evidence.
 
-    It opens with a summary (actions by status and by board, the worst slippage, the
-    open gaps) and charts, then gives, for each finding, the actions that answer it with
-    their owners, accountable leads, boards, status, target revisions, progress quotes
-    and gaps, each with its source. Findings nothing answers are shown as such.
+    It opens with a one-page executive summary (actions by status, the findings no
+    action answers, the off-track actions with their owners as `sendgraph exceptions`
+    lists them, the worst slippage, the boards over the most exceptions), then gives a
+    page to each finding: its words, the actions that answer it with their owners,
+    accountable leads, status and target revisions, progress, gaps, the board that
+    holds each to account by its strongest path, and the paper and section it came
+    from. Appendices hold every oversight path, the register of every action with its
+    words, the recurring themes, the charts and the file and row of each item.
     Statuses are as at the date their plan reports them, never today. Boards are
     reached through the lines the papers state; --inferred adds those read from a
-    sentence's structure, marked [inferred] on each path.
+    sentence's structure, marked [inferred] on each path. -f pdf prints the page to A4
+    with Chromium (scripts/install-chromium.sh installs it).
 
     Example:
 
         sendgraph report
+        sendgraph report -f pdf -o build/report.pdf
         sendgraph report --inferred -o build/report-inferred.html
         sendgraph report -f md -o evidence.md
         sendgraph report --data my-area/ -o -
@@ -1808,12 +1824,17 @@ def report(
         top=top,
         include=["inferred"] if inferred else [],
     )
-    text = render(document, fmt)
+    if fmt == "pdf":
+        from sendgraph.show.report.pdf import render_pdf
+
+        payload = render_pdf(document)
+    else:
+        payload = render(document, fmt).encode("utf-8")
     if output is not None and str(output) == "-":
-        click.echo(text, nl=False)
+        sys.stdout.buffer.write(payload)
         return
     target = output or Path("build") / f"report.{fmt}"
-    write_atomically(target, text.encode("utf-8"))
+    write_atomically(target, payload)
     unanswered = sum(1 for f in document.findings if not f.answered)
     click.echo(
         f"Wrote {target} ({len(document.findings)} findings, {unanswered} unanswered; "

@@ -20,15 +20,29 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "build" / "test-artifacts"
 
 
-@contextmanager
-def launched() -> Iterator[Any]:
-    """Launch chromium headless for a module's tests; skip (fail under CI) when it is missing."""
+def require_chromium() -> None:
+    """Skip the test when Debian's chromium is missing, saying why; fail instead under CI."""
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing under CI; scripts/install-chromium.sh installs it.")
         pytest.skip(
             f"Debian chromium is not installed at {CHROMIUM} (sh scripts/install-chromium.sh)"
         )
+
+
+def pdf_texts(pdf: bytes) -> list[str]:
+    """The text of each page of a PDF, in order (pypdf)."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(BytesIO(pdf)).pages]
+
+
+@contextmanager
+def launched() -> Iterator[Any]:
+    """Launch chromium headless for a module's tests; skip (fail under CI) when it is missing."""
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

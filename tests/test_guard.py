@@ -464,3 +464,44 @@ def test_a_command_added_later_runs_under_the_guard(
 def test_a_group_that_would_not_guard_its_commands_cannot_be_added(added: click.Group) -> None:
     with pytest.raises(TypeError, match="make it a GuardedGroup"):
         added.add_command(click.Group("plain"))
+
+
+def test_report_as_pdf_may_start_chromium_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from sendgraph.cli import command_policy
+
+    chromium = tmp_path / "chromium"
+    chromium.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    chromium.chmod(0o755)
+    monkeypatch.setenv("SENDGRAPH_CHROMIUM", str(chromium))
+    output = tmp_path / "report.pdf"
+    policy = command_policy("report", {"fmt": "pdf", "output": output})
+    assert policy.runs == (chromium,) and not policy.programs
+    stray = Path(tempfile.gettempdir()) / "not-sendgraphs.txt"
+    with enforce(policy):
+        assert subprocess.run([str(chromium)], check=True).returncode == 0
+        with pytest.raises(Refused) as other:
+            subprocess.run(["true"], check=True)
+        # Its scratch folder in the temporary folder, and all in it, it may write; nothing else there.
+        scratch = Path(tempfile.mkdtemp(prefix="sendgraph-pdf-"))
+        (scratch / "profile" / "Default").mkdir(parents=True)
+        (scratch / "profile" / "Default" / "Preferences").write_text("{}", encoding="utf-8")
+        os.remove(scratch / "profile" / "Default" / "Preferences")
+        for folder in (scratch / "profile" / "Default", scratch / "profile", scratch):
+            os.rmdir(folder)
+        with pytest.raises(Refused):
+            stray.write_text("x", encoding="utf-8")
+        policy.refused.clear()
+    assert str(other.value).startswith(
+        "sendgraph refused to run true: `sendgraph report` starts no program but "
+    )
+    assert str(other.value).endswith("chromium.")
+    assert not stray.exists()
+    for fmt in ("html", "md"):
+        other_format = command_policy("report", {"fmt": fmt, "output": output})
+        assert (other_format.runs, other_format.programs) == ((), False)
+        with pytest.raises(Refused), enforce(other_format):
+            subprocess.run([str(chromium)], check=True)

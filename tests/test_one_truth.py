@@ -159,17 +159,30 @@ def terms(dl: Element) -> dict[str, Element]:
 
 
 def from_report(page: str) -> dict[str, Any]:
-    """What the report shows: the register's lines, each answering action's block, the findings."""
+    """What the report shows: the register's lines, each answering action's block, the findings.
+
+    A finding's page names the one board that holds an answering action to account most
+    strongly; every board over it, by every path, is in the appendix of oversight paths.
+    """
     tree = parse(page)
     register = {}
-    for row in tree.first("table", "register").first("tbody").own("tr"):
-        cells = row.own("td")
-        register[cells[0].text()] = (
-            status_shown(cells[3].first("span", "status")),
-            listed(cells[2].text(), "; ", "none named"),
-            listed(cells[4].text(), " → ", "none"),
-            frozenset(a.text() for a in cells[5].find_all("a")),
+    for row in tree.first("table", "register").first("tbody").own("tr", "entry"):
+        cell = {c.attrs["class"]: c for c in row.own("td")}
+        register[cell["ref"].text()] = (
+            status_shown(cell["state"].first("span", "status")),
+            listed(cell["owners"].text(), "; ", "none named"),
+            listed(cell["targets"].text(), " → ", "none"),
+            frozenset(a.text() for a in cell["answers"].find_all("a")),
         )
+    paths = {}
+    for entry in tree.first("section", id="paths").find_all("div", "paths"):
+        boards = set()
+        for item in entry.find_all("li"):
+            for path in item.find_all("div", "source"):
+                via, _, rest = path.text().removeprefix("via ").partition(": ")
+                marks = re.findall(r"\[(inferred|planned)\]", rest.split("“")[0])
+                boards.add((item.first("strong").text(), via, marks[0] if marks else "stated"))
+        paths[entry.attrs["data-ref"]] = frozenset(boards)
     blocks, findings = {}, {}
     for article in tree.find_all("article", "finding"):
         answering = article.find_all("div", "action")
@@ -180,12 +193,11 @@ def from_report(page: str) -> dict[str, Any]:
         )
         for block in answering:
             facts = terms(block.first("dl"))
-            boards = set()
-            for item in facts["Boards"].find_all("li"):
-                for path in item.find_all("div", "source"):
-                    via, _, rest = path.text().removeprefix("via ").partition(": ")
-                    marks = re.findall(r"\[(inferred|planned)\]", rest.split("“")[0])
-                    boards.add((item.first("strong").text(), via, marks[0] if marks else "stated"))
+            ref = block.attrs["data-ref"]
+            held = facts["Held to account by"].own("strong")
+            # The board named on the page is one of those the appendix gives it.
+            assert {b.text() for b in held} <= {board for board, _, _ in paths[ref]}
+            assert bool(held) == bool(paths[ref])
             history = facts["Status"].own("div")
             block_facts = (
                 status_shown(history[-1].first("span", "status")) if history else "No status",
@@ -194,10 +206,10 @@ def from_report(page: str) -> dict[str, Any]:
                 listed(facts["Supporting partners"].text(), "; ", "")
                 if "Supporting partners" in facts
                 else (),
-                frozenset(boards),
+                paths[ref],
                 listed(facts["Target dates"].text().split(" (first ")[0], " → ", "none given"),
             )
-            assert blocks.setdefault(block.attrs["data-ref"], block_facts) == block_facts
+            assert blocks.setdefault(ref, block_facts) == block_facts
     strengths = {
         li.first("strong").text()
         for li in tree.first("ul", "strengths").own("li")

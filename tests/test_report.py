@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -55,6 +56,26 @@ def article(html: str, ref_anchor: str) -> str:
     return match.group(0)
 
 
+def provenance_row(html: str, ref: str, kind: str) -> tuple[str, str, str]:
+    """The section, data file and row, and progress rows the provenance appendix gives an item."""
+    match = re.search(
+        rf'<tr data-ref="{re.escape(ref)}" data-kind="{kind}"><td><a href="#[^"]+">[^<]+</a></td>'
+        r'<td>([^<]*)</td><td class="place">([^<]*)</td><td>([^<]*)</td></tr>',
+        html,
+    )
+    assert match, ref
+    return match.group(1), match.group(2), match.group(3)
+
+
+def paths_entry(html: str, ref: str) -> str:
+    """The HTML of one action's entry in the appendix of every oversight path."""
+    match = re.search(
+        rf'<div class="paths" id="[^"]+" data-ref="{re.escape(ref)}">.*?</ul>', html, re.S
+    )
+    assert match, ref
+    return match.group(0)
+
+
 def md_section(markdown: str, ref: str) -> str:
     """The Markdown of one finding, from its heading to the next finding's."""
     match = re.search(rf"^### {re.escape(ref)}: .*?(?=^### |^## )", markdown, re.S | re.M)
@@ -70,38 +91,92 @@ def test_pr14_lists_exactly_its_answering_action_and_owner(html: str, markdown: 
     assert re.findall(r'<div class="action" data-ref="([^"]+)"', section) == ["PR 14"]
     assert re.findall(r'<dd class="owners">([^<]*)</dd>', section) == ["Jackie Parkin"]
     assert re.findall(r'<dd class="leads">([^<]*)</dd>', section) == ["none named"]
-    assert "SEND Joint Commissioning Meetings" in section
-    assert "data/actions.csv row 25" in section  # PR 14's row of the plan
-    assert "Special Educational Needs and Disabilities (SEND) Update" in section
+    assert re.findall(r'<dd class="held"><strong>([^<]+)</strong>', section) == [
+        "SEND Joint Commissioning Meetings"
+    ]
+    # The finding's page cites the paper and its section; the file and row are in the appendix.
+    assert (
+        "Source: Special Educational Needs and Disabilities (SEND) Update, Appendix 2, "
+        "Peer Review Measures, PR 14<"
+    ) in section
+    assert "data/" not in section
+    assert provenance_row(html, "PR 14", "action") == (
+        "Appendix 2, Peer Review Measures, PR 14", "data/actions.csv row 25", "25",
+    )  # fmt: skip
     assert "as at 25/09/17" in section
     assert "“On track”" in section
     md = md_section(markdown, "PR 14")
-    assert re.findall(r"^#### (.+)$", md, re.M) == ["PR 14"]
+    assert re.findall(r"^#### (.+)$", md, re.M) == ["Answered by PR 14"]
     assert "- **Owners:** Jackie Parkin" in md
+    assert "data/" not in md
 
 
-def test_pc12_action_has_its_boards_and_progress_quote(html: str) -> None:
+def test_pc12_action_has_its_strongest_board_and_progress_quote(html: str, markdown: str) -> None:
     section = article(html, "finding-pc-1-2")
     assert re.findall(r'<div class="action" data-ref="([^"]+)"', section) == [
         "PC 1.2 identified action"
     ]
-    boards = set(re.findall(r"<li><strong>([^<]+)</strong>", section))
+    # One line: the board over the peer challenge, by the review it oversees; the two
+    # boards the action's own words report to are named, their paths in the appendix.
+    held = re.search(r'<dd class="held">(.*?)</dd>', section, re.S)
+    assert held
+    assert re.sub(r"<[^>]+>", "", held.group(1)) == (
+        "SEND Strategic Board (via review: PC 1.2 identified action, answers a finding of "
+        "SEND Peer Challenge, overseen by SEND Strategic Board) Also Health Select Commission; "
+        "Rotherham Place Board: every path in Appendix A. Every oversight path."
+    )
+    assert 'href="#paths-pc-1-2-identified-action"' in section
+    assert "<li><strong>" not in section
+    entry = paths_entry(html, "PC 1.2 identified action")
     # Stated lines only: the 2.2 chain above the SEND Strategic Board is inferred.
-    assert boards == {"Health Select Commission", "Rotherham Place Board", "SEND Strategic Board"}
+    assert set(re.findall(r"<li><strong>([^<]+)</strong>", entry)) == {
+        "Health Select Commission", "Rotherham Place Board", "SEND Strategic Board",
+    }  # fmt: skip
     assert "Rotherham CCG has invested an additional £500k in the pathway" in section
-    assert "data/peer_challenge.csv row 10" in section
+    assert provenance_row(html, "PC 1.2 identified action", "action")[1] == (
+        "data/peer_challenge.csv row 10"
+    )
     assert "PC 1.2 identified action has no owner." in section
+    md = md_section(markdown, "PC 1.2")
+    assert (
+        "- **Held to account by:** SEND Strategic Board (via review: PC 1.2 identified action, "
+        "answers a finding of SEND Peer Challenge, overseen by SEND Strategic Board). Also "
+        "Health Select Commission; Rotherham Place Board: every path in Appendix A. Every "
+        "oversight path\n"
+    ).replace("\\n", "\n") in md
+
+
+def test_the_strongest_path_is_stated_then_shortest_then_by_kind(report: Report) -> None:
+    actions = {a.ref: a for f in report.findings for a in f.actions}
+    assert {
+        ref: (a.strongest.board, a.strongest.via) if a.strongest else None
+        for ref, a in actions.items()
+        if len(a.oversight) > 1
+    } == {
+        "PC 1.2 identified action": ("SEND Strategic Board", "review"),
+        "PC 2.3 identified action": ("SEND Strategic Board", "review"),
+        "PC 3.3 identified action": ("SEND Strategic Board", "review"),
+        "PC 5.2 identified action": ("SEND Strategic Board", "review"),
+        "PR 6": ("SEND Joint Commissioning Meetings", "plan"),
+        "PR 7": ("SEND Joint Commissioning Meetings", "plan"),
+        "PR 8": ("SEND Joint Commissioning Meetings", "plan"),
+        "PR 13": ("SEND Joint Commissioning Meetings", "plan"),
+    }
 
 
 def test_unanswered_findings_are_shown_as_such(report: Report, html: str, markdown: str) -> None:
     answered = dict(re.findall(r'data-ref="([^"]+)" data-answered="(yes|no)"', html))
     assert {ref for ref, flag in answered.items() if flag == "no"} == UNANSWERED
     assert len(answered) == 45  # 23 recommendations + 4 CCG gaps + 18 areas for consideration
-    for ref in ("PC 5.4", "PC 5.5"):
+    for ref, row in (("PC 5.4", 20), ("PC 5.5", 21)):
         section = article(html, "finding-" + ref.lower().replace(" ", "-").replace(".", "-"))
         assert "No action answers this finding." in section
         assert "is a finding that no action answers." in section
-        assert "data/peer_challenge.csv row" in section
+        assert "Source: SEND Peer Challenge Outcomes and Progress Update, Education, Health &amp; Care Plans" in section  # fmt: skip
+        assert "data/" not in section
+        assert provenance_row(html, ref, "finding") == (
+            "Education, Health &amp; Care Plans", f"data/peer_challenge.csv row {row}", "–",
+        )  # fmt: skip
         assert "No action answers this finding." in md_section(markdown, ref)
     assert {f.ref for f in report.findings if not f.answered} == UNANSWERED
     assert "PC 5.5 (unanswered)" in re.sub(r"<[^>]+>", "", html)  # the contents say so too
@@ -138,12 +213,155 @@ def test_strengths_are_separate_and_brief(report: Report, html: str) -> None:
         "PC S3",
         "PC S4",
     ]
-    strengths = html[html.index('<section id="strengths">') :]
+    strengths = html[html.index('<section class="appendix" id="strengths">') :]
     assert strengths.count('<li id="finding-pc-') == 6
     assert (
         "The SENDIASS service provide a wide range of services is valued and has impact"
         in strengths
     )
+
+
+# ---------------------------------------------------------------- the executive summary
+
+OFF_TRACK = {
+    "JCP 9.1": (["Behind schedule", "Overdue"], ["Mark Chambers", "Paula Williams (I)"]),
+    "JCP 10.2": (["Behind schedule", "Overdue"], ["Jo Smith"]),
+    "PR 2": (["Behind schedule"], ["Jackie Parkin"]),
+    "PR 3": (["Behind schedule"], ["Jackie Parkin"]),
+    "PR 4": (["Overdue"], ["Jackie Parkin"]),
+    "PR 7": (["Overdue"], ["Aileen Chambers", "Caroline Wheatley"]),
+    "PR 11": (["Overdue"], ["Mary Jarrett"]),
+    "PR 19": (["Behind schedule", "Overdue"], ["Colette Bailey"]),
+    "SEND 3": (["Overdue"], ["Mark Chambers"]),
+    "SEND 4": (["Behind schedule"], ["Jackie Parkin"]),
+    "SEND 5": (["Overdue"], ["Mark Chambers", "Paula Williams (I)"]),
+}
+
+
+def summary_html(html: str) -> str:
+    return html[html.index('<section id="summary">') : html.index("</section>")]
+
+
+def test_the_summary_comes_first_and_names_every_unanswered_finding(
+    report: Report, html: str, markdown: str
+) -> None:
+    summary = summary_html(html)
+    first_finding = html.index('<article class="finding"')
+    assert html.index('<section id="summary">') < first_finding
+    listed = re.findall(r'<li data-ref="([^"]+)"><a href="#([^"]+)"><strong>', summary)
+    assert [ref for ref, _ in listed] == [f.ref for f in report.findings if not f.answered]
+    assert {ref for ref, _ in listed} == UNANSWERED
+    assert all(link == "finding-" + re.sub(r"[ .]", "-", ref.lower()) for ref, link in listed)
+    pc55 = next(f for f in report.findings if f.ref == "PC 5.5")
+    assert pc55.short == (
+        "Consider the accessibility and personalisation of EHCPs (particularly use of professional language)"
+    )
+    ccg1 = next(f for f in report.findings if f.ref == "CCG 1")
+    assert ccg1.short == (
+        "The CCG needs a greater understanding of health data and statistics relating …"
+    )
+    assert f"<strong>CCG 1</strong></a> {ccg1.short}</li>" in summary
+    # The Markdown the same, in the same order, before the first finding's section.
+    md_summary = markdown[markdown.index("## Executive summary") : markdown.index("\n### CCG 1: ")]
+    assert re.findall(r"^- \*\*([^*]+)\*\* ", md_summary, re.M) == [ref for ref, _ in listed]
+    assert "- **PC 5.5** Consider the accessibility and personalisation of EHCPs" in md_summary
+    order = [markdown.index(h) for h in ("## Executive summary", "### CCG 1: ", "## Appendix A.")]
+    assert order == sorted(order)
+
+
+def test_the_summarys_off_track_actions_are_the_exceptions_list(
+    report: Report, questions: Questions, html: str, markdown: str
+) -> None:
+    from sendgraph.ask.exceptions import find_exceptions
+
+    listed = find_exceptions(questions)
+    assert [e.ref for e in report.exceptions] == [e.ref for e in listed]
+    assert {
+        e.ref: ([r.reason for r in e.reasons], list(e.owners)) for e in report.off_track
+    } == OFF_TRACK
+    assert [e.ref for e in report.unowned] == [
+        f"PC {n} identified action"
+        for n in ("1.1", "1.2", "1.3", "2.2", "2.3", "2.4", "3.2", "3.3", "4.2", "5.2", "5.3", "6.2", "7.3")
+    ]  # fmt: skip
+    assert len(report.off_track) + len(report.unowned) == len(listed) == 24
+    table = re.search(r'<table id="off-track".*?</table>', summary_html(html), re.S)
+    assert table
+    assert re.findall(r'<tr data-ref="([^"]+)">', table.group(0)) == list(OFF_TRACK)
+    assert '<td class="owners">Jackie Parkin; accountable: Paula Williams (I)</td>' in table.group(
+        0
+    )
+    assert report.exception_boards[:3] == [
+        ("SEND Strategic Board", 13),
+        ("SEND Joint Commissioning Meetings", 11),
+        ("DLT", 2),
+    ]
+    assert (
+        "| SEND 4 | Behind schedule | Jackie Parkin; accountable: Paula Williams (I) | Mar 18 |"
+        in markdown
+    )
+    assert "| SEND Strategic Board | 13 |" in markdown
+
+
+def test_every_appendix_is_headed_and_listed_in_the_contents(
+    report: Report, html: str, markdown: str
+) -> None:
+    headings = [
+        "Appendix A. Every oversight path", "Appendix B. Register of every action",
+        "Appendix C. Plan version log", "Appendix D. Recurring themes", "Appendix E. Strengths",
+        "Appendix F. Figures and open gaps", "Appendix G. Where each item was read",
+    ]  # fmt: skip
+    assert [report.appendix(section) for section, _ in report.appendices] == headings
+    assert re.findall(r'<section class="appendix" id="[^"]+">\s*<h2>([^<]+)</h2>', html) == headings
+    assert re.findall(r"^## (Appendix .+)$", markdown, re.M) == headings
+    toc = html[html.index('<nav class="toc"') : html.index("</nav>")]
+    assert re.findall(r'<a href="#([a-z]+)">Appendix', toc) == [s for s, _ in report.appendices]
+
+
+def test_the_version_log_has_its_place_empty_or_filled(report: Report) -> None:
+    from sendgraph.show.report.evidence import PlanVersion, Source
+
+    html, markdown = render_html(report), render_markdown(report)
+    assert "This report was given no version log." in html
+    assert "This report was given no version log." in markdown
+    entry = PlanVersion(
+        plan="SEND Joint Action Plan", version="2", date="27/02/17", amended_by="Christine Pike",
+        summary="Revision of SEND actions to link with CYPS Improvement Plan",
+        source=Source(document="Special Educational Needs and Disabilities (SEND) Update", section="Version control"),
+    )  # fmt: skip
+    filled = Report(**{**report.__dict__, "versions": [entry]})
+    page = render_html(filled)
+    assert (
+        '<tr><td>SEND Joint Action Plan</td><td class="n">2</td><td>27/02/17</td>'
+        "<td>Christine Pike</td><td>Revision of SEND actions to link with CYPS Improvement Plan</td>"
+    ) in page
+    assert "no version log" not in page
+    assert (
+        "| SEND Joint Action Plan | 2 | 27/02/17 | Christine Pike | Revision of SEND actions to link with CYPS Improvement Plan |"
+        in render_markdown(filled)
+    )
+
+
+def test_no_finding_page_cites_a_data_file(report: Report, html: str, markdown: str) -> None:
+    pages = re.findall(r'<article class="finding".*?</article>', html, re.S)
+    assert len(pages) == 45
+    assert [page for page in pages if "data/" in page or ".csv" in page] == []
+    findings = markdown[markdown.index("### CCG 1: ") : markdown.index("## Appendix A.")]
+    assert ".csv" not in findings
+    provenance = html[html.index('<section class="appendix" id="provenance">') :]
+    rows = re.findall(r'<tr data-ref="([^"]+)" data-kind="(finding|action)">', provenance)
+    assert len(rows) == 51 + 85  # every finding, strengths too, and every action
+    assert len(set(rows)) == len(rows)
+
+
+def test_the_register_gives_each_actions_words(report: Report, html: str, markdown: str) -> None:
+    jcp11 = next(e for e in report.register if e.ref == "JCP 1.1")
+    assert (jcp11.text, jcp11.plan) == (
+        "SEND Hub visioning event",
+        "JCP 1 Create a Joint SEND Education, Health and Social Care Assessment Hub at Kimberworth Place",
+    )
+    assert '<tr id="action-jcp-1-1" class="entry"><td class="ref">JCP 1.1</td><td class="text">SEND Hub visioning event</td>' in html  # fmt: skip
+    assert "| JCP 1.1 | SEND Hub visioning event | Paula Williams (I) | Green (“Completed”) | March 16 | – |" in markdown  # fmt: skip
+    assert "### JCP 1 Create a Joint SEND Education, Health and Social Care Assessment Hub at Kimberworth Place" in markdown  # fmt: skip
 
 
 # ---------------------------------------------------------------- summary
@@ -177,8 +395,7 @@ def test_worst_slippage_is_jcp_2_1(report: Report, html: str, markdown: str) -> 
         28,
         ["Sept 15", "Jan 18"],
     )
-    assert "months slipped at worst (JCP 2.1)" in html
-    assert '<div class="figure">28</div>' in html
+    assert "<strong>28</strong> months slipped at worst (JCP 2.1)" in html
     assert "- JCP 2.1: Sept 15 → Jan 18, 28 months over 1 revision" in markdown
 
 
@@ -281,11 +498,13 @@ THREE_REVIEWS = f"{PR_2016}; CCG SEND Self-Assessment (2017); SEND Peer Challeng
 
 
 def themes_html(html: str) -> str:
-    return html[html.index('<section id="themes">') : html.index('<section id="register">')]
+    start = html.index('<section class="appendix" id="themes">')
+    return html[start : html.index("<section ", start + 1)]
 
 
 def themes_md(markdown: str) -> str:
-    return markdown[markdown.index("## Recurring themes\n") : markdown.index("## Register")]
+    start = markdown.index("## Appendix D. Recurring themes\n")
+    return markdown[start : markdown.index("## Appendix E.", start)]
 
 
 def theme_article(html: str, theme_anchor: str) -> str:
@@ -310,9 +529,9 @@ def test_recurring_themes_are_the_eleven_in_label_order(
         r'<article class="theme" id="[^"]+" data-theme="[^"]+">\s*<h3>([^<]+)</h3>', section
     ) == [label.replace("&", "&amp;") for label in labels]
     toc = html[html.index('<nav class="toc"') : html.index("</nav>")]
-    themes_toc = toc[toc.index('href="#themes"') :]
-    assert "Recurring themes</a> (11)" in themes_toc
-    assert re.findall(r'<a href="#(theme-[^"]+)">', themes_toc) == [t.anchor for t in report.themes]
+    assert '<a href="#themes">Appendix D. Recurring themes</a> (11)' in toc
+    overview = section[: section.index("</table>")]
+    assert re.findall(r'<a href="#(theme-[^"]+)">', overview) == [t.anchor for t in report.themes]
     assert "theme-preparation-for-adulthood" in {t.anchor for t in report.themes}
     assert re.findall(r"^### (.+)$", themes_md(markdown), re.M) == labels
 
@@ -624,3 +843,109 @@ def test_provenance_rows(questions: Questions, iri: Callable[..., URIRef]) -> No
         "data/peer_challenge.csv",
         21,
     )
+
+
+def fake_chromium(tmp_path: Path, script: str) -> Path:
+    """A program standing in for Chromium: ``script`` is its shell text."""
+    program = tmp_path / "fake-chromium"
+    program.write_text("#!/bin/sh\n" + script, encoding="utf-8")
+    program.chmod(0o755)
+    return program
+
+
+def test_pdf_without_chromium_says_how_to_get_it_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SENDGRAPH_CHROMIUM", str(tmp_path / "no-chromium"))
+    target = tmp_path / "report.pdf"
+    result = CliRunner().invoke(main, ["report", "-f", "pdf", "-o", str(target)])
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"Error: Chromium, which prints the PDF, is not at {tmp_path / 'no-chromium'}: "
+        "sh scripts/install-chromium.sh (or apt install chromium) installs it, "
+        "or SENDGRAPH_CHROMIUM names another Chromium.\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_print_leaves_the_old_file_and_no_scratch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    before = set(Path(tempfile.gettempdir()).glob("sendgraph-pdf-*"))
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"%PDF old")
+    failing = fake_chromium(tmp_path, 'echo "no display here" >&2\nexit 5\n')
+    monkeypatch.setenv("SENDGRAPH_CHROMIUM", str(failing))
+    result = CliRunner().invoke(main, ["report", "-f", "pdf", "-o", str(target)])
+    assert result.exit_code == 3
+    assert result.stderr == (
+        f"Error: Chromium at {failing} printed no PDF (it ended with code 5: no display here).\n"
+    )
+    # One that ends well but writes something else is no PDF either.
+    garbage = fake_chromium(
+        tmp_path,
+        'for a in "$@"; do case "$a" in --print-to-pdf=*) echo junk > "${a#*=}";; esac; done\n',
+    )
+    monkeypatch.setenv("SENDGRAPH_CHROMIUM", str(garbage))
+    result = CliRunner().invoke(main, ["report", "-f", "pdf", "-o", str(target)])
+    assert result.exit_code == 3
+    assert result.stderr == f"Error: Chromium at {garbage} printed no PDF.\n"
+    assert target.read_bytes() == b"%PDF old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fake-chromium", "report.pdf"]
+    assert set(Path(tempfile.gettempdir()).glob("sendgraph-pdf-*")) == before
+
+
+def test_pdf_is_printed_from_the_report_page_in_a_scratch_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What Chromium is given: the report's own page, its own profile and home, no network flags needed."""
+    seen = tmp_path / "seen.txt"
+    program = fake_chromium(
+        tmp_path,
+        f'echo "$HOME" > {seen}\nfor a in "$@"; do echo "$a" >> {seen}; case "$a" in '
+        '--print-to-pdf=*) printf "%%PDF-1.4 fake" > "${a#*=}";; esac; done\n',
+    )
+    monkeypatch.setenv("SENDGRAPH_CHROMIUM", str(program))
+    monkeypatch.chdir(tmp_path)
+    # The fake writes its notes into tmp_path: allowed to the test's own program, not to sendgraph.
+    result = CliRunner().invoke(main, ["report", "-f", "pdf"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "build" / "report.pdf").read_bytes() == b"%PDF-1.4 fake"
+    home, *arguments = seen.read_text(encoding="utf-8").splitlines()
+    scratch = Path(home).parent
+    assert scratch.name.startswith("sendgraph-pdf-") and not scratch.exists()
+    assert arguments[:3] == ["--headless", "--no-sandbox", "--disable-gpu"]
+    assert "--no-pdf-header-footer" in arguments
+    assert f"--user-data-dir={scratch / 'profile'}" in arguments
+    assert f"--print-to-pdf={scratch / 'report.pdf'}" in arguments
+    assert arguments[-1] == (scratch / "report.html").as_uri()
+
+
+def test_chromium_runs_where_it_can_open_no_network_socket(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ctypes.util
+    import sys
+
+    if ctypes.util.find_library("seccomp") is None and not os.environ.get("CI"):
+        pytest.skip("libseccomp is not installed: the network filter cannot be had here")
+    probe = (
+        "import socket, sys\n"
+        "try:\n    socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
+        "except PermissionError:\n    sys.exit(0)\n"
+        "sys.exit(9)\n"
+    )
+    (tmp_path / "probe.py").write_text(probe, encoding="utf-8")
+    program = fake_chromium(
+        tmp_path,
+        f'{sys.executable} {tmp_path / "probe.py"} || {{ echo "it reached the network" >&2; exit 9; }}\n'
+        'for a in "$@"; do case "$a" in --print-to-pdf=*) printf "%%PDF-1.4" > "${a#*=}";; esac; done\n',
+    )
+    monkeypatch.setenv("SENDGRAPH_CHROMIUM", str(program))
+    target = tmp_path / "report.pdf"
+    result = CliRunner().invoke(main, ["report", "-f", "pdf", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes() == b"%PDF-1.4"

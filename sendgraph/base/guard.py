@@ -12,7 +12,8 @@ duration with `enforce`. Under a policy:
   folder, and read only from its inputs, sendgraph's own package
   files, Python's standard library and installed packages, ``/dev/null``, ``/proc``
   and the system's locale and time-zone files;
-- no program may be started unless the command opens a browser (``view --open``).
+- no program may be started unless the command opens a browser (``view --open``) or
+  prints a page to PDF with Chromium (``report -f pdf``), and then only that program.
 
 A refused operation raises `Refused`, a `SendgraphError` whose sentence names what was
 refused, and is remembered, so that a library that swallows the exception cannot hide
@@ -70,8 +71,9 @@ class Policy:
     ``reads`` are input files or folders; ``writes`` are output files or folders (a
     folder's whole contents, a file's temporary siblings ``.<name>.*.tmp`` and the
     folders above it may be made). ``connects`` and ``binds`` are ``(host, port)``
-    pairs; ``programs`` allows starting other programs. ``scratch`` are the name
-    prefixes of temporary files that libraries the command uses may make in the
+    pairs; ``programs`` allows starting other programs, ``runs`` only the programs at
+    those paths. ``scratch`` are the name prefixes of temporary files or folders (and
+    everything in such a folder) that the command or its libraries may make in the
     system's temporary folder (openpyxl writes each sheet to one before zipping it).
     """
 
@@ -81,6 +83,7 @@ class Policy:
     connects: tuple[tuple[str, int], ...] = ()
     binds: tuple[tuple[str, int], ...] = ()
     programs: bool = False
+    runs: tuple[Path, ...] = ()
     scratch: tuple[str, ...] = ()
     refused: list[str] = field(default_factory=list)
 
@@ -88,6 +91,7 @@ class Policy:
         self._writes = [_real(path) for path in self.writes]
         self._reads = [_real(path) for path in self.reads] + _python_roots() + list(SYSTEM_READS)
         self._code = _python_roots()
+        self._runs = {_real(path) for path in self.runs}
         self._connects = {(address, port) for host, port in self.connects for address in _addresses(host, port)}  # fmt: skip
         self._binds = {(address, port) for host, port in self.binds for address in _addresses(host, port)}  # fmt: skip
         self._hosts = {address for address, _ in self._connects | self._binds}
@@ -133,13 +137,22 @@ class Policy:
                 and name.endswith(".tmp")
             ):
                 return True
-        if self._scratch and (
-            path == self._scratch or (folder == self._scratch and name.startswith(self.scratch))
-        ):
+        if self._scratch and (path == self._scratch or self._in_scratch(path)):
             # NamedTemporaryFile names the folder in its open; the file it makes is checked by name.
             return True
         # Python caches compiled modules beside their sources; that is its business.
         return f"{os.sep}__pycache__{os.sep}" in path and any(_within(path, r) for r in self._code)
+
+    def _in_scratch(self, path: str) -> bool:
+        """Whether ``path`` is a scratch file or folder of the temporary folder, or in one."""
+        if not _within(path, self._scratch) or path == self._scratch:
+            return False
+        top = os.path.relpath(path, self._scratch).split(os.sep, 1)[0]
+        return top.startswith(self.scratch)
+
+    def may_run(self, program: str) -> bool:
+        """Return whether the program ``program`` (a path or a name) may be started."""
+        return self.programs or _real(program) in self._runs
 
     def may_list(self, path: str) -> bool:
         """Return whether the folder ``path`` may be listed: one that may be read, or one that holds an output."""
@@ -320,6 +333,11 @@ def _check_program(policy: Policy, args: tuple[Any, ...]) -> str | None:
         name = args[1]
     if isinstance(name, (list, tuple)):
         name = name[0]
+    if isinstance(name, (str, bytes, os.PathLike)) and policy.may_run(_text(os.fspath(name))):
+        return None
+    if policy.runs:
+        allowed = ", ".join(_shown(_real(p)) for p in policy.runs)
+        return f"run {_text(name)}: `{policy.command}` starts no program but {allowed}"
     return f"run {_text(name)}: `{policy.command}` starts no other programs"
 
 

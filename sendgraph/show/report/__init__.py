@@ -1,16 +1,17 @@
 """The inspection evidence report: for each finding, what was done, by whom, overseen by whom, with what result.
 
-The report is a package of three modules, one for each thing it holds:
+The report is a package of four modules, one for each thing it holds:
 
 - `evidence`: the facts, gathered once by `build_report` into a `Report`;
 - `html`: `render_html`, one offline page from ``templates/report.html``;
-- `markdown`: `render_markdown`, Markdown from ``templates/report.md``.
+- `markdown`: `render_markdown`, Markdown from ``templates/report.md``;
+- `pdf`: `render_pdf`, that page printed to A4 by Chromium.
 
-A package rather than three ``report_*`` modules beside the other renderers, because
-they are one thing with three parts: ``ls sendgraph/show/report`` shows the report's
-facts and its two renderings, and each module's name says which part it is without a
-prefix. This module joins them for the command line: `build_report`, then `render` in
-the format asked for.
+A package rather than four ``report_*`` modules beside the other renderers, because
+they are one thing in four parts: ``ls sendgraph/show/report`` shows the report's
+facts and its renderings, and each module's name says which part it is without a
+prefix. This module joins them for the command line: `build_report`, then `render` as HTML
+or Markdown (the PDF is `pdf.render_pdf`'s, which needs Chromium).
 """
 
 from __future__ import annotations

@@ -1,10 +1,14 @@
 """The evidence of the inspection report: for each finding, what was done, by whom, overseen by whom, with what result.
 
 `build_report` gathers the evidence from the named questions (trace, oversight,
-slippage), the gap rules and the bundled queries into a `Report`, a tree of keyword-only
-dataclasses that the `html` and `markdown` modules beside it render without deriving
-anything again. Every fact carries its source: the paper's title and section, and the
-data file and row it was read from.
+slippage), the gap rules, the exceptions list and the bundled queries into a `Report`,
+a tree of keyword-only dataclasses that the `html` and `markdown` modules beside it
+render without deriving anything again. The report is read in this order: a one-page
+executive summary, one page per finding, then the appendices (every oversight path,
+the register of every action with its text, the plan's version log, the recurring
+themes, the strengths, the figures, and where each item was read). Every fact carries
+its source: the paper's title and section on the finding's page, and the data file and
+row it was read from in the provenance appendix.
 
 Statuses are shown as at the date their plan reports them, never as at today; the
 generation date is only printed in the footer. The recurring themes are
@@ -22,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sendgraph.ask.exceptions import ActionException, find_exceptions
 from sendgraph.ask.gaps import Rule, find_gaps, load_rules
 from sendgraph.ask.questions import Questions, Row, natural_key
 from sendgraph.records.statuses import NO_STATUS as NO_STATUS_CONCEPT
@@ -30,6 +35,11 @@ from sendgraph.show.charts import Chart, Series, bars, stacked_bars
 
 NO_STATUS = NO_STATUS_CONCEPT.label
 TOP = 10
+# The kinds of oversight path, strongest first (`Oversight.strength`), and the modalities.
+PATH_KINDS = ("plan", "review", "report", "reporting line")
+MODALITIES = ("stated", "inferred", "planned")
+# How many words of a finding the executive summary quotes before "…".
+SHORT_WORDS = 12
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,9 +52,21 @@ class Source:
     row: int | None = None
 
     def __str__(self) -> str:
-        paper = ", ".join(part for part in (self.document, self.section) if part)
-        place = f"{self.file} row {self.row}" if self.file and self.row else self.file
-        return " · ".join(part for part in (paper, place) if part)
+        return " · ".join(part for part in (self.paper, self.place) if part)
+
+    @property
+    def paper(self) -> str:
+        """The paper's title and section: how a reader finds the words in the paper.
+
+        >>> Source(document="SEND Update", section="Appendix 2", file="data/actions.csv", row=3).paper
+        'SEND Update, Appendix 2'
+        """
+        return ", ".join(part for part in (self.document, self.section) if part)
+
+    @property
+    def place(self) -> str:
+        """The data file and row the fact was read from: "data/actions.csv row 25"."""
+        return f"{self.file} row {self.row}" if self.file and self.row else self.file
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,6 +127,24 @@ class Oversight:
     quote: str
     source: Source
     modality: str = "stated"
+    steps: int = 1
+
+    @property
+    def strength(self) -> tuple[int, int, int, str]:
+        """How strongly the path holds the action to account; the smallest is the strongest.
+
+        A stated path before an inferred or planned one; then the one of fewest steps;
+        then by its kind (`PATH_KINDS`: the plan the board oversees, the review it
+        oversees, the action's own words that it reports to the board, a reporting line
+        above the board); then by the board's name, so the choice is always the same.
+        """
+        kinds = list(PATH_KINDS)
+        return (
+            MODALITIES.index(self.modality) if self.modality in MODALITIES else len(MODALITIES),
+            self.steps,
+            kinds.index(self.via) if self.via in kinds else len(kinds),
+            self.board,
+        )
 
 
 @dataclass(kw_only=True)
@@ -134,6 +174,21 @@ class ActionEvidence:
         """The boards over the action, by name, once each."""
         return sorted({o.board for o in self.oversight})
 
+    @property
+    def strongest(self) -> Oversight | None:
+        """The path that holds the action to account most strongly (`Oversight.strength`); None when no board oversees it."""
+        return min(self.oversight, key=lambda o: o.strength) if self.oversight else None
+
+    @property
+    def paths_anchor(self) -> str:
+        """The id of the action's entry in the appendix of every oversight path."""
+        return anchor("paths", self.ref)
+
+    @property
+    def revisions(self) -> int:
+        """How many times its target date was revised: one fewer than the targets the papers give."""
+        return max(len(self.targets) - 1, 0)
+
 
 @dataclass(kw_only=True)
 class FindingEvidence:
@@ -155,6 +210,18 @@ class FindingEvidence:
         """True when at least one action answers the finding."""
         return bool(self.actions)
 
+    @property
+    def short(self) -> str:
+        """The finding's first words, as written, for the executive summary: "…" marks the cut.
+
+        >>> FindingEvidence(ref="CCG 2", anchor="", kind="", review="", strength="", actions=[],
+        ...     gaps=[], source=Source(), text="There is a lack of assurance for the CCG due to "
+        ...     "non-attendance at the SEND Strategic Board").short
+        'There is a lack of assurance for the CCG due to non-attendance …'
+        """
+        words = self.text.split()
+        return " ".join(words[:SHORT_WORDS]) + (" …" if len(words) > SHORT_WORDS else "")
+
 
 @dataclass(kw_only=True)
 class ReviewSection:
@@ -175,7 +242,9 @@ class RegisterEntry:
     """One line of the register of every action: plan, owners, status, targets, findings answered."""
 
     ref: str
+    iri: str
     anchor: str
+    text: str
     plan: str
     owners: list[str]
     status: str
@@ -183,6 +252,29 @@ class RegisterEntry:
     row_statuses: list[str]
     targets: list[str]
     answers: list[tuple[str, str]]
+    source: Source
+
+
+@dataclass(frozen=True, kw_only=True)
+class Provenance:
+    """Where one finding or action was read: the paper and section, the data file and row, and its progress entries' rows."""
+
+    ref: str
+    kind: str  # "finding" or "action"
+    link: str  # its place in the report: a finding's page or an action's register row
+    source: Source
+    progress_rows: list[int]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanVersion:
+    """One entry of a plan's version log: the version, its date as written, who amended it and why."""
+
+    plan: str
+    version: str
+    date: str
+    amended_by: str
+    summary: str
     source: Source
 
 
@@ -294,6 +386,52 @@ class Report:
     register: list[RegisterEntry]
     themes: list[ThemeEvidence] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The exceptions list, as `sendgraph exceptions` gives it (`ask.exceptions`).
+    exceptions: list[ActionException] = field(default_factory=list)
+    provenance: list[Provenance] = field(default_factory=list)
+    # The plans' version logs, oldest first: the appendix that shows them says so when
+    # this is empty. `build_report` leaves it empty; a caller with the log fills it.
+    versions: list[PlanVersion] = field(default_factory=list)
+
+    @property
+    def unanswered(self) -> list[FindingEvidence]:
+        """The findings no action answers, review by review."""
+        return [f for f in self.findings if not f.answered]
+
+    @property
+    def answering_actions(self) -> list[tuple[ActionEvidence, list[tuple[str, str]]]]:
+        """Each action that answers a finding, once, with the findings it answers as (ref, id)."""
+        found: dict[str, tuple[ActionEvidence, list[tuple[str, str]]]] = {}
+        for finding in self.findings:
+            for action in finding.actions:
+                found.setdefault(action.iri, (action, []))[1].append((finding.ref, finding.anchor))
+        return list(found.values())
+
+    @property
+    def off_track(self) -> list[ActionException]:
+        """The exceptions that are red, behind schedule or overdue (not those only unowned)."""
+        return [e for e in self.exceptions if any(r.rule != "no-owner" for r in e.reasons)]
+
+    @property
+    def unowned(self) -> list[ActionException]:
+        """The exceptions with no owner named."""
+        return [e for e in self.exceptions if any(r.rule == "no-owner" for r in e.reasons)]
+
+    @property
+    def exception_boards(self) -> list[tuple[str, int]]:
+        """The boards over the exceptions, by how many each oversees by any path, most first."""
+        counts = Counter(board for e in self.exceptions for board in {o.label for o in e.oversight})
+        return sorted(counts.items(), key=lambda bc: (-bc[1], bc[0]))
+
+    @property
+    def appendices(self) -> list[tuple[str, str]]:
+        """The appendices in order, as (id, title): the summary lists them, each section is headed so."""
+        return list(APPENDICES)
+
+    def appendix(self, section: str) -> str:
+        """The heading of the appendix whose id is ``section``: "Appendix A. Oversight paths"."""
+        letter = "ABCDEFGHIJ"[[s for s, _ in APPENDICES].index(section)]
+        return f"Appendix {letter}. {dict(APPENDICES)[section]}"
 
     @property
     def worst_slippage(self) -> Row | None:
@@ -325,6 +463,18 @@ class Report:
             f"Generated by sendgraph on {self.generated:%-d %B %Y}. Statuses are as the papers "
             "report them at their own dates, not as at the generation date."
         )
+
+
+# The appendices, in order: the id of each one's section and its title.
+APPENDICES = (
+    ("paths", "Every oversight path"),
+    ("register", "Register of every action"),
+    ("versions", "Plan version log"),
+    ("themes", "Recurring themes"),
+    ("strengths", "Strengths"),
+    ("figures", "Figures and open gaps"),
+    ("provenance", "Where each item was read"),
+)
 
 
 def anchor(prefix: str, text: str) -> str:
@@ -467,6 +617,7 @@ class _Evidence:
                     quote=first.quote,
                     source=Source(document=document, section=first.section),
                     modality=over.modality,
+                    steps=len(steps),
                 )
             )
         return found
@@ -593,7 +744,9 @@ def _register(evidence: _Evidence) -> list[RegisterEntry]:
         entries.append(
             RegisterEntry(
                 ref=fact.ref,
+                iri=iri,
                 anchor=anchor("action", fact.ref),
+                text=fact.text,
                 plan=fact.plan,
                 owners=list(fact.owners),
                 status=fact.status_label,
@@ -607,6 +760,43 @@ def _register(evidence: _Evidence) -> list[RegisterEntry]:
             )
         )
     return sorted(entries, key=lambda e: natural_key(e.ref))
+
+
+def _provenance(
+    evidence: _Evidence, findings: list[FindingEvidence], register: list[RegisterEntry]
+) -> list[Provenance]:
+    """Every finding, then every action, with the file and row it was read from and its progress entries' rows."""
+
+    def progress_rows(iri: str) -> list[int]:
+        rows = []
+        for row in evidence.progress.get(iri, []):
+            entry = evidence.entries.get((iri, int(row["row"])))
+            if row["text"] and entry is not None and entry["source_row"] is not None:
+                rows.append(int(entry["source_row"]))
+        return sorted(set(rows))
+
+    found = [
+        Provenance(
+            ref=fact.ref,
+            kind="finding",
+            link=anchor("finding", fact.ref),
+            source=evidence.source(iri),
+            progress_rows=progress_rows(iri) if iri not in evidence.facts.actions else [],
+        )
+        for iri, fact in evidence.facts.findings.items()
+    ]
+    shown = {f.ref for f in findings}
+    found.sort(key=lambda p: (p.ref not in shown, natural_key(p.ref)))
+    return found + [
+        Provenance(
+            ref=entry.ref,
+            kind="action",
+            link=entry.anchor,
+            source=entry.source,
+            progress_rows=progress_rows(entry.iri),
+        )
+        for entry in register
+    ]
 
 
 def _boards(evidence: _Evidence) -> list[tuple[str, int]]:
@@ -745,6 +935,7 @@ def build_report(
     dated = Counter(evidence.status_dates.get(fact.ref) for fact in actions)
     documents = sorted({title for title in evidence.titles.values() if title}, key=str.casefold)
     register = _register(evidence)
+    findings = [f for review in reviews for f in review.findings]
     return Report(
         title=title,
         generated=generated or dt.date.today(),
@@ -762,4 +953,6 @@ def build_report(
         charts=_charts(evidence, top),
         register=register,
         themes=_recurring_themes(questions, evidence, reviews, strengths, register),
+        exceptions=find_exceptions(questions, include),
+        provenance=_provenance(evidence, findings + strengths, register),
     )

@@ -28,6 +28,11 @@ def _md_lines(text: str) -> str:
     return "\\\n    ".join(_md(line) for line in text.splitlines())
 
 
+def _md_cell(text: str) -> str:
+    """Text of several lines kept in one table cell: its lines joined by a space."""
+    return " ".join(_md(line) for line in str(text).splitlines() if line.strip())
+
+
 def render_markdown(report: Report) -> str:
     """Return the report as Markdown: the same content, with each chart as a table."""
     from jinja2 import Environment, StrictUndefined  # lazy: only the report needs it
@@ -44,4 +49,5 @@ def render_markdown(report: Report) -> str:
     )
     environment.filters["md"] = _md
     environment.filters["md_lines"] = _md_lines
+    environment.filters["md_cell"] = _md_cell
     return environment.from_string(template).render(report=report)
