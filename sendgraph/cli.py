@@ -784,6 +784,68 @@ def trace(ref: str, data: Path | None, encoding: str | None, store: str, fmt: st
 
 
 @main.command()
+@click.argument("ref")
+@data_option
+@encoding_option
+@store_option
+@safety_option
+@wide_option
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice([*ROW_FORMATS, "md"]), default="table",
+    show_default=True,
+)  # fmt: skip
+def history(ref: str, data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
+    """The history of the action or finding REF: what the papers date about it, in order.
+
+    Its status in each month of a dated status series (a RAG column per month), its
+    status as at the date its plan reports it, its progress entries dated by the date
+    they are headed with ("March 2017: ...") or their dated column, with the precision
+    of that date, and the version log of the plan it is part of, in date order. Its
+    target dates and their revisions, in the papers' words, follow, with anything else
+    the papers do not date, each saying why. A date a text merely mentions dates
+    nothing.
+
+    Example:
+
+        sendgraph history "SEND 1"
+        sendgraph history "WSoA 1.2" --data tests/fixtures/import/wsoa-rag-months
+        sendgraph history "SEND 1" -f md > send-1.md
+    """
+    import json
+
+    from sendgraph.ask.history import history as item_history
+    from sendgraph.show.history import render_markdown
+
+    found = item_history(load_questions(data, encoding, store), ref)
+    if fmt == "json":
+        click.echo(json.dumps(found.to_json(), indent=2, ensure_ascii=False))
+        return
+    if fmt == "md":
+        click.echo(render_markdown(found), nl=False)
+        return
+    if fmt == "csv":
+        print_rows(found.rows(), fmt, "")
+        return
+    if not found.entries:
+        click.echo(found.nothing(), err=True)
+        return
+    dated = [{k: v for k, v in e.row().items() if k != "undated"} for e in found.dated]
+    if dated:
+        print_rows(
+            dated,
+            fmt,
+            "",
+            ["date", "until", "precision", "as written", "kind", "what", "words", "detail"],
+        )
+    else:
+        click.echo(f"The papers date nothing about {found.ref}.")
+    if found.undated:
+        click.echo()
+        click.echo("Not dated:")
+        print_rows([e.row() for e in found.undated], fmt, "", ["kind", "what", "detail", "undated"])
+
+
+@main.command()
 @click.argument("ref", required=False)
 @data_option
 @encoding_option

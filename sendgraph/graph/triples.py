@@ -551,7 +551,9 @@ class _Writer:
             self.add(node, RDF.type, SG.PlanVersion)
             self.add(node, RDF.type, PROV.Entity)
             if version.number - 1 in numbers[version.plan]:
-                self.add(node, PROV.wasRevisionOf, URIRef(f"{plan_node}/version/{version.number - 1}"))
+                self.add(
+                    node, PROV.wasRevisionOf, URIRef(f"{plan_node}/version/{version.number - 1}")
+                )
             self.add(plan_node, SG.version, node)
             self.text(node, RDFS.label, f"{plan.title} version {version.number}")
             self.add(node, SG.versionNumber, Literal(version.number, datatype=XSD.integer))
