@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from sendgraph.ask.questions import Questions, natural_key, path_modalities, query_text
 from sendgraph.ask.history import version_logs
+from sendgraph.ask.questions import Questions, natural_key, path_modalities, query_text
 from sendgraph.base.errors import ViewError
 from sendgraph.records.statuses import (
     NO_STATUS,
