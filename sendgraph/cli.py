@@ -1749,9 +1749,16 @@ def push(
     "--inferred", is_flag=True,
     help="Also follow reporting lines read from a sentence's structure, marked [inferred].",
 )  # fmt: skip
+@click.option(
+    "--board", "board_name", metavar="NAME",
+    help="Write this board's pack instead: what it oversees, its exceptions, what changed since --since, its gaps.",
+)  # fmt: skip
+@click.option(
+    "--since", metavar="DATE", help="With --board: what changed on or after this month or day (YYYY-MM, YYYY-MM-DD)."
+)  # fmt: skip
 def report(
     data: Path | None, encoding: str | None, store: str, fmt: str, output: Path | None,
-    rule_folders: tuple[Path, ...], top: int, inferred: bool,
+    rule_folders: tuple[Path, ...], top: int, inferred: bool, board_name: str | None, since: str | None,
 ) -> None:  # fmt: skip
     """Write the inspection evidence report: each finding, the actions that answer it, and their evidence.
 
@@ -1769,7 +1776,11 @@ def report(
         sendgraph report --inferred -o build/report-inferred.html
         sendgraph report -f md -o evidence.md
         sendgraph report --data my-area/ -o -
+        sendgraph report --board "SEND Strategic Board" --since 2020-01
     """
+    if board_name or since:
+        _board_pack(data, encoding, store, fmt, output, board_name, since, inferred)
+        return
     from sendgraph.ask.gaps import load_rules
     from sendgraph.show.report import build_report, render
 
@@ -1789,6 +1800,34 @@ def report(
     click.echo(
         f"Wrote {target} ({len(document.findings)} findings, {unanswered} unanswered; "
         f"{document.actions} actions; {document.gaps} gaps)"
+    )
+
+
+def _board_pack(
+    data: Path | None, encoding: str | None, store: str, fmt: str, output: Path | None,
+    name: str | None, since: str | None, inferred: bool,
+) -> None:  # fmt: skip
+    """Write one board's pack (`report --board NAME --since DATE`): build/boardpack.<format> by default."""
+    from sendgraph.ask.boardpack import board_pack, parse_since
+    from sendgraph.show.report.boardpack import FORMATS, render
+
+    if not name or not since:
+        raise UsageError("a board pack needs both --board NAME and --since DATE.")
+    if fmt not in FORMATS:
+        raise UsageError(f"a board pack is written as {' or '.join(FORMATS)}, not {fmt}.")
+    when = parse_since(since)
+    questions = load_questions(data, encoding, store)
+    pack = board_pack(questions, name, when, ["inferred"] if inferred else [])
+    text = render(pack, fmt)
+    if output is not None and str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    target = output or Path("build") / f"boardpack.{fmt}"
+    write_atomically(target, text.encode("utf-8"))
+    click.echo(
+        f"Wrote {target} ({pack.board}: {len(pack.actions)} actions, "
+        f"{len(pack.exceptions)} exceptions, {len(pack.changes) + len(pack.versions)} dated "
+        f"entries since {since}, {len(pack.gaps)} gaps)"
     )
 
 
