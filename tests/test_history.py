@@ -18,7 +18,8 @@ from sendgraph.graph.vocab import PROV, RDF, SG
 from tests.helpers import IMPORT_FIXTURES
 
 RAG_MONTHS = IMPORT_FIXTURES / "wsoa-rag-months"
-DATED_PROGRESS = IMPORT_FIXTURES / "dated-progress"
+# A plan whose progress entries are headed with dates, or dated by their column.
+DATED_PROGRESS = IMPORT_FIXTURES.parent / "history" / "dated-progress"
 
 
 @pytest.fixture(scope="module")
