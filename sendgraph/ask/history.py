@@ -12,6 +12,7 @@ The `history` command, the board pack and any other output render these records.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import asdict, dataclass
@@ -159,8 +160,6 @@ def _str(value: object) -> str:
 
 
 def _month_period(month: str) -> tuple[str, str]:
-    import calendar
-
     year, number = (int(part) for part in month.split("-"))
     last = calendar.monthrange(year, number)[1]
     return dt.date(year, number, 1).isoformat(), dt.date(year, number, last).isoformat()
