@@ -25,6 +25,7 @@ from sendgraph.base.files import write_atomically
 from sendgraph.base.problems import Problem, Severity
 
 if TYPE_CHECKING:
+    from sendgraph.ask.changes import Comparison
     from sendgraph.ask.questions import Questions
     from sendgraph.base.guard import Policy
     from sendgraph.graph.build import Build
@@ -1084,6 +1085,96 @@ def exceptions(
         else "No action is red, behind schedule, overdue or unowned."
     )
     print_rows(rows, fmt, empty, ["area", *columns] if questions.many_areas else columns)
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(["table", "json", "csv", "md", "ttl"]), default="table",
+    show_default=True, help="ttl: the two versions as dated prov:Entity, the newer a revision of the older, each change a node.",
+)  # fmt: skip
+@click.option("--board", metavar="NAME", help="Only what this board oversees in either version.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Write to this file instead of stdout.",
+)  # fmt: skip
+@encoding_option
+@wide_option
+@safety_option
+def changes(
+    old: Path, new: Path, fmt: str, board: str | None, output: Path | None, encoding: str | None
+) -> None:  # fmt: skip
+    """What changed from OLD to NEW, two versions of the same area, item by item.
+
+    OLD and NEW are each a data folder, a folder holding a council's spreadsheet with
+    its mapping, or a graph file. Actions and findings are matched by reference within
+    their area; a reference only one version has, whose words match one only the other
+    has, is reported as a likely rename with its similarity, never matched silently.
+    Reported: status moved (worse or better by the status scheme's order), action
+    closed, target moved (by how many months) or added, owners or accountable leads
+    changed, action or finding added or removed, finding answered or no longer
+    answered, board oversight gained or lost. Findings unanswered in both versions are
+    listed apart. Each version is dated by the latest date its papers and plans give.
+    --board NAME keeps what that board oversees in either version. Exits 0 whether or
+    not anything changed.
+
+    Example:
+
+        sendgraph changes plan-may/ plan-september/
+        sendgraph changes old.ttl new.ttl -f json
+        sendgraph changes old/ new/ --board "SEND Strategic Board" -f md -o changes.md
+        sendgraph changes old/ new/ -f ttl -o changes.ttl
+    """
+    import json
+
+    from sendgraph.ask.changes import compare_versions
+    from sendgraph.show import changes as shown
+    from sendgraph.show.tables import render_rows
+
+    comparison = compare_versions(old, new, board=board, encoding=encoding)
+    areas = len({c.area for c in comparison.changes} | {f.area for f in comparison.still_unanswered}) > 1  # fmt: skip
+    if fmt == "json":
+        text = json.dumps(comparison.to_json(), indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "csv":
+        text = render_rows(shown.csv_rows(comparison, areas=areas), "csv", safe=is_safe())
+    elif fmt == "md":
+        text = shown.render_markdown(comparison, areas=areas)
+    elif fmt == "ttl":
+        text = shown.render_turtle(comparison)
+    else:
+        text = changes_table(comparison, areas)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    write_atomically(output, text.encode("utf-8"))
+    click.echo(
+        f"Wrote {output} ({len(comparison.changes)} changes; "
+        f"{len(comparison.still_unanswered)} findings still unanswered)"
+    )
+
+
+def changes_table(comparison: Comparison, areas: bool) -> str:
+    """The text of `changes` as tables: the heading, the changes, the findings still unanswered."""
+    from sendgraph.show import changes as shown
+    from sendgraph.show.tables import render_rows
+
+    first = ["area"] if areas else []
+    rows = shown.change_rows(comparison, areas=areas)
+    unanswered = shown.unanswered_rows(comparison, areas=areas)
+    width = table_width()
+    parts = [shown.heading(comparison)]
+    parts.append(
+        render_rows(rows, "table", first + shown.TABLE_COLUMNS, width=width)
+        if rows
+        else "No changes.\n"
+    )
+    parts.append(f"Findings still unanswered in both versions: {len(unanswered)}")
+    if unanswered:
+        parts.append(
+            render_rows(unanswered, "table", first + shown.UNANSWERED_COLUMNS, width=width)
+        )
+    return "\n\n".join(p.rstrip("\n") for p in parts) + "\n"
 
 
 @main.command()

@@ -278,7 +278,7 @@ def test_queries_lists_every_bundled_query(runner: CliRunner) -> None:
         "oversight", "people", "plan-versions",
         "progress", "projection", "provenance", "recurring", "reporting-lines",
         "responsibilities", "sources", "status-dates", "status-history", "success-measures",
-        "target-dates", "theme-actions", "theme-removals", "theme-tags",
+        "target-dates", "theme-actions", "theme-removals", "theme-tags", "version-dates",
     ]  # fmt: skip
 
 
@@ -360,10 +360,11 @@ def test_every_command_reading_data_takes_it_with_the_data_option() -> None:
         "build", "validate", "oversight", "trace", "xref", "owner", "board", "slippage", "overdue",
         "exceptions", "about", "history",
         "areas", "query", "gaps", "analyse", "view", "export", "serve", "push", "report",
-        "import", "recurring", "themes", "template",
+        "import", "recurring", "themes", "template", "changes",
     }  # fmt: skip
-    # import reads one spreadsheet through a mapping; template --from one file, to draft one
-    for name in readers - {"import", "template"}:
+    # import reads one spreadsheet through a mapping; template --from one file, to draft
+    # one; changes two versions, each its argument
+    for name in readers - {"import", "template", "changes"}:
         [command] = [c for n, c in iter_commands(main) if n == name]
         assert "--data" in {o for p in command.params for o in p.opts}, name
 

@@ -203,7 +203,7 @@ def test_markdown_keeps_the_papers_words_inert() -> None:
         "An action of Northmoor SEND Improvement Plan 2023-24.",
         "",
         "| date | until | precision | as written | kind | what | words | detail |",
-        "|---|---|---|---|---|---|---|---|",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     assert (
         "| 2023-05-03 |  | day | Update 03/05/23 | progress | "

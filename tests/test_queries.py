@@ -32,8 +32,8 @@ EXPECTED_COUNTS = {
     "findings": 51,  # 23 recommendations + 4 CCG gaps + 24 peer challenge findings  # 41 Ref-column citations + 6 text mentions + SEND 9, which nothing cites
     "governance-statements": 13,  # every row of data/governance.csv, whatever its modality
     "oversight": 110,  # 72 plan paths + 13 review paths + 25 reports in progress text
-    "people": 41,
-    "plan-versions": 13,  # the joint action plan's version history, data/versions.csv  # a row per person and post and organisation (people with no post: one row)
+    "people": 41,  # a row per person and post and organisation (people with no post: one row)
+    "plan-versions": 13,  # the joint action plan's version history, data/versions.csv
     "progress": 113,  # every progress entry
     "provenance": 310,  # 85 actions + 28 findings that are not actions + 113 progress entries + 52 boards + 32 people
     "status-history": 0,  # the 2017 plan reports one status per action; tests/test_report.py adds a series
@@ -49,6 +49,7 @@ EXPECTED_COUNTS = {
     "theme-actions": 129,  # every action tagged with a theme
     "theme-tags": 202,  # every theme and measure tag
     "theme-removals": 1,  # PR 22 is not about data (data/theme_corrections.csv)
+    "version-dates": 19,  # 2 dated papers + 13 entries of the version log + 4 plans' status dates
 }
 
 
@@ -133,6 +134,15 @@ def test_plan_versions_rows(questions: Questions) -> None:
     by_number = {r["number"]: str(r["version"]) for r in rows}
     assert revises == {by_number[n]: by_number.get(n - 1) for n in range(1, 14)}
     assert rows[0]["summary"].startswith("Updates collated from identified leads")
+
+
+def test_version_dates_rows(questions: Questions) -> None:
+    rows = questions.select("version-dates")
+    assert Counter(r["kind"] for r in rows) == {"plan version": 13, "status date": 4, "paper": 2}
+    assert [(str(r["date"]), r["label"]) for r in rows[-2:]] == [
+        ("2017-11-01", "Special Educational Needs and Disabilities (SEND) Update"),
+        ("2020-12-15", "SEND Peer Challenge Outcomes and Progress Update"),
+    ]
 
 
 def test_status_dates_rows(questions: Questions) -> None:

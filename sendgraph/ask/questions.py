@@ -157,7 +157,12 @@ def _due_by(month: object, end: object) -> dt.date:
     return end if isinstance(end, dt.date) else _month_end(str(month))
 
 
-def _months_between(first: str, last: str) -> int:
+def months_between(first: str, last: str) -> int:
+    """Return how many months ``last`` ("2017-09") falls after ``first``; negative when before.
+
+    >>> months_between("2017-06", "2018-03"), months_between("2017-06", "2017-01")
+    (9, -5)
+    """
     y1, m1 = (int(p) for p in first.split("-"))
     y2, m2 = (int(p) for p in last.split("-"))
     return (y2 - y1) * 12 + (m2 - m1)
@@ -749,7 +754,7 @@ class Questions:
                 continue
             first, last = revisions[0], revisions[-1]
             months = (
-                _months_between(str(first["month"]), str(last["month"]))
+                months_between(str(first["month"]), str(last["month"]))
                 if first["month"] and last["month"]
                 else None
             )

@@ -2,40 +2,22 @@
 
 `render_markdown` writes an `ItemHistory` (`sendgraph.ask.history`) as a heading, a
 table of dated entries and a list of undated ones, each saying why. Every text from the
-data passes through `md_text`, so no cell of a council's spreadsheet can become a link,
-an image or a heading.
+data passes through `markdown_text` (show/tables.py), so no cell of a council's
+spreadsheet can become a link, an image or a heading.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from sendgraph.show.tables import markdown_text as md_text
+from sendgraph.show.tables import render_markdown_table
 
 if TYPE_CHECKING:
     from sendgraph.ask.history import ItemHistory
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
-
 # The columns of the dated table, as `Entry.row` names them.
 DATED_COLUMNS = ("date", "until", "precision", "as written", "kind", "what", "words", "detail")
-
-
-def md_text(text: object) -> str:
-    """Text made inert in Markdown, on one line: HTML characters as entities, Markdown's own escaped.
-
-    >>> md_text("RAG <b>May</b> | 20")
-    'RAG &lt;b&gt;May&lt;/b&gt; \\\\| 20'
-    """
-    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(escaped.split()))
-
-
-def md_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
-    """Return the lines of a Markdown table, every cell made inert."""
-    lines = ["| " + " | ".join(md_text(c) for c in columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(md_text(cell) for cell in row) + " |" for row in rows]
-    return lines
 
 
 def render_markdown(history: ItemHistory) -> str:
@@ -45,7 +27,9 @@ def render_markdown(history: ItemHistory) -> str:
         lines += [f"An action of {md_text(history.plan)}.", ""]
     dated = [entry.row() for entry in history.dated]
     if dated:
-        lines += md_table(DATED_COLUMNS, [[row[c] for c in DATED_COLUMNS] for row in dated])
+        lines += render_markdown_table(
+            DATED_COLUMNS, [[row[c] for c in DATED_COLUMNS] for row in dated]
+        ).splitlines()
     else:
         lines.append("The papers date nothing about it.")
     if history.undated:

@@ -115,6 +115,38 @@ def render_rows(
     return render_table(names, cells, width)
 
 
+# Markdown's own characters, escaped in every cell so that no text becomes a link,
+# an image, a heading or a column break.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+
+
+def markdown_text(value: Any) -> str:
+    r"""Return a value as inert Markdown on one line: HTML's characters as entities, Markdown's escaped.
+
+    >>> print(markdown_text("[PR 1](x) | <b>"))
+    \[PR 1\](x) \| &lt;b&gt;
+    """
+    text = " ".join(_cell(value).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def render_markdown_table(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Render a header and rows as a Markdown table, every cell made inert (`markdown_text`).
+
+    >>> print(render_markdown_table(["ref", "status"], [["PR 1", "Green"]]), end="")
+    | ref | status |
+    | --- | --- |
+    | PR 1 | Green |
+    """
+    lines = [
+        "| " + " | ".join(markdown_text(n) for n in names) + " |",
+        "| " + " | ".join("---" for _ in names) + " |",
+    ]
+    lines += ["| " + " | ".join(markdown_text(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
 # Two spaces between columns; a wrapped column narrower than this is hard to read, so
 # a table that would need one is shown one block per record instead.
 GAP = 2

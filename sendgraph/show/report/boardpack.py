@@ -12,7 +12,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from sendgraph.show.history import md_text
+from sendgraph.show.tables import markdown_text
 
 if TYPE_CHECKING:
     from sendgraph.ask.boardpack import BoardPack
@@ -34,5 +34,5 @@ def render(pack: BoardPack, fmt: str = "html") -> str:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.filters["md"] = md_text
+    environment.filters["md"] = markdown_text
     return environment.from_string(template).render(pack=pack)
