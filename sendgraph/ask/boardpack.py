@@ -111,16 +111,6 @@ class BoardPack:
         )
         return " ".join([said, *latest])
 
-    def to_json(self) -> dict[str, Any]:
-        """Return every fact as plain JSON values."""
-        from dataclasses import asdict
-
-        found = asdict(self)
-        found["since"] = self.since.isoformat()
-        found["exceptions"] = [e.to_dict() for e in self.exceptions]
-        found["statement"] = self.statement
-        return found
-
 
 def board_pack(
     questions: Questions, name: str, since: dt.date, include: Iterable[str] = ()
