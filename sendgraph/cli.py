@@ -1921,21 +1921,24 @@ def _board_pack(
 ) -> None:  # fmt: skip
     """Write one board's pack (`report --board NAME --since DATE`): build/boardpack.<format> by default."""
     from sendgraph.ask.boardpack import board_pack, parse_since
-    from sendgraph.show.report.boardpack import FORMATS, render
+    from sendgraph.show.report.boardpack import render
 
     if not name or not since:
         raise UsageError("a board pack needs both --board NAME and --since DATE.")
-    if fmt not in FORMATS:
-        raise UsageError(f"a board pack is written as {' or '.join(FORMATS)}, not {fmt}.")
     when = parse_since(since)
     questions = load_questions(data, encoding, store)
     pack = board_pack(questions, name, when, ["inferred"] if inferred else [])
-    text = render(pack, fmt)
+    if fmt == "pdf":
+        from sendgraph.show.report.pdf import print_pdf
+
+        payload = print_pdf(render(pack, "html"))
+    else:
+        payload = render(pack, fmt).encode("utf-8")
     if output is not None and str(output) == "-":
-        click.echo(text, nl=False)
+        sys.stdout.buffer.write(payload)
         return
     target = output or Path("build") / f"boardpack.{fmt}"
-    write_atomically(target, text.encode("utf-8"))
+    write_atomically(target, payload)
     click.echo(
         f"Wrote {target} ({pack.board}: {len(pack.actions)} actions, "
         f"{len(pack.exceptions)} exceptions, {len(pack.changes) + len(pack.versions)} dated "

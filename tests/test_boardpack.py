@@ -14,6 +14,7 @@ from sendgraph.ask.questions import Questions
 from sendgraph.base.errors import UsageError
 from sendgraph.cli import main
 from sendgraph.graph.build import Build, load_data
+from tests.browser import pdf_texts, require_chromium
 from tests.helpers import IMPORT_FIXTURES
 from tests.htmltree import Element, parse
 
@@ -142,3 +143,18 @@ def test_a_board_pack_needs_a_board_and_a_date() -> None:
     result = CliRunner().invoke(main, ["report", "--since", "2020-01", "--no-cache"])
     assert result.exit_code == 2
     assert "a board pack needs both --board NAME and --since DATE." in result.stderr
+
+
+def test_a_board_pack_prints_to_pdf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    require_chromium()
+    monkeypatch.delenv("SENDGRAPH_CHROMIUM", raising=False)
+    target = tmp_path / "pack.pdf"
+    result = CliRunner().invoke(
+        main,
+        ["report", "--board", "SEND Strategic Board", "--since", "2020-01", "-f", "pdf", "-o", str(target)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    pages = [" ".join(text.split()) for text in pdf_texts(target.read_bytes())]
+    assert "SEND Strategic Board" in pages[0]
+    assert "Nothing dated falls on or after 1 January 2020." in " ".join(pages)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pack.pdf"]

@@ -17,8 +17,6 @@ from sendgraph.show.tables import markdown_text
 if TYPE_CHECKING:
     from sendgraph.ask.boardpack import BoardPack
 
-FORMATS = ("html", "md")
-
 
 def render(pack: BoardPack, fmt: str = "html") -> str:
     """Return the board pack as ``html`` (one offline page) or ``md`` (Markdown)."""
