@@ -15,6 +15,7 @@ from rdflib import URIRef
 from sendgraph.graph.build import build_graph, default_data_folder
 from sendgraph.graph.triples import count_by_kind
 from sendgraph.graph.vocab import ID_BASE
+from sendgraph.records.loader import COLUMNS
 from tests.helpers import IMPORT_FIXTURES, insert_first_row
 
 R = "rotherham/"
@@ -281,8 +282,6 @@ def _with_row_on_top(tmp_path: Path, source: Path, file: str, cells: dict[str, s
 
 
 def test_every_table_of_the_bundled_data_gets_a_row_on_top() -> None:
-    from sendgraph.records.loader import COLUMNS
-
     assert [name for name, _, _ in INSERTED] == list(COLUMNS)
 
 

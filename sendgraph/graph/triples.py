@@ -73,6 +73,11 @@ FINDING_CLASSES = {
 }
 
 
+def _joined(*segments: str) -> str:
+    """Join the non-empty slugs with hyphens: ("jc", "") -> "jc"."""
+    return "-".join(part for part in segments if part)
+
+
 def _text(value: str) -> Literal:
     # A plain literal is an xsd:string in RDF 1.1; rdflib only compares it equal to
     # other plain literals, which is how the shapes and queries write theirs.
@@ -97,11 +102,8 @@ class _Writer:
         named: list[tuple[URIRef, tuple[str, ...]]] = []
         for action in self.records.actions.values():
             if action.numbered:
-                prefix = slug(action.ref.rsplit(" ", 1)[0])
-                words = readable(action.first.action)
-                named.append(
-                    (self.mint("action", f"{prefix}-{words}"), (action.plan, action.first.action))
-                )
+                name = _joined(slug(action.ref.rsplit(" ", 1)[0]), readable(action.first.action))
+                named.append((self.mint("action", name), (action.plan, action.first.action)))
             else:
                 named.append((self.mint("action", slug(action.ref)), (action.ref,)))
         return dict(zip(self.records.actions, distinct(named), strict=True))
@@ -111,13 +113,8 @@ class _Writer:
         named: list[tuple[URIRef, tuple[str, ...]]] = []
         for finding in self.records.findings.values():
             if finding.numbered:
-                prefix = slug(finding.ref.rsplit(" ", 1)[0])
-                named.append(
-                    (
-                        self.mint("finding", f"{prefix}-{readable(finding.text)}"),
-                        (finding.review, finding.text),
-                    )
-                )
+                name = _joined(slug(finding.ref.rsplit(" ", 1)[0]), readable(finding.text))
+                named.append((self.mint("finding", name), (finding.review, finding.text)))
             else:
                 named.append((self.mint("finding", slug(finding.ref)), (finding.ref,)))
         return dict(zip(self.records.findings, distinct(named), strict=True))
