@@ -1696,6 +1696,12 @@ def export_tables_to(folder: Path, data: Path | None, encoding: str | None) -> N
     metavar="URL",
     help="Also answer pages from this origin (http://host:port), with CORS; repeatable.",
 )
+@click.option(
+    "--base",
+    metavar="URL",
+    default=None,
+    help="Where the pages of the graph's IRIs link to, such as the address a proxy serves this server at. Default: this server's own paths.",
+)
 def serve(
     data: Path | None,
     encoding: str | None,
@@ -1711,12 +1717,16 @@ def serve(
     max_answer: int,
     allow_hosts: tuple[str, ...],
     allow_origins: tuple[str, ...],
+    base: str | None,
 ) -> None:
-    """Serve the graph as a read-only SPARQL 1.1 endpoint, with a query page and the named questions.
+    """Serve the graph as a read-only SPARQL 1.1 endpoint, with a query page, the named questions and a page for each IRI.
 
     GET or POST /sparql; answers in SPARQL JSON or XML, CSV or TSV, Turtle or N-Triples
     as the Accept header asks. /questions/oversight?ref=SEND+4 and the other questions
-    answer in JSON; add &include=inferred to follow inferred reporting lines too. Only
+    answer in JSON; add &include=inferred to follow inferred reporting lines too. The
+    graph's own IRIs are answered at their paths: https://w3id.org/sendgraph/id/... at
+    /id/... and the ontology at /ontology, as a page, or as Turtle or JSON-LD when the
+    Accept header asks; --base URL makes the pages link to URL instead. Only
     requests naming this machine's address (or localhost) as their Host, from no page or
     the server's own page, are answered; --allow-host and --allow-origin add others.
     Stops cleanly on SIGTERM or Ctrl-C.
@@ -1725,17 +1735,21 @@ def serve(
 
         sendgraph serve --port 7878
         sendgraph serve --allow-origin http://localhost:8888
+        curl -H 'Accept: text/turtle' http://127.0.0.1:7878/id/rotherham/action/send-3
     """
     from sendgraph.serve.connections import Access, Limits
     from sendgraph.serve.server import serve as run_server
 
+    from sendgraph.ask.describe import base_url
+
     Access.bound_to(host, allow_hosts, allow_origins)  # a mistyped name stops it before loading
+    base = base_url(base) if base is not None else None
     questions = load_questions(data, encoding, store, named=True)
     limits = Limits(client_timeout, max_connections, max_queries, query_memory << 20)
     try:
         run_server(
             questions, host, port, timeout, max_rows, limits=limits, byte_cap=max_answer << 20,
-            allow_hosts=allow_hosts, allow_origins=allow_origins,
+            allow_hosts=allow_hosts, allow_origins=allow_origins, base=base,
             ready=lambda url: click.echo(f"Serving {questions.store.size} triples at {url} (SPARQL at {url}sparql); Ctrl-C or SIGTERM stops.", err=True),
         )  # fmt: skip
     except OSError as exc:
