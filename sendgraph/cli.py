@@ -1737,10 +1737,9 @@ def serve(
         sendgraph serve --allow-origin http://localhost:8888
         curl -H 'Accept: text/turtle' http://127.0.0.1:7878/id/rotherham/action/send-3
     """
+    from sendgraph.ask.describe import base_url
     from sendgraph.serve.connections import Access, Limits
     from sendgraph.serve.server import serve as run_server
-
-    from sendgraph.ask.describe import base_url
 
     Access.bound_to(host, allow_hosts, allow_origins)  # a mistyped name stops it before loading
     base = base_url(base) if base is not None else None

@@ -10,14 +10,13 @@ from types import ModuleType
 
 import click
 import pytest
-
 from rdflib import RDFS, Literal
 
 import sendgraph
-from sendgraph.graph.ontology import load_ontology
-from sendgraph.graph.vocab import SG
 from sendgraph.cli import main as cli
 from sendgraph.graph.build import Build
+from sendgraph.graph.ontology import load_ontology
+from sendgraph.graph.vocab import SG
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

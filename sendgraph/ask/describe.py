@@ -39,22 +39,29 @@ def page_query(name: str) -> str:
     return folder.joinpath(f"{name}.rq").read_text(encoding="utf-8")
 
 
+# The characters an IRI's path may hold (RFC 3987 ipath): a path with any other is no IRI.
+_IRI_PATH = re.compile(
+    r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2}|[\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef])+"
+)
+
+
 def public_iri(path: str) -> str | None:
     """Return the public IRI that a local path stands for, or None when the path names none.
 
     Only ``/id/...`` and ``/ontology`` name IRIs; the path is taken as it is sent (still
-    percent-encoded), since the graph's IRIs are written that way.
+    percent-encoded), since the graph's IRIs are written that way, and a path holding a
+    character no IRI may hold names none.
 
     >>> public_iri("/id/rotherham/action/send-3")
     'https://w3id.org/sendgraph/id/rotherham/action/send-3'
     >>> public_iri("/ontology")
     'https://w3id.org/sendgraph/ontology'
-    >>> public_iri("/sparql") is None
+    >>> public_iri("/sparql") is None or public_iri('/id/a>"b') is None
     True
     """
     if path == "/ontology":
         return ONTOLOGY_IRI
-    if path.startswith("/id/") and len(path) > len("/id/"):
+    if path.startswith("/id/") and len(path) > len("/id/") and _IRI_PATH.fullmatch(path):
         return PUBLIC_BASE + path.removeprefix("/")
     return None
 

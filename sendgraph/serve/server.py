@@ -378,8 +378,8 @@ def resource_output(
         for prefix, namespace in QUERY_PREFIXES.items():
             triples.bind(prefix, namespace)
         # JSON-LD gets the prefixes as an inline context: no context is ever fetched.
-        extra = {"context": dict(QUERY_PREFIXES)} if fmt == "json-ld" else {}
-        body = triples.serialize(format=fmt, **extra).encode("utf-8")
+        extra: dict[str, Any] = {"context": dict(QUERY_PREFIXES)} if fmt == "json-ld" else {}
+        body = triples.serialize(format=fmt, encoding="utf-8", **extra)
         return Output(head={"status": 200, "media": media, "headers": headers}, body=body)
     link = linker(base)
     if ontology:
