@@ -129,7 +129,7 @@ def test_the_page_names_label_kinds_quotes_sources_and_links(endpoint: str) -> N
 def test_a_statements_page_quotes_the_paper(endpoint: str) -> None:
     _, _, body = get(endpoint + "id/rotherham/statement/1", "text/html")
     page = parse(body.decode("utf-8"))
-    assert [h.text() for h in page.find_all("h2")][0] == "What the paper says"
+    assert page.find_all("h2")[0].text() == "What the paper says"
     (quote,) = page.find_all("blockquote")
     assert quote.text().startswith("The SEND Strategic Board will keep progress under")
 
