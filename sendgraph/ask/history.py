@@ -54,6 +54,8 @@ class Version:
     date_text: str  # as the log writes it
     amended_by: str
     summary: str
+    document: str = ""  # the title of the paper that gives the log
+    section: str = ""
 
     @property
     def line(self) -> str:
@@ -263,6 +265,8 @@ def version_logs(questions: Questions) -> dict[str, list[Version]]:
                 date_text=_str(row["date_text"]),
                 amended_by=_str(row["amended_by"]),
                 summary=_str(row["summary"]),
+                document=_str(row["document_title"]),
+                section=_str(row["section"]),
             )
         )
     return dict(logs)
