@@ -195,3 +195,14 @@ def test_a_bad_base_is_a_usage_error_before_anything_is_built(command: str) -> N
     result = CliRunner().invoke(main, [command, "--base", "javascript:alert(1)"])
     assert result.exit_code == 2
     assert "is not a base for the IRIs' pages" in result.stderr
+
+
+def test_rdflibs_engine_answers_the_same(store: QueryStore, rotherham: Build) -> None:
+    reference = QueryStore(rotherham.graph, "rdflib")
+    for iri in (SEND_3, "https://w3id.org/sendgraph/id/rotherham/statement/1"):
+        ours = resource_output(store, iri, "text/turtle", "/", 10_000, BIG)
+        theirs = resource_output(reference, iri, "text/turtle", "/", 10_000, BIG)
+        assert set(Graph().parse(data=ours.body.decode(), format="turtle")) == set(
+            Graph().parse(data=theirs.body.decode(), format="turtle")
+        )
+        assert description(store, iri) == description(reference, iri)
