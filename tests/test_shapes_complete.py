@@ -14,8 +14,9 @@ code in general has no owner. The graphs are Rotherham's and every import fixtur
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
 from sendgraph.base.problems import Severity
-from sendgraph.base.resources import framework_file, ontology_file
+from sendgraph.base.resources import framework_file, ontology_file, shapes_file
 from sendgraph.graph.build import Build, build_graph
 from sendgraph.graph.ontology import load_ontology
 from sendgraph.graph.validation import load_shapes, validate_graph
@@ -64,7 +65,8 @@ def superclasses(ontology: Graph, cls: Node) -> set[Node]:
 
 
 def paths(shapes: Graph, shape: Node) -> set[Node]:
-    return {shapes.value(p, SH.path) for p in shapes.objects(shape, SH.property)} - {None}
+    found = (shapes.value(p, SH.path) for p in shapes.objects(shape, SH.property))
+    return {path for path in found if path is not None}
 
 
 def targeted(shapes: Graph, target: URIRef) -> dict[Node, set[Node]]:
@@ -92,7 +94,9 @@ def unconstrained(builds: dict[str, Build], shapes: Graph) -> tuple[set[str], se
             classes |= {short(ontology, k) for k in kinds if not above & set(by_class)}
             checked = set().union(*(by_class[c] for c in above), *(by_subject_of[p] for p in used))
             for p in used - checked - {RDF.type}:
-                pairs |= {f"{short(ontology, k)} {short(ontology, p)}" for k in kinds or {RDFS.Resource}}
+                pairs |= {
+                    f"{short(ontology, k)} {short(ontology, p)}" for k in kinds or {RDFS.Resource}
+                }
     return classes, pairs
 
 
@@ -127,12 +131,16 @@ def test_every_shape_has_a_severity_and_a_message(shapes: Graph) -> None:
     # The shapes inside an sh:or are parts of one constraint, reported with the message
     # of the shape that holds it; a SPARQL constraint is reported with its own message.
     inner = parts(shapes, shapes.objects(None, SH["or"]))
-    every = (set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.objects(None, SH.property))) - inner
+    every = (
+        set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.objects(None, SH.property))
+    ) - inner
     assert len(every) > 150
     without_severity = {s for s in every if {shapes.value(s, SH.severity)} - SEVERITIES}
     without_message = {s for s in every if shapes.value(s, SH.message) is None}
     assert (without_severity, without_message) == (set(), set())
-    assert {s for s in shapes.objects(None, SH.sparql) if shapes.value(s, SH.message) is None} == set()
+    assert {
+        s for s in shapes.objects(None, SH.sparql) if shapes.value(s, SH.message) is None
+    } == set()
     assert not any(isinstance(s, BNode) for s in shapes.subjects(RDF.type, SH.NodeShape))
 
 
@@ -141,7 +149,11 @@ def test_a_note_that_is_not_plain_text_is_a_warning_at_its_row(builds: dict[str,
     finding = Minter("hartwell")("finding", "afi-1")
     graph.add((finding, SG.note, Literal("Read from the letter", lang="en")))
     [problem] = validate_graph(graph)
-    assert (problem.source, problem.row, problem.severity) == ("blocks-md/plan.md", 9, Severity.WARNING)
+    assert (problem.source, problem.row, problem.severity) == (
+        "blocks-md/plan.md",
+        9,
+        Severity.WARNING,
+    )
     assert problem.message == (
         f"shape: <{finding}> sg:note: a node has at most one note, as plain text:"
         " put everything in the note column of its row"
@@ -166,11 +178,11 @@ def test_a_finding_without_words_is_reported_with_what_to_fill(builds: dict[str,
     [
         (ontology_file, "https://w3id.org/sendgraph/ontology"),
         (framework_file, "https://w3id.org/sendgraph/framework"),
-        (None, "https://w3id.org/sendgraph/shapes"),
+        (shapes_file, "https://w3id.org/sendgraph/shapes"),
     ],
 )
-def test_each_ontology_file_has_its_header(part: object, iri: str) -> None:
-    graph = load_shapes() if part is None else Graph().parse(data=part().read_text(), format="turtle")  # type: ignore[operator]
+def test_each_ontology_file_has_its_header(part: Callable[[], Traversable], iri: str) -> None:
+    graph = Graph().parse(data=part().read_text(encoding="utf-8"), format="turtle")
     [header] = graph.subjects(RDF.type, OWL.Ontology)
     assert header == URIRef(iri)
     for prop in (RDFS.label, RDFS.comment, DCTERMS.title, DCTERMS.description, DCTERMS.creator):
