@@ -794,6 +794,68 @@ def trace(ref: str, data: Path | None, encoding: str | None, store: str, fmt: st
 
 
 @main.command()
+@click.argument("ref")
+@data_option
+@encoding_option
+@store_option
+@safety_option
+@wide_option
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice([*ROW_FORMATS, "md"]), default="table",
+    show_default=True,
+)  # fmt: skip
+def history(ref: str, data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
+    """The history of the action or finding REF: what the papers date about it, in order.
+
+    Its status in each month of a dated status series (a RAG column per month), its
+    status as at the date its plan reports it, its progress entries dated by the date
+    they are headed with ("March 2017: ...") or their dated column, with the precision
+    of that date, and the version log of the plan it is part of, in date order. Its
+    target dates and their revisions, in the papers' words, follow, with anything else
+    the papers do not date, each saying why. A date a text merely mentions dates
+    nothing.
+
+    Example:
+
+        sendgraph history "SEND 1"
+        sendgraph history "WSoA 1.2" --data tests/fixtures/import/wsoa-rag-months
+        sendgraph history "SEND 1" -f md > send-1.md
+    """
+    import json
+
+    from sendgraph.ask.history import history as item_history
+    from sendgraph.show.history import render_markdown
+
+    found = item_history(load_questions(data, encoding, store), ref)
+    if fmt == "json":
+        click.echo(json.dumps(found.to_json(), indent=2, ensure_ascii=False))
+        return
+    if fmt == "md":
+        click.echo(render_markdown(found), nl=False)
+        return
+    if fmt == "csv":
+        print_rows(found.rows(), fmt, "")
+        return
+    if not found.entries:
+        click.echo(found.nothing(), err=True)
+        return
+    dated = [{k: v for k, v in e.row().items() if k != "undated"} for e in found.dated]
+    if dated:
+        print_rows(
+            dated,
+            fmt,
+            "",
+            ["date", "until", "precision", "as written", "kind", "what", "words", "detail"],
+        )
+    else:
+        click.echo(f"The papers date nothing about {found.ref}.")
+    if found.undated:
+        click.echo()
+        click.echo("Not dated:")
+        print_rows([e.row() for e in found.undated], fmt, "", ["kind", "what", "detail", "undated"])
+
+
+@main.command()
 @click.argument("ref", required=False)
 @data_option
 @encoding_option
@@ -1788,9 +1850,16 @@ def push(
     "--inferred", is_flag=True,
     help="Also follow reporting lines read from a sentence's structure, marked [inferred].",
 )  # fmt: skip
+@click.option(
+    "--board", "board_name", metavar="NAME",
+    help="Write this board's pack instead: what it oversees, its exceptions, what changed since --since, its gaps.",
+)  # fmt: skip
+@click.option(
+    "--since", metavar="DATE", help="With --board: what changed on or after this month or day (YYYY-MM, YYYY-MM-DD)."
+)  # fmt: skip
 def report(
     data: Path | None, encoding: str | None, store: str, fmt: str, output: Path | None,
-    rule_folders: tuple[Path, ...], top: int, inferred: bool,
+    rule_folders: tuple[Path, ...], top: int, inferred: bool, board_name: str | None, since: str | None,
 ) -> None:  # fmt: skip
     """Write the inspection evidence report: each finding, the actions that answer it, and their evidence.
 
@@ -1814,7 +1883,11 @@ def report(
         sendgraph report --inferred -o build/report-inferred.html
         sendgraph report -f md -o evidence.md
         sendgraph report --data my-area/ -o -
+        sendgraph report --board "SEND Strategic Board" --since 2020-01
     """
+    if board_name or since:
+        _board_pack(data, encoding, store, fmt, output, board_name, since, inferred)
+        return
     from sendgraph.ask.gaps import load_rules
     from sendgraph.show.report import build_report, render
 
@@ -1839,6 +1912,37 @@ def report(
     click.echo(
         f"Wrote {target} ({len(document.findings)} findings, {unanswered} unanswered; "
         f"{document.actions} actions; {document.gaps} gaps)"
+    )
+
+
+def _board_pack(
+    data: Path | None, encoding: str | None, store: str, fmt: str, output: Path | None,
+    name: str | None, since: str | None, inferred: bool,
+) -> None:  # fmt: skip
+    """Write one board's pack (`report --board NAME --since DATE`): build/boardpack.<format> by default."""
+    from sendgraph.ask.boardpack import board_pack, parse_since
+    from sendgraph.show.report.boardpack import render
+
+    if not name or not since:
+        raise UsageError("a board pack needs both --board NAME and --since DATE.")
+    when = parse_since(since)
+    questions = load_questions(data, encoding, store)
+    pack = board_pack(questions, name, when, ["inferred"] if inferred else [])
+    if fmt == "pdf":
+        from sendgraph.show.report.pdf import print_pdf
+
+        payload = print_pdf(render(pack, "html"))
+    else:
+        payload = render(pack, fmt).encode("utf-8")
+    if output is not None and str(output) == "-":
+        sys.stdout.buffer.write(payload)
+        return
+    target = output or Path("build") / f"boardpack.{fmt}"
+    write_atomically(target, payload)
+    click.echo(
+        f"Wrote {target} ({pack.board}: {len(pack.actions)} actions, "
+        f"{len(pack.exceptions)} exceptions, {len(pack.changes) + len(pack.versions)} dated "
+        f"entries since {since}, {len(pack.gaps)} gaps)"
     )
 
 

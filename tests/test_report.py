@@ -317,28 +317,29 @@ def test_every_appendix_is_headed_and_listed_in_the_contents(
     assert re.findall(r'<a href="#([a-z]+)">Appendix', toc) == [s for s, _ in report.appendices]
 
 
-def test_the_version_log_has_its_place_empty_or_filled(report: Report) -> None:
-    from sendgraph.show.report.evidence import PlanVersion, Source
-
+def test_the_version_log_appendix_lists_the_papers_log(report: Report) -> None:
     html, markdown = render_html(report), render_markdown(report)
-    assert "This report was given no version log." in html
-    assert "This report was given no version log." in markdown
-    entry = PlanVersion(
-        plan="SEND Joint Action Plan", version="2", date="27/02/17", amended_by="Christine Pike",
-        summary="Revision of SEND actions to link with CYPS Improvement Plan",
-        source=Source(document="Special Educational Needs and Disabilities (SEND) Update", section="Version control"),
-    )  # fmt: skip
-    filled = Report(**{**report.__dict__, "versions": [entry]})
-    page = render_html(filled)
+    assert [(v.number, v.date_text) for v in report.versions] == [
+        (1, "14/02/17"), (2, "27/02/17"), (3, "27/02/17"), (4, "01/03/17"), (5, "07/03/17"),
+        (6, "03/04/17"), (7, "03/05/17"), (8, "08/06/17"), (9, "20/06/17"), (10, "18/07/17"),
+        (11, "19/07/17"), (12, "09/08/17"), (13, "25/09/17"),
+    ]  # fmt: skip
+    assert {v.plan for v in report.versions} == {"SEND Joint Action Plan"}
+    assert {v.document for v in report.versions} == {
+        "Special Educational Needs and Disabilities (SEND) Update"
+    }
     assert (
         '<tr><td>SEND Joint Action Plan</td><td class="n">2</td><td>27/02/17</td>'
         "<td>Christine Pike</td><td>Revision of SEND actions to link with CYPS Improvement Plan</td>"
-    ) in page
-    assert "no version log" not in page
+    ) in html
     assert (
         "| SEND Joint Action Plan | 2 | 27/02/17 | Christine Pike | Revision of SEND actions to link with CYPS Improvement Plan |"
-        in render_markdown(filled)
+        in markdown
     )
+    empty = Report(**{**report.__dict__, "versions": []})
+    assert "The papers give no version log." in render_html(empty)
+    assert "The papers give no version log." in render_markdown(empty)
+    assert "no version log" not in html
 
 
 def test_no_finding_page_cites_a_data_file(report: Report, html: str, markdown: str) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from sendgraph.ask.history import version_logs
 from sendgraph.ask.questions import Questions, natural_key, path_modalities, query_text
 from sendgraph.base.errors import ViewError
 from sendgraph.records.statuses import (
@@ -224,6 +225,10 @@ def _details(questions: Questions, data: ViewData, include: Iterable[str]) -> No
                 "document": titles.get(finding.document, ""),
             }
         )
+    # A plan's panel lists its version log, as `sendgraph history` gives it.
+    for plan, versions in version_logs(questions).items():
+        if plan in data.nodes:
+            data.nodes[plan]["details"]["versions"] = [v.line for v in versions]
     for node in data.nodes.values():
         if node["kind"] == "board":
             node["boards"] = [node["label"]]
