@@ -1492,9 +1492,13 @@ class StatusType(click.ParamType[str]):
     help="Also draw reporting lines read from a sentence's structure, as 'reports to (inferred)'.",
 )  # fmt: skip
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the browser.")
+@click.option(
+    "--base", metavar="URL", default=None,
+    help="Link each node's panel to its page at URL, where `sendgraph serve` answers the graph's IRIs (http://127.0.0.1:7878/).",
+)  # fmt: skip
 def view(
     data: Path | None, encoding: str | None, store: str, output: Path, focus: str | None, depth: int, board: str | None,
-    owner_name: str | None, status: str | None, with_gaps: bool, inferred: bool, open_page: bool,
+    owner_name: str | None, status: str | None, with_gaps: bool, inferred: bool, open_page: bool, base: str | None,
 ) -> None:  # fmt: skip
     """Write the interactive network view: one HTML file that works offline.
 
@@ -1502,7 +1506,8 @@ def view(
     no stated line in their own band, each with its actions' statuses counted by path;
     click a board to open it, + and - to widen or narrow a focus, "Full network" for all.
     Nodes are shaped and coloured by kind, actions by status (Behind schedule its own);
-    click a node for its details, find one by reference, name, alias or initials, filter
+    click a node for its details (with --base, a link to its page), find one by reference,
+    name, alias or initials, filter
     by kind, status, board, owner or document. "Exceptions" lists what `sendgraph
     exceptions` does; a row selects its action. Oversight and reporting lines are the
     ones the papers state; --inferred adds those read from a sentence's structure,
@@ -1516,7 +1521,9 @@ def view(
         sendgraph view --focus "Health and Well Being Board" --depth 3
         sendgraph view --board "SEND Strategic Board" --gaps
         sendgraph view --status behind-schedule
+        sendgraph view --base http://127.0.0.1:7878/
     """
+    from sendgraph.ask.describe import base_url
     from sendgraph.ask.gaps import find_gaps, load_rules
     from sendgraph.show.view import (
         collect,
@@ -1527,6 +1534,7 @@ def view(
         slice_view,
     )
 
+    base = base_url(base) if base is not None else None  # a mistyped URL stops it first
     questions = load_questions(data, encoding, store)
     gaps = find_gaps(questions.store, load_rules())  # each board's panel lists its own
     view_data = collect(questions, ["inferred"] if inferred else [], gaps)
@@ -1545,7 +1553,7 @@ def view(
     net = network(view_data)
     drawn = sum(1 for node in view_data.nodes.values() if node["kind"] == "finding")
     note = findings_note(questions.facts().counts(), drawn)
-    page = render_html(net, "sendgraph: SEND governance network", [note])
+    page = render_html(net, "sendgraph: SEND governance network", [note], pages=base)
     write_atomically(output, page.encode("utf-8"))
     click.echo(f"Wrote {output} ({len(net.nodes)} nodes, {len(net.edges)} edges)")
     click.echo(note)
@@ -1696,6 +1704,12 @@ def export_tables_to(folder: Path, data: Path | None, encoding: str | None) -> N
     metavar="URL",
     help="Also answer pages from this origin (http://host:port), with CORS; repeatable.",
 )
+@click.option(
+    "--base",
+    metavar="URL",
+    default=None,
+    help="Where the pages of the graph's IRIs link to, such as the address a proxy serves this server at. Default: this server's own paths.",
+)
 def serve(
     data: Path | None,
     encoding: str | None,
@@ -1711,12 +1725,16 @@ def serve(
     max_answer: int,
     allow_hosts: tuple[str, ...],
     allow_origins: tuple[str, ...],
+    base: str | None,
 ) -> None:
-    """Serve the graph as a read-only SPARQL 1.1 endpoint, with a query page and the named questions.
+    """Serve the graph as a read-only SPARQL 1.1 endpoint, with a query page, the named questions and a page for each IRI.
 
     GET or POST /sparql; answers in SPARQL JSON or XML, CSV or TSV, Turtle or N-Triples
     as the Accept header asks. /questions/oversight?ref=SEND+4 and the other questions
-    answer in JSON; add &include=inferred to follow inferred reporting lines too. Only
+    answer in JSON; add &include=inferred to follow inferred reporting lines too. The
+    graph's own IRIs are answered at their paths: https://w3id.org/sendgraph/id/... at
+    /id/... and the ontology at /ontology, as a page, or as Turtle or JSON-LD when the
+    Accept header asks; --base URL makes the pages link to URL instead. Only
     requests naming this machine's address (or localhost) as their Host, from no page or
     the server's own page, are answered; --allow-host and --allow-origin add others.
     Stops cleanly on SIGTERM or Ctrl-C.
@@ -1725,17 +1743,20 @@ def serve(
 
         sendgraph serve --port 7878
         sendgraph serve --allow-origin http://localhost:8888
+        curl -H 'Accept: text/turtle' http://127.0.0.1:7878/id/rotherham/action/send-3
     """
+    from sendgraph.ask.describe import base_url
     from sendgraph.serve.connections import Access, Limits
     from sendgraph.serve.server import serve as run_server
 
     Access.bound_to(host, allow_hosts, allow_origins)  # a mistyped name stops it before loading
+    base = base_url(base) if base is not None else None
     questions = load_questions(data, encoding, store, named=True)
     limits = Limits(client_timeout, max_connections, max_queries, query_memory << 20)
     try:
         run_server(
             questions, host, port, timeout, max_rows, limits=limits, byte_cap=max_answer << 20,
-            allow_hosts=allow_hosts, allow_origins=allow_origins,
+            allow_hosts=allow_hosts, allow_origins=allow_origins, base=base,
             ready=lambda url: click.echo(f"Serving {questions.store.size} triples at {url} (SPARQL at {url}sparql); Ctrl-C or SIGTERM stops.", err=True),
         )  # fmt: skip
     except OSError as exc:
@@ -1857,9 +1878,14 @@ def push(
 @click.option(
     "--since", metavar="DATE", help="With --board: what changed on or after this month or day (YYYY-MM, YYYY-MM-DD)."
 )  # fmt: skip
+@click.option(
+    "--base", metavar="URL", default=None,
+    help="Link each finding and action of the HTML report to its page at URL, where `sendgraph serve` answers the graph's IRIs. Default: to its IRI.",
+)  # fmt: skip
 def report(
     data: Path | None, encoding: str | None, store: str, fmt: str, output: Path | None,
     rule_folders: tuple[Path, ...], top: int, inferred: bool, board_name: str | None, since: str | None,
+    base: str | None,
 ) -> None:  # fmt: skip
     """Write the inspection evidence report: each finding, the actions that answer it, and their evidence.
 
@@ -1888,9 +1914,11 @@ def report(
     if board_name or since:
         _board_pack(data, encoding, store, fmt, output, board_name, since, inferred)
         return
+    from sendgraph.ask.describe import base_url
     from sendgraph.ask.gaps import load_rules
     from sendgraph.show.report import build_report, render
 
+    base = base_url(base) if base is not None else None  # a mistyped URL stops it first
     document = build_report(
         load_questions(data, encoding, store),
         load_rules(rule_folders),
@@ -1902,7 +1930,7 @@ def report(
 
         payload = render_pdf(document)
     else:
-        payload = render(document, fmt).encode("utf-8")
+        payload = render(document, fmt, base).encode("utf-8")
     if output is not None and str(output) == "-":
         sys.stdout.buffer.write(payload)
         return

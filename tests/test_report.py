@@ -360,9 +360,21 @@ def test_the_register_gives_each_actions_words(report: Report, html: str, markdo
         "SEND Hub visioning event",
         "JCP 1 Create a Joint SEND Education, Health and Social Care Assessment Hub at Kimberworth Place",
     )
-    assert '<tr id="action-jcp-1-1" class="entry"><td class="ref">JCP 1.1</td><td class="text">SEND Hub visioning event</td>' in html  # fmt: skip
+    assert '<tr id="action-jcp-1-1" class="entry"><td class="ref"><a href="https://w3id.org/sendgraph/id/rotherham/action/jcp-1-1">JCP 1.1</a></td><td class="text">SEND Hub visioning event</td>' in html  # fmt: skip
     assert "| JCP 1.1 | SEND Hub visioning event | Paula Williams (I) | Green (“Completed”) | March 16 | – |" in markdown  # fmt: skip
     assert "### JCP 1 Create a Joint SEND Education, Health and Social Care Assessment Hub at Kimberworth Place" in markdown  # fmt: skip
+
+
+def test_each_finding_and_action_links_to_its_iri_or_its_page(report: Report, html: str) -> None:
+    pc_a1 = "https://w3id.org/sendgraph/id/rotherham/finding/pc-a1"
+    assert f'In the graph: <a href="{pc_a1}">{pc_a1}</a>' in html
+    iris = re.findall(r'<p class="source iri">In the graph: <a href="([^"]+)">', html)
+    assert len(iris) == len(set(iris)) == 45  # a page for each finding that needs an answer
+    register = re.findall(r'<td class="ref"><a href="([^"]+)">', html)
+    assert len(register) == len(set(register)) == 85  # every action
+    served = render_html(report, pages="http://127.0.0.1:7878/")
+    assert 'href="http://127.0.0.1:7878/id/rotherham/finding/pc-a1">' + pc_a1 + "</a>" in served
+    assert '<a href="http://127.0.0.1:7878/id/rotherham/action/jcp-1-1">JCP 1.1</a>' in served
 
 
 # ---------------------------------------------------------------- summary
@@ -724,8 +736,14 @@ def test_markdown_carries_the_charts_as_tables(markdown: str) -> None:
 
 def test_no_remote_loads(html: str) -> None:
     assert "default-src 'none'" in html
-    assert re.findall(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I) == []
-    assert set(re.findall(r'href="(.)', html)) == {"#"}
+    # The only addresses are links a reader may follow to the items' IRIs; nothing loads.
+    absolute = re.findall(
+        r"""<(\w+)[^>]*?(?:src|href|action)\s*=\s*["']?\s*((?:https?:)?//[^"'\s>]*)""", html, re.I
+    )
+    assert {tag for tag, _ in absolute} == {"a"}
+    assert all(url.startswith("https://w3id.org/sendgraph/id/rotherham/") for _, url in absolute)
+    assert len(absolute) == 45 + 85  # each finding's page, each action in the register
+    assert set(re.findall(r'href="(.)', html)) == {"#", "h"}
     assert "<script" not in html and "url(" not in html and "@import" not in html
     assert "<link" not in html and "<img" not in html
 

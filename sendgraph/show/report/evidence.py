@@ -205,6 +205,7 @@ class FindingEvidence:
     gaps: list[Gap]
     source: Source
     progress: list[Quote] = field(default_factory=list)
+    iri: str = ""  # the finding's IRI in the graph, which `sendgraph serve` answers
 
     @property
     def answered(self) -> bool:
@@ -663,6 +664,7 @@ def _findings(evidence: _Evidence) -> tuple[list[ReviewSection], list[FindingEvi
             actions=[],
             gaps=[],
             source=evidence.source(iri),
+            iri=iri,
         )
         if not fact.needs_answer:
             strengths.append(finding)  # a strength needs no answer
