@@ -264,6 +264,26 @@ def break_governance_statement(g: Graph) -> None:
     g.add((g.value(second, SG.subject), g.value(second, SG.predicate), g.value(second, SG.object)))  # type: ignore[arg-type]
 
 
+def break_tagged_item(g: Graph) -> None:
+    g.add((first(g, SG.Action), SG.theme, first(g, SG.Board)))
+
+
+def break_status(g: Graph) -> None:
+    g.add((SG["status-green"], SKOS.hiddenLabel, Literal("Done", lang="en")))  # a warning
+
+
+def break_board_mention(g: Graph) -> None:
+    g.remove((first(g, SG.BoardMention), SG.isReport, None))
+
+
+def break_theme_tag(g: Graph) -> None:
+    g.add((first(g, SG.ThemeTag), SG.taggedBy, Literal("guess")))
+
+
+def break_theme_removal(g: Graph) -> None:
+    g.remove((first(g, SG.ThemeRemoval), SG.removedTheme, None))
+
+
 BREAKS: dict[str, Callable[[Graph], None]] = {
     "ProvenanceShape": break_provenance,
     "DocumentShape": break_document,
@@ -286,6 +306,11 @@ BREAKS: dict[str, Callable[[Graph], None]] = {
     "PlanVersionShape": break_plan_version,
     "EvidenceShape": break_evidence,
     "GovernanceStatementShape": break_governance_statement,
+    "TaggedItemShape": break_tagged_item,
+    "StatusShape": break_status,
+    "BoardMentionShape": break_board_mention,
+    "ThemeTagShape": break_theme_tag,
+    "ThemeRemovalShape": break_theme_removal,
 }
 
 
