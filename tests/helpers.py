@@ -39,3 +39,16 @@ def drop_rows(path: Path, column: str, value: str) -> int:
         writer.writeheader()
         writer.writerows(kept)
     return len(rows) - len(kept)
+
+
+def insert_first_row(path: Path, **cells: str) -> None:
+    """Rewrite the CSV file ``path`` with a new first data row (right under the header) of ``cells``."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        columns = list(reader.fieldnames or [])
+        rows = list(reader)
+    assert set(cells) <= set(columns), f"{sorted(set(cells) - set(columns))} not in {path.name}"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows([{c: cells.get(c, "") for c in columns}, *rows])

@@ -401,7 +401,7 @@ def test_a_mapping_gives_a_column_its_month(tmp_path: Path) -> None:
     )
     build = build_graph(area)
     assert not build.problems
-    action = Minter("testshire")("action", "action-1")
+    action = Minter("testshire")("action", "action-do-it")
     observed = sorted(
         (str(build.graph.value(o, SG.observedIn)), str(build.graph.value(o, SG.sourceColumn)))
         for o in build.graph.subjects(SG.statusOf, action)
@@ -423,7 +423,7 @@ def test_listed_columns_may_be_headed_as_councils_head_them(tmp_path: Path) -> N
     )
     build = build_graph(area)
     assert not build.problems
-    action = Minter("testshire")("action", "action-1")
+    action = Minter("testshire")("action", "action-do-it")
     assert sorted(
         str(build.graph.value(o, SG.observedIn)) for o in build.graph.subjects(SG.statusOf, action)
     ) == ["2020-05", "2020-08"]

@@ -55,8 +55,8 @@ def test_turtle_is_the_actions_triples_exactly(endpoint: str, rotherham: Build) 
     assert {(s, p) for s, p, _ in answer.triples((None, None, node))} == {
         (URIRef("https://w3id.org/sendgraph/id/rotherham/action/pr-13"), DCTERMS.references),
         (URIRef("https://w3id.org/sendgraph/id/rotherham/action/pr-22"), DCTERMS.references),
-        (URIRef(SEND_3 + "/mention/2-1"), SG.subject),
-        (URIRef(SEND_3 + "/mention/2-2"), SG.subject),
+        (URIRef(SEND_3 + "/mention/progress/cabinet"), SG.subject),
+        (URIRef(SEND_3 + "/mention/progress/dlt"), SG.subject),
         (URIRef(SEND_3 + "/theme/personal-budgets/personal-budgets/text"), SG.subject),
     }
     assert (node, SG.ownerText, Literal("Mark Chambers")) in answer
@@ -127,7 +127,11 @@ def test_the_page_names_label_kinds_quotes_sources_and_links(endpoint: str) -> N
 
 
 def test_a_statements_page_quotes_the_paper(endpoint: str) -> None:
-    _, _, body = get(endpoint + "id/rotherham/statement/1", "text/html")
+    _, _, body = get(
+        endpoint
+        + "id/rotherham/statement/send-strategic-board/oversees/neuro-developmental-pathway-action-plan",
+        "text/html",
+    )
     page = parse(body.decode("utf-8"))
     assert page.find_all("h2")[0].text() == "What the paper says"
     (quote,) = page.find_all("blockquote")

@@ -73,7 +73,9 @@ def test_every_term_used_is_declared_with_label_and_comment(graph: Graph) -> Non
 
 def test_a_governance_statement_needs_exactly_one_modality(graph: Graph) -> None:
     broken = copy(graph)
-    statement = MINT("statement", 9)  # the recommended 5.2 task group line
+    statement = MINT(
+        "statement", "ehca-ehcp-joint-task-and-finish-group", "reports-to", "send-strategic-board"
+    )  # the recommended 5.2 task group line
     assert broken.value(statement, SG.modality) == SG.recommended
     broken.add((statement, SG.modality, SG.stated))
     assert messages(broken) == [
@@ -84,7 +86,9 @@ def test_a_governance_statement_needs_exactly_one_modality(graph: Graph) -> None
 
 def test_only_a_stated_statement_may_stand_as_a_link(graph: Graph) -> None:
     broken = copy(graph)
-    statement = MINT("statement", 9)
+    statement = MINT(
+        "statement", "ehca-ehcp-joint-task-and-finish-group", "reports-to", "send-strategic-board"
+    )
     broken.add(
         (broken.value(statement, SG.subject), ORG.reportsTo, broken.value(statement, SG.object))
     )

@@ -149,7 +149,7 @@ def test_every_shape_has_a_severity_and_a_message(shapes: Graph) -> None:
 
 def test_a_note_that_is_not_plain_text_is_a_warning_at_its_row(builds: dict[str, Build]) -> None:
     graph = builds["blocks-md"].triples.to_graph()
-    finding = Minter("hartwell")("finding", "afi-1")
+    finding = Minter("hartwell")("finding", "afi-area-for-improvement-1-transition-to")  # AFI 1
     graph.add((finding, SG.note, Literal("Read from the letter", lang="en")))
     [problem] = validate_graph(graph)
     assert (problem.source, problem.row, problem.severity) == (
@@ -165,7 +165,7 @@ def test_a_note_that_is_not_plain_text_is_a_warning_at_its_row(builds: dict[str,
 
 def test_a_finding_without_words_is_reported_with_what_to_fill(builds: dict[str, Build]) -> None:
     graph = builds["blocks-md"].triples.to_graph()
-    finding = Minter("hartwell")("finding", "afi-1")
+    finding = Minter("hartwell")("finding", "afi-area-for-improvement-1-transition-to")  # AFI 1
     graph.remove((finding, SG.text, None))
     assert [(p.severity, p.message) for p in validate_graph(graph)] == [
         (

@@ -320,7 +320,11 @@ def test_a_correction_adds_and_removes_a_tag(data_copy: Path) -> None:
     assert (pr9, SG.theme, SG["theme-preparation-for-adulthood"]) not in graph
     # PR 9's only theme was preparation for adulthood; its rule tags went with the link.
     assert [t for t in graph.subjects(SG.subject, pr9) if (t, RDF.type, SG.ThemeTag) in graph] == []
-    assert (MINT("action", "pr-9/mention/1-1"), RDF.type, SG.BoardMention) in graph
+    assert (
+        MINT("action", "pr-9/mention/progress/transitions-development-group"),
+        RDF.type,
+        SG.BoardMention,
+    ) in graph
     removal = MINT("action", "pr-9/removed/preparation-for-adulthood")
     assert {str(r) for r in graph.objects(removal, SG.themeRule)} == {
         "pfa-adulthood",

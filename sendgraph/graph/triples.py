@@ -11,7 +11,7 @@ checked against the words it came from.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
@@ -29,6 +29,8 @@ from sendgraph.graph.vocab import (
     SKOS,
     XSD,
     Minter,
+    distinct,
+    readable,
 )
 from sendgraph.records.codes import Code
 from sendgraph.records.dates import (
@@ -44,10 +46,14 @@ from sendgraph.records.model import (
     ActionRow,
     Board,
     BoardMention,
+    GovernanceLink,
     Located,
     Records,
     slug,
 )
+
+# A board mention with the record whose row it was read from.
+Found = tuple[BoardMention, Located]
 
 # How a target is written, when not as a month and year: a concept of sg:TargetKindScheme.
 TARGET_KINDS = {
@@ -67,6 +73,11 @@ FINDING_CLASSES = {
 }
 
 
+def _joined(*segments: str) -> str:
+    """Join the non-empty slugs with hyphens: ("jc", "") -> "jc"."""
+    return "-".join(part for part in segments if part)
+
+
 def _text(value: str) -> Literal:
     # A plain literal is an xsd:string in RDF 1.1; rdflib only compares it equal to
     # other plain literals, which is how the shapes and queries write theirs.
@@ -81,6 +92,53 @@ class _Writer:
         self.mint = Minter(area)
         self.graph = TripleSet(base=base)
         self.code_nodes: dict[str, URIRef] = {}
+        self.action_iris = self.named_actions()
+        self.finding_iris = self.named_findings()
+
+    # -- IRIs minted from what a thing is (docs/model.md#iris) -------------------
+
+    def named_actions(self) -> dict[str, URIRef]:
+        """Each action's IRI by its ref: the ref's slug, or its words' where the ref is a count."""
+        named: list[tuple[URIRef, tuple[str, ...]]] = []
+        for action in self.records.actions.values():
+            if action.numbered:
+                name = _joined(slug(action.ref.rsplit(" ", 1)[0]), readable(action.first.action))
+                named.append((self.mint("action", name), (action.plan, action.first.action)))
+            else:
+                named.append((self.mint("action", slug(action.ref)), (action.ref,)))
+        return dict(zip(self.records.actions, distinct(named), strict=True))
+
+    def named_findings(self) -> dict[str, URIRef]:
+        """Each imported finding's IRI by its ref: the ref's slug, or its words' where the ref is a count."""
+        named: list[tuple[URIRef, tuple[str, ...]]] = []
+        for finding in self.records.findings.values():
+            if finding.numbered:
+                name = _joined(slug(finding.ref.rsplit(" ", 1)[0]), readable(finding.text))
+                named.append((self.mint("finding", name), (finding.review, finding.text)))
+            else:
+                named.append((self.mint("finding", slug(finding.ref)), (finding.ref,)))
+        return dict(zip(self.records.findings, distinct(named), strict=True))
+
+    def action_iri(self, ref: str) -> URIRef:
+        """Return the IRI of the action ``ref`` names."""
+        return self.action_iris.get(ref) or self.mint("action", slug(ref))
+
+    def finding_iri(self, ref: str) -> URIRef:
+        """Return the IRI of the finding ``ref`` names."""
+        return self.finding_iris.get(ref) or self.mint("finding", slug(ref))
+
+    def post_iris(self) -> list[URIRef]:
+        """Each post's IRI: its holder and title; a post no one is named as holding, its id."""
+        named = [
+            (self.mint("post", post.id), (post.id,))
+            if post.id
+            else (
+                self.mint("post", post.person, slug(post.title)),
+                (post.person, post.title, *post.organisations, post.document, post.section),
+            )
+            for post in self.records.posts
+        ]
+        return distinct(named)
 
     def add(self, s: Node, p: URIRef, o: Node) -> None:
         self.graph.add((s, p, o))
@@ -145,8 +203,7 @@ class _Writer:
             self.texts(node, SG.alias, person.aliases)
             self.text(node, SG.note, person.note)
             self.provenance(node, person, person.document, person.section)
-        for number, post in enumerate(self.records.posts, start=1):
-            node = self.mint("post", post.id or number)
+        for post, node in zip(self.records.posts, self.post_iris(), strict=True):
             self.add(node, RDF.type, ORG.Post)
             self.text(node, RDFS.label, post.title)
             holder = self.mint("person", post.person) if post.person else None
@@ -264,7 +321,7 @@ class _Writer:
         """Return the node a cited code stands for: its measure, or an undefined-code node."""
         defined = self.records.defined_codes.get(code.key)
         if defined is not None:
-            return self.mint("action", slug(defined))
+            return self.action_iri(defined)
         node = self.code_nodes.get(code.key)
         if node is None:
             node = self.mint("code", code.slug)
@@ -287,7 +344,7 @@ class _Writer:
 
     def action(self, action: Action) -> None:
         plan = self.records.plans[action.plan]
-        node = self.mint("action", slug(action.ref))
+        node = self.action_iri(action.ref)
         section = f"{plan.section}, {action.ref}"
         first = action.first
         self.add(node, RDF.type, SG.Action)
@@ -333,7 +390,8 @@ class _Writer:
                     self.add(
                         node, SG.currentTargetDate, URIRef(f"{entry}/target/{len(row.targets)}")
                     )
-            self.mentions(node, row.boards, row, plan.document, section, row.number)
+        found = [(mention, row) for row in action.rows for mention in row.boards]
+        self.mentions(node, found, plan.document, section)
         self.imported(node, action, plan.document, section)
 
     def imported(self, node: URIRef, action: Action, document: str, section: str) -> None:
@@ -354,18 +412,24 @@ class _Writer:
             for post in action.posts(role):
                 self.add(node, term, self.mint("post", post))
         for finding in action.answers:
-            self.add(node, SG.answers, self.mint("finding", slug(finding)))
+            self.add(node, SG.answers, self.finding_iri(finding))
         for row in action.rows:
             self.text(node, SG.successMeasure, row.success_measure)
             for ref in row.references:
-                self.add(node, DCTERMS.references, self.mint("action", slug(ref)))
+                self.add(node, DCTERMS.references, self.action_iri(ref))
             self.texts(node, SG.mergedCell, row.merged_cells)
-            self.status_history(node, row, document, section)
+        self.status_history(node, action.rows, document, section)
 
-    def status_history(self, action: URIRef, row: ActionRow, document: str, section: str) -> None:
-        """Add one sg:StatusObservation per dated status cell of the row."""
-        for seen in row.status_history:
-            node = URIRef(f"{action}/status/{seen.month}")
+    def status_history(
+        self, action: URIRef, rows: list[ActionRow], document: str, section: str
+    ) -> None:
+        """Add one sg:StatusObservation per dated status cell of the item's rows."""
+        cells = [(row, seen) for row in rows for seen in row.status_history]
+        named = [
+            (URIRef(f"{action}/status/{seen.month}"), (seen.month, seen.column, seen.text))
+            for _, seen in cells
+        ]
+        for (row, seen), node in zip(cells, distinct(named), strict=True):
             self.add(node, RDF.type, SG.StatusObservation)
             self.add(node, SG.statusOf, action)
             self.add(node, SG.observedIn, Literal(seen.month, datatype=XSD.gYearMonth))
@@ -378,7 +442,7 @@ class _Writer:
     def findings(self) -> None:
         for finding in self.records.findings.values():
             review = self.records.reviews[finding.review]
-            node = self.mint("finding", slug(finding.ref))
+            node = self.finding_iri(finding.ref)
             self.add(node, RDF.type, SG.Finding)
             for cls in FINDING_CLASSES[finding.kind]:
                 self.add(node, RDF.type, cls)
@@ -448,17 +512,18 @@ class _Writer:
         return read_entry_date(text, paper.date) if paper else None
 
     def mentions(
-        self,
-        subject: URIRef,
-        mentions: list[BoardMention],
-        origin: Located,
-        document: str,
-        section: str,
-        row: int,
+        self, subject: URIRef, mentions: Sequence[Found], document: str, section: str
     ) -> None:
-        for number, found in enumerate(mentions, start=1):
+        """Add an sg:BoardMention for each board named in ``subject``'s fields, named by field and board."""
+        named = [
+            (
+                URIRef(f"{subject}/mention/{slug(found.field)}/{found.mention.board}"),
+                (found.field, found.mention.board, found.mention.name, found.mention.sentence),
+            )
+            for found, _ in mentions
+        ]
+        for (found, origin), evidence in zip(mentions, distinct(named), strict=True):
             board = self.mint("board", found.mention.board)
-            evidence = URIRef(f"{subject}/mention/{row}-{number}")
             self.add(subject, SG.mentionsBoard, board)
             self.add(evidence, RDF.type, SG.BoardMention)
             self.add(evidence, SG.subject, subject)
@@ -476,7 +541,7 @@ class _Writer:
             review = self.records.reviews.get(gap.review)
             document = review.document if review else ""
             section = f"{review.section}, {gap.ref}" if review else gap.ref
-            node = self.mint("finding", slug(gap.ref))
+            node = self.finding_iri(gap.ref)
             self.add(node, RDF.type, SG.SelfAssessmentGap)
             self.add(node, RDF.type, SG.Finding)
             self.text(node, SKOS.notation, gap.ref)
@@ -496,14 +561,14 @@ class _Writer:
                 self.text(entry, SG.text, bullet)
                 self.entry_date(entry, self.heading_date(bullet, document))
                 self.provenance(entry, gap, document, f"{section} progress {number}")
-            self.mentions(node, gap.boards, gap, document, section, 1)
+            self.mentions(node, [(m, gap) for m in gap.boards], document, section)
 
     def peer_challenge(self) -> None:
         for item in self.records.peer_challenge.values():
             review = self.records.reviews.get(item.review)
             document = review.document if review else ""
             section = f"{item.section}, {item.ref}" if item.section else item.ref
-            node = self.mint("finding", slug(item.ref))
+            node = self.finding_iri(item.ref)
             self.add(node, RDF.type, SG.Finding)
             if item.strength:
                 self.add(node, RDF.type, SG.Strength)
@@ -518,7 +583,7 @@ class _Writer:
             self.provenance(node, item, document, item.section)
             holder = node
             if item.identified_action:
-                holder = self.mint("action", slug(item.ref))
+                holder = self.action_iri(item.ref)
                 self.add(holder, RDF.type, SG.Action)
                 self.text(holder, RDFS.label, f"{item.ref} identified action")
                 self.text(holder, SG.text, item.identified_action)
@@ -536,8 +601,11 @@ class _Writer:
                 m for m in item.boards if m.field in ("strength", "area_for_consideration")
             ]
             on_action = [m for m in item.boards if m not in on_finding]
-            self.mentions(node, on_finding, item, document, section, 1)
-            self.mentions(holder, on_action, item, document, section, 2)
+            # Without an identified action the finding holds both, named apart by field.
+            by_subject = {node: on_finding}
+            by_subject.setdefault(holder, []).extend(on_action)
+            for subject, found in by_subject.items():
+                self.mentions(subject, [(m, item) for m in found], document, section)
 
     def versions(self) -> None:
         """Each entry of a plan's version history: a dated prov:Entity revising the one before it."""
@@ -566,22 +634,32 @@ class _Writer:
             self.text(node, DCTERMS.description, version.summary)
             self.provenance(node, version, plan.document, f"{plan.section}, Version History")
 
+    def line(self, link: GovernanceLink) -> tuple[URIRef, URIRef, URIRef]:
+        """Return the subject, predicate and object of the line ``link`` states."""
+        subject = self.mint("board", link.subject)
+        if link.relation == "reports_to":
+            return subject, ORG.reportsTo, self.mint("board", link.object)
+        if link.object in self.records.boards:
+            return subject, SG.oversees, self.mint("board", link.object)
+        if link.object in self.records.reviews:
+            return subject, SG.oversees, self.mint("review", link.object)
+        return subject, SG.oversees, self.mint("plan", link.object)
+
     def governance(self) -> None:
-        for number, link in enumerate(self.records.governance, start=1):
-            subject = self.mint("board", link.subject)
-            if link.relation == "reports_to":
-                predicate, obj = ORG.reportsTo, self.mint("board", link.object)
-            elif link.object in self.records.boards:
-                predicate, obj = SG.oversees, self.mint("board", link.object)
-            elif link.object in self.records.reviews:
-                predicate, obj = SG.oversees, self.mint("review", link.object)
-            else:
-                predicate, obj = SG.oversees, self.mint("plan", link.object)
+        lines = [(link, self.line(link)) for link in self.records.governance]
+        # A statement is named by what it says: its subject, relation and object.
+        named = [
+            (
+                self.mint("statement", link.subject, slug(link.relation), link.object),
+                (*triple, link.modality, link.document, link.section, link.quote),
+            )
+            for link, triple in lines
+        ]
+        for (link, (subject, predicate, obj)), evidence in zip(lines, distinct(named), strict=True):
             # Only what a paper states is a fact of the governance; a line read from word
             # order, recommended or still to be set up lives on its statement alone.
             if link.modality == "stated":
                 self.add(subject, predicate, obj)
-            evidence = self.mint("statement", number)
             self.add(evidence, RDF.type, SG.GovernanceStatement)
             self.add(evidence, SG.modality, SG[link.modality])
             self.add(evidence, SG.subject, subject)

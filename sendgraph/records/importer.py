@@ -339,6 +339,8 @@ class _Importer:
         text: str,
         section: str,
         merged: list[str],
+        *,
+        numbered: bool = False,
     ) -> None:
         findings = mapping.findings
         document = mapping.document
@@ -352,6 +354,7 @@ class _Importer:
             text=text,
             section=section or findings.section or document.section or findings.review,
             merged_cells=merged,
+            numbered=numbered,
         )
 
     # -- the file ---------------------------------------------------------------------
@@ -603,6 +606,7 @@ class _Importer:
         if not text and not ref:
             return ""
         key = " ".join(text.split()).casefold()
+        numbered = not ref
         if not ref:
             ref = by_text.get(key, "")
             if not ref:
@@ -622,7 +626,7 @@ class _Importer:
                     f"finding {ref!r} has no words here or anywhere else in the file.",
                 )  # fmt: skip
                 return ""
-            self.finding(mapping, origin, ref, text, sheet.name, merged)
+            self.finding(mapping, origin, ref, text, sheet.name, merged, numbered=numbered)
         elif text and " ".join(known.text.split()) != " ".join(text.split()):
             self.report(
                 origin, mapping.columns["finding"], Severity.ERROR,
@@ -709,6 +713,7 @@ class _Importer:
         prefixes = {p.id: p.ref_prefix for p in mapping.plans}
         counters: dict[str, int] = defaultdict(int)
         grouped: dict[str, list[_Row]] = {}
+        numbered: set[str] = set()
         for row in rows:
             counters[row.plan] += 1
             prefix = prefixes.get(row.plan, "")
@@ -718,6 +723,7 @@ class _Importer:
                 )
             else:
                 ref = f"{prefix or 'Action'} {counters[row.plan]}"
+                numbered.add(" ".join(ref.split()))
             row.ref = " ".join(ref.split())
             grouped.setdefault(row.ref, []).append(row)
         self.repeated_rows(mapping, rows)
@@ -753,7 +759,12 @@ class _Importer:
                     f"{ref} is also on row {parts[0].origin.row}; the rows are read as rows of one action.",
                 )  # fmt: skip
             self.records.actions[ref] = Action(
-                ref=ref, plan=parts[0].plan, kind="actions", review="", rows=action_rows
+                ref=ref,
+                plan=parts[0].plan,
+                kind="actions",
+                review="",
+                rows=action_rows,
+                numbered=ref in numbered,
             )
         self.cross_references(mapping, [r for parts in grouped.values() for r in parts])
 

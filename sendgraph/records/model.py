@@ -261,6 +261,9 @@ class Action:
     review: str
     rows: list[ActionRow]
     mentions: list[Code] = field(default_factory=list)
+    # True when the importer counted the ref ("JC 3") for a sheet without a Ref column:
+    # a count is a position, so the action's IRI is minted from its words instead.
+    numbered: bool = False
 
     @property
     def first(self) -> ActionRow:
@@ -350,6 +353,9 @@ class Finding(Located):
     text: str
     section: str
     merged_cells: list[str] = field(default_factory=list)
+    # True when the importer counted the ref ("SW 2") in the order the file first gives
+    # the finding: a position, so the finding's IRI is minted from its words instead.
+    numbered: bool = False
 
 
 @dataclass(kw_only=True)
