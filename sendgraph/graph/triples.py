@@ -86,9 +86,19 @@ class _Writer:
         for value in values:
             self.text(s, p, value)
 
-    def provenance(self, node: Node, record: Located, document: str, section: str) -> None:
+    def provenance(
+        self, node: Node, record: Located, document: str, section: str, *, entity: bool = True
+    ) -> None:
+        """Name where ``node`` was read: its paper, the place in it, and the data file's row.
+
+        A record (an action, a finding, a quote) is a prov:Entity derived from its paper,
+        prov:hadPrimarySource. A person, organisation, post, board or review is not a
+        record but what a record is about (PROV-O's agents and activities are no
+        entities), so its paper is the one that names it, dcterms:isReferencedBy.
+        """
         if document:
-            self.add(node, PROV.hadPrimarySource, self.mint("document", document))
+            source = PROV.hadPrimarySource if entity else DCTERMS.isReferencedBy
+            self.add(node, source, self.mint("document", document))
         self.text(node, SG.section, section)
         self.add(node, SG.sourceFile, _text(record.source))
         self.add(node, SG.sourceRow, Literal(record.row, datatype=XSD.integer))
@@ -117,7 +127,7 @@ class _Writer:
             self.text(node, SKOS.prefLabel, org.name)
             self.texts(node, SKOS.altLabel, org.aliases)
             self.text(node, SG.note, org.note)
-            self.provenance(node, org, org.document, org.section)
+            self.provenance(node, org, org.document, org.section, entity=False)
 
     def people(self) -> None:
         names = Counter(p.name for p in self.records.people.values())
@@ -137,7 +147,7 @@ class _Writer:
             self.text(node, SG.initials, person.initials)
             self.texts(node, SG.alias, person.aliases)
             self.text(node, SG.note, person.note)
-            self.provenance(node, person, person.document, person.section)
+            self.provenance(node, person, person.document, person.section, entity=False)
         for number, post in enumerate(self.records.posts, start=1):
             node = self.mint("post", post.id or number)
             self.add(node, RDF.type, ORG.Post)
@@ -152,7 +162,7 @@ class _Writer:
                 if holder is not None:
                     self.add(holder, ORG.memberOf, org)
             self.text(node, SG.note, post.note)
-            self.provenance(node, post, post.document, post.section)
+            self.provenance(node, post, post.document, post.section, entity=False)
 
     def boards(self) -> None:
         for board in self.records.boards.values():
@@ -166,7 +176,7 @@ class _Writer:
                 self.add(node, ORG.unitOf, self.mint("organisation", org_id))
             self.text(node, SG.firstMention, board.quote)
             self.text(node, SG.note, board.note)
-            self.provenance(node, board, board.document, "")
+            self.provenance(node, board, board.document, "", entity=False)
             self.meetings(node, board)
 
     def meetings(self, node: URIRef, board: Board) -> None:
@@ -219,7 +229,7 @@ class _Writer:
                 self.add(node, SG.reviewer, self.mint("person", person))
             self.texts(node, SG.focusArea, review.focus_areas)
             self.text(node, SG.note, review.note)
-            self.provenance(node, review, review.document, review.section)
+            self.provenance(node, review, review.document, review.section, entity=False)
 
     def plans(self) -> None:
         for plan in self.records.plans.values():
