@@ -171,8 +171,14 @@ def test_publishers_and_text_files(rotherham: Build, iri: Callable[..., URIRef])
         (str(graph.value(text, RDFS.label)), paper)
         for text, paper in graph.subject_objects(DCTERMS.source)
     } == {
-        ("rotherham-send-joint-action-plan-2017.txt", iri("document", "rotherham-ccg-send-update-2017")),
-        ("rotherham-send-peer-challenge-2020.txt", iri("document", "rotherham-send-peer-challenge-2020")),
+        (
+            "rotherham-send-joint-action-plan-2017.txt",
+            iri("document", "rotherham-ccg-send-update-2017"),
+        ),
+        (
+            "rotherham-send-peer-challenge-2020.txt",
+            iri("document", "rotherham-send-peer-challenge-2020"),
+        ),
     }
 
 

@@ -319,7 +319,9 @@ def test_a_correction_adds_and_removes_a_tag(data_copy: Path) -> None:
     )
     assert (pr9, DCTERMS.subject, SG["theme-preparation-for-adulthood"]) not in graph
     # PR 9's only theme was preparation for adulthood; its rule tags went with the link.
-    assert [t for t in graph.subjects(RDF.subject, pr9) if (t, RDF.type, SG.ThemeTag) in graph] == []
+    assert [
+        t for t in graph.subjects(RDF.subject, pr9) if (t, RDF.type, SG.ThemeTag) in graph
+    ] == []
     assert (MINT("action", "pr-9/mention/1-1"), RDF.type, SG.BoardMention) in graph
     removal = MINT("action", "pr-9/removed/preparation-for-adulthood")
     assert {str(r) for r in graph.objects(removal, SG.themeRule)} == {
@@ -329,7 +331,9 @@ def test_a_correction_adds_and_removes_a_tag(data_copy: Path) -> None:
     # Without the shipped corrections, the rules alone tag PR 22 with data.
     pr22 = MINT("action", "pr-22")
     assert (pr22, DCTERMS.subject, SG["theme-performance-data"]) in graph
-    assert (pr22, DCTERMS.subject, SG["theme-performance-data"]) not in build_graph(validate=False).graph
+    assert (pr22, DCTERMS.subject, SG["theme-performance-data"]) not in build_graph(
+        validate=False
+    ).graph
 
 
 def test_a_corrected_graph_conforms_to_the_shapes(data_copy: Path) -> None:

@@ -133,7 +133,9 @@ class _Writer:
         self.text(document, SG.publisherText, words)
         wanted = " ".join(words.split()).casefold()
         for org in self.records.organisations.values():
-            if wanted and wanted in {" ".join(n.split()).casefold() for n in (org.name, *org.aliases)}:
+            if wanted and wanted in {
+                " ".join(n.split()).casefold() for n in (org.name, *org.aliases)
+            }:
                 self.add(document, DCTERMS.publisher, self.mint("organisation", org.id))
                 return
 
