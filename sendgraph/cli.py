@@ -794,6 +794,68 @@ def trace(ref: str, data: Path | None, encoding: str | None, store: str, fmt: st
 
 
 @main.command()
+@click.argument("ref")
+@data_option
+@encoding_option
+@store_option
+@safety_option
+@wide_option
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice([*ROW_FORMATS, "md"]), default="table",
+    show_default=True,
+)  # fmt: skip
+def history(ref: str, data: Path | None, encoding: str | None, store: str, fmt: str) -> None:
+    """The history of the action or finding REF: what the papers date about it, in order.
+
+    Its status in each month of a dated status series (a RAG column per month), its
+    status as at the date its plan reports it, its progress entries dated by the date
+    they are headed with ("March 2017: ...") or their dated column, with the precision
+    of that date, and the version log of the plan it is part of, in date order. Its
+    target dates and their revisions, in the papers' words, follow, with anything else
+    the papers do not date, each saying why. A date a text merely mentions dates
+    nothing.
+
+    Example:
+
+        sendgraph history "SEND 1"
+        sendgraph history "WSoA 1.2" --data tests/fixtures/import/wsoa-rag-months
+        sendgraph history "SEND 1" -f md > send-1.md
+    """
+    import json
+
+    from sendgraph.ask.history import history as item_history
+    from sendgraph.show.history import render_markdown
+
+    found = item_history(load_questions(data, encoding, store), ref)
+    if fmt == "json":
+        click.echo(json.dumps(found.to_json(), indent=2, ensure_ascii=False))
+        return
+    if fmt == "md":
+        click.echo(render_markdown(found), nl=False)
+        return
+    if fmt == "csv":
+        print_rows(found.rows(), fmt, "")
+        return
+    if not found.entries:
+        click.echo(found.nothing(), err=True)
+        return
+    dated = [{k: v for k, v in e.row().items() if k != "undated"} for e in found.dated]
+    if dated:
+        print_rows(
+            dated,
+            fmt,
+            "",
+            ["date", "until", "precision", "as written", "kind", "what", "words", "detail"],
+        )
+    else:
+        click.echo(f"The papers date nothing about {found.ref}.")
+    if found.undated:
+        click.echo()
+        click.echo("Not dated:")
+        print_rows([e.row() for e in found.undated], fmt, "", ["kind", "what", "detail", "undated"])
+
+
+@main.command()
 @click.argument("ref", required=False)
 @data_option
 @encoding_option
@@ -1430,9 +1492,13 @@ class StatusType(click.ParamType[str]):
     help="Also draw reporting lines read from a sentence's structure, as 'reports to (inferred)'.",
 )  # fmt: skip
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the browser.")
+@click.option(
+    "--base", metavar="URL", default=None,
+    help="Link each node's panel to its page at URL, where `sendgraph serve` answers the graph's IRIs (http://127.0.0.1:7878/).",
+)  # fmt: skip
 def view(
     data: Path | None, encoding: str | None, store: str, output: Path, focus: str | None, depth: int, board: str | None,
-    owner_name: str | None, status: str | None, with_gaps: bool, inferred: bool, open_page: bool,
+    owner_name: str | None, status: str | None, with_gaps: bool, inferred: bool, open_page: bool, base: str | None,
 ) -> None:  # fmt: skip
     """Write the interactive network view: one HTML file that works offline.
 
@@ -1440,7 +1506,8 @@ def view(
     no stated line in their own band, each with its actions' statuses counted by path;
     click a board to open it, + and - to widen or narrow a focus, "Full network" for all.
     Nodes are shaped and coloured by kind, actions by status (Behind schedule its own);
-    click a node for its details, find one by reference, name, alias or initials, filter
+    click a node for its details (with --base, a link to its page), find one by reference,
+    name, alias or initials, filter
     by kind, status, board, owner or document. "Exceptions" lists what `sendgraph
     exceptions` does; a row selects its action. Oversight and reporting lines are the
     ones the papers state; --inferred adds those read from a sentence's structure,
@@ -1454,7 +1521,9 @@ def view(
         sendgraph view --focus "Health and Well Being Board" --depth 3
         sendgraph view --board "SEND Strategic Board" --gaps
         sendgraph view --status behind-schedule
+        sendgraph view --base http://127.0.0.1:7878/
     """
+    from sendgraph.ask.describe import base_url
     from sendgraph.ask.gaps import find_gaps, load_rules
     from sendgraph.show.view import (
         collect,
@@ -1465,6 +1534,7 @@ def view(
         slice_view,
     )
 
+    base = base_url(base) if base is not None else None  # a mistyped URL stops it first
     questions = load_questions(data, encoding, store)
     gaps = find_gaps(questions.store, load_rules())  # each board's panel lists its own
     view_data = collect(questions, ["inferred"] if inferred else [], gaps)
@@ -1483,7 +1553,7 @@ def view(
     net = network(view_data)
     drawn = sum(1 for node in view_data.nodes.values() if node["kind"] == "finding")
     note = findings_note(questions.facts().counts(), drawn)
-    page = render_html(net, "sendgraph: SEND governance network", [note])
+    page = render_html(net, "sendgraph: SEND governance network", [note], pages=base)
     write_atomically(output, page.encode("utf-8"))
     click.echo(f"Wrote {output} ({len(net.nodes)} nodes, {len(net.edges)} edges)")
     click.echo(note)
@@ -1634,6 +1704,12 @@ def export_tables_to(folder: Path, data: Path | None, encoding: str | None) -> N
     metavar="URL",
     help="Also answer pages from this origin (http://host:port), with CORS; repeatable.",
 )
+@click.option(
+    "--base",
+    metavar="URL",
+    default=None,
+    help="Where the pages of the graph's IRIs link to, such as the address a proxy serves this server at. Default: this server's own paths.",
+)
 def serve(
     data: Path | None,
     encoding: str | None,
@@ -1649,12 +1725,16 @@ def serve(
     max_answer: int,
     allow_hosts: tuple[str, ...],
     allow_origins: tuple[str, ...],
+    base: str | None,
 ) -> None:
-    """Serve the graph as a read-only SPARQL 1.1 endpoint, with a query page and the named questions.
+    """Serve the graph as a read-only SPARQL 1.1 endpoint, with a query page, the named questions and a page for each IRI.
 
     GET or POST /sparql; answers in SPARQL JSON or XML, CSV or TSV, Turtle or N-Triples
     as the Accept header asks. /questions/oversight?ref=SEND+4 and the other questions
-    answer in JSON; add &include=inferred to follow inferred reporting lines too. Only
+    answer in JSON; add &include=inferred to follow inferred reporting lines too. The
+    graph's own IRIs are answered at their paths: https://w3id.org/sendgraph/id/... at
+    /id/... and the ontology at /ontology, as a page, or as Turtle or JSON-LD when the
+    Accept header asks; --base URL makes the pages link to URL instead. Only
     requests naming this machine's address (or localhost) as their Host, from no page or
     the server's own page, are answered; --allow-host and --allow-origin add others.
     Stops cleanly on SIGTERM or Ctrl-C.
@@ -1663,17 +1743,20 @@ def serve(
 
         sendgraph serve --port 7878
         sendgraph serve --allow-origin http://localhost:8888
+        curl -H 'Accept: text/turtle' http://127.0.0.1:7878/id/rotherham/action/send-3
     """
+    from sendgraph.ask.describe import base_url
     from sendgraph.serve.connections import Access, Limits
     from sendgraph.serve.server import serve as run_server
 
     Access.bound_to(host, allow_hosts, allow_origins)  # a mistyped name stops it before loading
+    base = base_url(base) if base is not None else None
     questions = load_questions(data, encoding, store, named=True)
     limits = Limits(client_timeout, max_connections, max_queries, query_memory << 20)
     try:
         run_server(
             questions, host, port, timeout, max_rows, limits=limits, byte_cap=max_answer << 20,
-            allow_hosts=allow_hosts, allow_origins=allow_origins,
+            allow_hosts=allow_hosts, allow_origins=allow_origins, base=base,
             ready=lambda url: click.echo(f"Serving {questions.store.size} triples at {url} (SPARQL at {url}sparql); Ctrl-C or SIGTERM stops.", err=True),
         )  # fmt: skip
     except OSError as exc:
@@ -1788,9 +1871,21 @@ def push(
     "--inferred", is_flag=True,
     help="Also follow reporting lines read from a sentence's structure, marked [inferred].",
 )  # fmt: skip
+@click.option(
+    "--board", "board_name", metavar="NAME",
+    help="Write this board's pack instead: what it oversees, its exceptions, what changed since --since, its gaps.",
+)  # fmt: skip
+@click.option(
+    "--since", metavar="DATE", help="With --board: what changed on or after this month or day (YYYY-MM, YYYY-MM-DD)."
+)  # fmt: skip
+@click.option(
+    "--base", metavar="URL", default=None,
+    help="Link each finding and action of the HTML report to its page at URL, where `sendgraph serve` answers the graph's IRIs. Default: to its IRI.",
+)  # fmt: skip
 def report(
     data: Path | None, encoding: str | None, store: str, fmt: str, output: Path | None,
-    rule_folders: tuple[Path, ...], top: int, inferred: bool,
+    rule_folders: tuple[Path, ...], top: int, inferred: bool, board_name: str | None, since: str | None,
+    base: str | None,
 ) -> None:  # fmt: skip
     """Write the inspection evidence report: each finding, the actions that answer it, and their evidence.
 
@@ -1814,10 +1909,16 @@ def report(
         sendgraph report --inferred -o build/report-inferred.html
         sendgraph report -f md -o evidence.md
         sendgraph report --data my-area/ -o -
+        sendgraph report --board "SEND Strategic Board" --since 2020-01
     """
+    if board_name or since:
+        _board_pack(data, encoding, store, fmt, output, board_name, since, inferred)
+        return
+    from sendgraph.ask.describe import base_url
     from sendgraph.ask.gaps import load_rules
     from sendgraph.show.report import build_report, render
 
+    base = base_url(base) if base is not None else None  # a mistyped URL stops it first
     document = build_report(
         load_questions(data, encoding, store),
         load_rules(rule_folders),
@@ -1829,7 +1930,7 @@ def report(
 
         payload = render_pdf(document)
     else:
-        payload = render(document, fmt).encode("utf-8")
+        payload = render(document, fmt, base).encode("utf-8")
     if output is not None and str(output) == "-":
         sys.stdout.buffer.write(payload)
         return
@@ -1839,6 +1940,37 @@ def report(
     click.echo(
         f"Wrote {target} ({len(document.findings)} findings, {unanswered} unanswered; "
         f"{document.actions} actions; {document.gaps} gaps)"
+    )
+
+
+def _board_pack(
+    data: Path | None, encoding: str | None, store: str, fmt: str, output: Path | None,
+    name: str | None, since: str | None, inferred: bool,
+) -> None:  # fmt: skip
+    """Write one board's pack (`report --board NAME --since DATE`): build/boardpack.<format> by default."""
+    from sendgraph.ask.boardpack import board_pack, parse_since
+    from sendgraph.show.report.boardpack import render
+
+    if not name or not since:
+        raise UsageError("a board pack needs both --board NAME and --since DATE.")
+    when = parse_since(since)
+    questions = load_questions(data, encoding, store)
+    pack = board_pack(questions, name, when, ["inferred"] if inferred else [])
+    if fmt == "pdf":
+        from sendgraph.show.report.pdf import print_pdf
+
+        payload = print_pdf(render(pack, "html"))
+    else:
+        payload = render(pack, fmt).encode("utf-8")
+    if output is not None and str(output) == "-":
+        sys.stdout.buffer.write(payload)
+        return
+    target = output or Path("build") / f"boardpack.{fmt}"
+    write_atomically(target, payload)
+    click.echo(
+        f"Wrote {target} ({pack.board}: {len(pack.actions)} actions, "
+        f"{len(pack.exceptions)} exceptions, {len(pack.changes) + len(pack.versions)} dated "
+        f"entries since {since}, {len(pack.gaps)} gaps)"
     )
 
 

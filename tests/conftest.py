@@ -116,7 +116,7 @@ SLOW_MODULES = {
     "test_faults", "test_fuzz", "test_properties", "test_serve_faults", "test_query_network",
     "test_linear_readers", "test_view_browser", "test_report_browser", "test_query_page_browser",
     "test_serve_browser", "test_csp", "test_push", "test_push_virtuoso", "test_serve_access",
-    "test_cache_faults",
+    "test_cache_faults", "test_serve_iris", "test_serve_iris_browser",
 }  # fmt: skip
 
 

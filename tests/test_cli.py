@@ -275,7 +275,7 @@ def test_queries_lists_every_bundled_query(runner: CliRunner) -> None:
     assert [line.split()[0] for line in lines] == [
         "action-details", "answers", "areas", "board-details", "board-members", "citations",
         "findings", "governance-statements",
-        "oversight", "people",
+        "oversight", "people", "plan-versions",
         "progress", "projection", "provenance", "recurring", "reporting-lines",
         "responsibilities", "sources", "status-dates", "status-history", "success-measures",
         "target-dates", "theme-actions", "theme-removals", "theme-tags", "version-dates",
@@ -358,7 +358,7 @@ def test_every_command_reading_data_takes_it_with_the_data_option() -> None:
     }
     assert readers == {
         "build", "validate", "oversight", "trace", "xref", "owner", "board", "slippage", "overdue",
-        "exceptions", "about",
+        "exceptions", "about", "history",
         "areas", "query", "gaps", "analyse", "view", "export", "serve", "push", "report",
         "import", "recurring", "themes", "template", "changes",
     }  # fmt: skip

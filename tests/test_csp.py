@@ -123,6 +123,15 @@ def test_the_query_page_forbids_remote_loads_in_its_header_and_its_page(endpoint
     assert len(scripts) == 2 and all(HASH.fullmatch(s) for s in scripts)
 
 
+@pytest.mark.parametrize("path", ["id/rotherham/action/send-3", "ontology"])
+def test_the_pages_of_the_graphs_iris_forbid_remote_loads(endpoint: str, path: str) -> None:
+    headers, page = fetch_page(endpoint + path)
+    (meta,) = meta_policies(page)
+    assert headers["Content-Security-Policy"] == meta
+    assert_forbids_remote_loads(meta, connect={"'none'"})
+    assert parse(meta)["script-src"] == ["'none'"]  # the pages run no script at all
+
+
 def test_a_policy_with_a_remote_source_fails_the_check() -> None:
     with pytest.raises(AssertionError):
         assert_forbids_remote_loads(
@@ -166,11 +175,14 @@ def remote_requests(browser: Any, load: Any) -> list[str]:
     return sorted(set(asked))
 
 
-@pytest.mark.parametrize("which", ["view", "report"])
+@pytest.mark.parametrize("which", ["view", "report", "resource"])
 def test_injected_remote_loads_make_no_request_from_a_file(
-    which: str, browser: Any, view_html: str, report_html: str, tmp_path: Path
+    which: str, browser: Any, view_html: str, report_html: str, endpoint: str, tmp_path: Path
 ) -> None:
-    html = view_html if which == "view" else report_html
+    pages = {"view": view_html, "report": report_html}
+    html = (
+        pages[which] if which in pages else fetch_page(endpoint + "id/rotherham/action/send-3")[1]
+    )
     guarded, bare = tmp_path / "guarded.html", tmp_path / "bare.html"
     guarded.write_text(inject(html, keep_policy=True), encoding="utf-8")
     bare.write_text(inject(html, keep_policy=False), encoding="utf-8")

@@ -10,10 +10,13 @@ from types import ModuleType
 
 import click
 import pytest
+from rdflib import RDFS, Literal
 
 import sendgraph
 from sendgraph.cli import main as cli
 from sendgraph.graph.build import Build
+from sendgraph.graph.ontology import load_ontology
+from sendgraph.graph.vocab import SG
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -22,11 +25,9 @@ LINK = re.compile(r"\]\(([^)\s]+)\)")
 TABLE_COMMAND = re.compile(r"^\|[^|]+\| `(sendgraph [^`]+)` \|$", re.MULTILINE)
 
 
-def load_generator() -> ModuleType:
-    """scripts/cli_reference.py, which is a script rather than part of the package."""
-    spec = importlib.util.spec_from_file_location(
-        "cli_reference", ROOT / "scripts" / "cli_reference.py"
-    )
+def load_generator(name: str = "cli_reference") -> ModuleType:
+    """A script of scripts/ (cli_reference.py by default), which is not part of the package."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -48,6 +49,38 @@ def test_cli_reference_is_what_the_commands_say() -> None:
     generator = load_generator()
     written = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     assert written == generator.render(), f"docs/cli.md is out of date: run {generator.COMMAND}"
+
+
+def test_ontology_documentation_is_what_the_ontology_says() -> None:
+    generator = load_generator("ontology_docs")
+    written = (ROOT / "docs" / "ontology.md").read_text(encoding="utf-8")
+    assert written == generator.render(), (
+        f"docs/ontology.md is out of date: run {generator.COMMAND}"
+    )
+
+
+def test_ontology_documentation_lists_every_term_once() -> None:
+    written = (ROOT / "docs" / "ontology.md").read_text(encoding="utf-8")
+    entries = re.findall(r"^### (\S+) \(", written, re.MULTILINE)
+    terms = {
+        str(s).partition("#")[2]
+        for s in load_ontology().subjects()
+        if str(s).startswith("https://w3id.org/sendgraph/ontology#")
+    }
+    assert len(entries) == len(set(entries)) == len(terms)
+    assert set(entries) == terms
+
+
+def test_ontology_documentation_follows_a_change_to_the_ontology(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    generator = load_generator("ontology_docs")
+    before = generator.render()
+    changed = load_ontology()
+    changed.set((SG.Action, RDFS.comment, Literal("A thing to do, said differently.")))
+    monkeypatch.setattr(generator, "load_ontology", lambda: changed)
+    after = generator.render()
+    assert "A thing to do, said differently." in after and after != before
 
 
 def test_cli_reference_has_every_command() -> None:

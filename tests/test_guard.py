@@ -401,7 +401,7 @@ def test_every_registered_command_runs_under_the_guard(monkeypatch: pytest.Monke
         "exceptions", "about",
         "areas", "query", "queries", "gaps", "rules", "analyse", "view", "export", "serve",
         "push", "report", "import", "template", "recurring", "themes", "synth", "cache info", "cache clear",
-        "changes",
+        "changes", "history",
     }  # fmt: skip
 
 

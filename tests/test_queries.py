@@ -33,6 +33,7 @@ EXPECTED_COUNTS = {
     "governance-statements": 13,  # every row of data/governance.csv, whatever its modality
     "oversight": 110,  # 72 plan paths + 13 review paths + 25 reports in progress text
     "people": 41,  # a row per person and post and organisation (people with no post: one row)
+    "plan-versions": 13,  # the joint action plan's version history, data/versions.csv
     "progress": 113,  # every progress entry
     "provenance": 310,  # 85 actions + 28 findings that are not actions + 113 progress entries + 52 boards + 32 people
     "status-history": 0,  # the 2017 plan reports one status per action; tests/test_report.py adds a series
@@ -109,6 +110,30 @@ def test_governance_statements_rows_keep_the_recommended_lines_labelled(
         ("joint task and finish group", "reports to", "SEND Strategic Board"),
         ("joint task and finish group", "reports to", "Early Help Steering Group"),
     }
+
+
+def test_plan_versions_rows(questions: Questions) -> None:
+    rows = questions.select("plan-versions")
+    assert [(r["number"], r["date_text"], str(r["date"]), r["amended_by"]) for r in rows] == [
+        (1, "14/02/17", "2017-02-14", "Christine Pike"),
+        (2, "27/02/17", "2017-02-27", "Christine Pike"),
+        (3, "27/02/17", "2017-02-27", "Christine Pike"),
+        (4, "01/03/17", "2017-03-01", "Paula Williams"),
+        (5, "07/03/17", "2017-03-07", "Christine Pike"),
+        (6, "03/04/17", "2017-04-03", "Christine Pike"),
+        (7, "03/05/17", "2017-05-03", "Christine Pike"),
+        (8, "08/06/17", "2017-06-08", "Christine Pike"),
+        (9, "20/06/17", "2017-06-20", "Christine Pike"),
+        (10, "18/07/17", "2017-07-18", "Christine Pike"),
+        (11, "19/07/17", "2017-07-19", "Christine Pike"),
+        (12, "09/08/17", "2017-08-09", "Christine Pike"),
+        (13, "25/09/17", "2017-09-25", "Christine Pike"),
+    ]
+    assert {r["plan_label"] for r in rows} == {"SEND Joint Action Plan"}
+    revises = {str(r["version"]): str(r["revises"]) if r["revises"] else None for r in rows}
+    by_number = {r["number"]: str(r["version"]) for r in rows}
+    assert revises == {by_number[n]: by_number.get(n - 1) for n in range(1, 14)}
+    assert rows[0]["summary"].startswith("Updates collated from identified leads")
 
 
 def test_version_dates_rows(questions: Questions) -> None:

@@ -317,28 +317,29 @@ def test_every_appendix_is_headed_and_listed_in_the_contents(
     assert re.findall(r'<a href="#([a-z]+)">Appendix', toc) == [s for s, _ in report.appendices]
 
 
-def test_the_version_log_has_its_place_empty_or_filled(report: Report) -> None:
-    from sendgraph.show.report.evidence import PlanVersion, Source
-
+def test_the_version_log_appendix_lists_the_papers_log(report: Report) -> None:
     html, markdown = render_html(report), render_markdown(report)
-    assert "This report was given no version log." in html
-    assert "This report was given no version log." in markdown
-    entry = PlanVersion(
-        plan="SEND Joint Action Plan", version="2", date="27/02/17", amended_by="Christine Pike",
-        summary="Revision of SEND actions to link with CYPS Improvement Plan",
-        source=Source(document="Special Educational Needs and Disabilities (SEND) Update", section="Version control"),
-    )  # fmt: skip
-    filled = Report(**{**report.__dict__, "versions": [entry]})
-    page = render_html(filled)
+    assert [(v.number, v.date_text) for v in report.versions] == [
+        (1, "14/02/17"), (2, "27/02/17"), (3, "27/02/17"), (4, "01/03/17"), (5, "07/03/17"),
+        (6, "03/04/17"), (7, "03/05/17"), (8, "08/06/17"), (9, "20/06/17"), (10, "18/07/17"),
+        (11, "19/07/17"), (12, "09/08/17"), (13, "25/09/17"),
+    ]  # fmt: skip
+    assert {v.plan for v in report.versions} == {"SEND Joint Action Plan"}
+    assert {v.document for v in report.versions} == {
+        "Special Educational Needs and Disabilities (SEND) Update"
+    }
     assert (
         '<tr><td>SEND Joint Action Plan</td><td class="n">2</td><td>27/02/17</td>'
         "<td>Christine Pike</td><td>Revision of SEND actions to link with CYPS Improvement Plan</td>"
-    ) in page
-    assert "no version log" not in page
+    ) in html
     assert (
         "| SEND Joint Action Plan | 2 | 27/02/17 | Christine Pike | Revision of SEND actions to link with CYPS Improvement Plan |"
-        in render_markdown(filled)
+        in markdown
     )
+    empty = Report(**{**report.__dict__, "versions": []})
+    assert "The papers give no version log." in render_html(empty)
+    assert "The papers give no version log." in render_markdown(empty)
+    assert "no version log" not in html
 
 
 def test_no_finding_page_cites_a_data_file(report: Report, html: str, markdown: str) -> None:
@@ -359,9 +360,21 @@ def test_the_register_gives_each_actions_words(report: Report, html: str, markdo
         "SEND Hub visioning event",
         "JCP 1 Create a Joint SEND Education, Health and Social Care Assessment Hub at Kimberworth Place",
     )
-    assert '<tr id="action-jcp-1-1" class="entry"><td class="ref">JCP 1.1</td><td class="text">SEND Hub visioning event</td>' in html  # fmt: skip
+    assert '<tr id="action-jcp-1-1" class="entry"><td class="ref"><a href="https://w3id.org/sendgraph/id/rotherham/action/jcp-1-1">JCP 1.1</a></td><td class="text">SEND Hub visioning event</td>' in html  # fmt: skip
     assert "| JCP 1.1 | SEND Hub visioning event | Paula Williams (I) | Green (“Completed”) | March 16 | – |" in markdown  # fmt: skip
     assert "### JCP 1 Create a Joint SEND Education, Health and Social Care Assessment Hub at Kimberworth Place" in markdown  # fmt: skip
+
+
+def test_each_finding_and_action_links_to_its_iri_or_its_page(report: Report, html: str) -> None:
+    pc_a1 = "https://w3id.org/sendgraph/id/rotherham/finding/pc-a1"
+    assert f'In the graph: <a href="{pc_a1}">{pc_a1}</a>' in html
+    iris = re.findall(r'<p class="source iri">In the graph: <a href="([^"]+)">', html)
+    assert len(iris) == len(set(iris)) == 45  # a page for each finding that needs an answer
+    register = re.findall(r'<td class="ref"><a href="([^"]+)">', html)
+    assert len(register) == len(set(register)) == 85  # every action
+    served = render_html(report, pages="http://127.0.0.1:7878/")
+    assert 'href="http://127.0.0.1:7878/id/rotherham/finding/pc-a1">' + pc_a1 + "</a>" in served
+    assert '<a href="http://127.0.0.1:7878/id/rotherham/action/jcp-1-1">JCP 1.1</a>' in served
 
 
 # ---------------------------------------------------------------- summary
@@ -723,8 +736,14 @@ def test_markdown_carries_the_charts_as_tables(markdown: str) -> None:
 
 def test_no_remote_loads(html: str) -> None:
     assert "default-src 'none'" in html
-    assert re.findall(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I) == []
-    assert set(re.findall(r'href="(.)', html)) == {"#"}
+    # The only addresses are links a reader may follow to the items' IRIs; nothing loads.
+    absolute = re.findall(
+        r"""<(\w+)[^>]*?(?:src|href|action)\s*=\s*["']?\s*((?:https?:)?//[^"'\s>]*)""", html, re.I
+    )
+    assert {tag for tag, _ in absolute} == {"a"}
+    assert all(url.startswith("https://w3id.org/sendgraph/id/rotherham/") for _, url in absolute)
+    assert len(absolute) == 45 + 85  # each finding's page, each action in the register
+    assert set(re.findall(r'href="(.)', html)) == {"#", "h"}
     assert "<script" not in html and "url(" not in html and "@import" not in html
     assert "<link" not in html and "<img" not in html
 

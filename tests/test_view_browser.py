@@ -347,6 +347,25 @@ def test_clicking_a_node_opens_its_details(opened: Page, iri: Any) -> None:
     opened.page.click("#reset")
 
 
+def test_a_plans_panel_lists_its_version_log(
+    opened: Page, rotherham_view: tuple[Path, Questions]
+) -> None:
+    from sendgraph.ask.history import version_logs
+
+    opened.find("SEND Joint Action Plan")
+    assert opened.page.inner_text("#details-title") == "SEND Joint Action Plan"
+    items = opened.page.locator("dd[data-field=versions] li").all_inner_texts()
+    [log] = version_logs(rotherham_view[1]).values()
+    assert items == [v.line for v in log]
+    assert len(items) == 13
+    assert items[0] == (
+        "Version 1, 14/02/17, amended by Christine Pike: Updates collated from identified "
+        "leads determining target dates and establishing the current position statement "
+        "and RAG rating"
+    )
+    opened.page.click("#reset")
+
+
 def test_the_full_network_draws_every_node(
     opened: Page, rotherham_view: tuple[Path, Questions]
 ) -> None:

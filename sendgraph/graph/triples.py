@@ -31,7 +31,14 @@ from sendgraph.graph.vocab import (
     Minter,
 )
 from sendgraph.records.codes import Code
-from sendgraph.records.dates import DAY, ONGOING, QUARTER, TO_BE_CONFIRMED
+from sendgraph.records.dates import (
+    DAY,
+    ONGOING,
+    QUARTER,
+    TO_BE_CONFIRMED,
+    EntryDate,
+    read_entry_date,
+)
 from sendgraph.records.model import (
     Action,
     ActionRow,
@@ -426,6 +433,7 @@ class _Writer:
             self.text(entry, SKOS.editorialNote, row.note)
             self.text(entry, SG.codesText, row.codes_text)
         self.text(entry, SG.targetDateText, row.target_text)
+        self.entry_date(entry, row.progress_date)
         self.text(entry, SG.statusText, row.status_text)
         if row.status:
             self.add(entry, SG.status, self.mint.status(row.status))
@@ -455,6 +463,21 @@ class _Writer:
             self.provenance(node, row, document, f"{section} row {row.number}, target date")
         self.provenance(entry, row, document, f"{section} row {row.number}")
         return entry
+
+    def entry_date(self, entry: URIRef, date: EntryDate | None) -> None:
+        """Date a progress entry by its heading or its column, with the precision of that date."""
+        if date is None:
+            return
+        self.text(entry, SG.dateText, date.words)
+        self.add(entry, SG.precision, SG[f"precision-{date.precision}"])
+        self.add(entry, SG.periodStart, Literal(date.start, datatype=XSD.date))
+        self.add(entry, SG.periodEnd, Literal(date.end, datatype=XSD.date))
+        self.text(entry, SG.sourceColumn, date.column)
+
+    def heading_date(self, text: str, document: str) -> EntryDate | None:
+        """The date an entry of a finding's progress is headed with (records/dates.py)."""
+        paper = self.records.documents.get(document)
+        return read_entry_date(text, paper.date) if paper else None
 
     def mentions(
         self,
@@ -503,6 +526,7 @@ class _Writer:
                 self.add(node, SG.progressEntry, entry)
                 self.add(entry, SG.rowNumber, Literal(number, datatype=XSD.integer))
                 self.text(entry, SG.text, bullet)
+                self.entry_date(entry, self.heading_date(bullet, document))
                 self.provenance(entry, gap, document, f"{section} progress {number}")
             self.mentions(node, gap.boards, gap, document, section, 1)
 
@@ -538,6 +562,7 @@ class _Writer:
                 self.add(holder, SG.progressEntry, entry)
                 self.add(entry, SG.rowNumber, Literal(1, datatype=XSD.integer))
                 self.text(entry, SG.text, item.progress)
+                self.entry_date(entry, self.heading_date(item.progress, document))
                 self.provenance(entry, item, document, f"{section}, progress update")
             on_finding = [
                 m for m in item.boards if m.field in ("strength", "area_for_consideration")
@@ -547,11 +572,20 @@ class _Writer:
             self.mentions(holder, on_action, item, document, section, 2)
 
     def versions(self) -> None:
+        """Each entry of a plan's version history: a dated prov:Entity revising the one before it."""
+        numbers: dict[str, set[int]] = {}
+        for version in self.records.versions:
+            numbers.setdefault(version.plan, set()).add(version.number)
         for version in self.records.versions:
             plan = self.records.plans[version.plan]
             plan_node = self.mint("plan", plan.id)
             node = URIRef(f"{plan_node}/version/{version.number}")
             self.add(node, RDF.type, SG.PlanVersion)
+            self.add(node, RDF.type, PROV.Entity)
+            if version.number - 1 in numbers[version.plan]:
+                self.add(
+                    node, PROV.wasRevisionOf, URIRef(f"{plan_node}/version/{version.number - 1}")
+                )
             self.add(plan_node, SG.version, node)
             self.text(node, RDFS.label, f"{plan.title} version {version.number}")
             self.add(node, SG.versionNumber, Literal(version.number, datatype=XSD.integer))

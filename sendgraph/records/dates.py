@@ -20,6 +20,10 @@ is never late before its term can have ended, whenever Easter falls), financial 
 (day, week, month, term, quarter or year) and the first and last day of the period it
 names; its month is the month of that last day, by which the work is due. Anything else
 ("March 2-21", as published) is kept as written and never guessed.
+
+A progress entry is dated only when it is headed with a date: "March 2017: ...",
+"Update 03/05/17 – ...", "Q3 2024/25 update: ..." (`read_entry_date`). A date the text
+merely mentions ("Date amended for closure to September 2017") is not the entry's date.
 """
 
 from __future__ import annotations
@@ -269,8 +273,12 @@ def parse_week(text: str, document_date: dt.date) -> tuple[dt.date, dt.date] | N
     return (day, day + dt.timedelta(days=6)) if day is not None else None
 
 
-def _period(text: str, document_date: dt.date) -> tuple[str, dt.date, dt.date] | None:
-    """Return the precision and first and last day of a dated target's words, or None."""
+def read_period(text: str, document_date: dt.date) -> tuple[str, dt.date, dt.date] | None:
+    """Return the precision and the first and last day of the period ``text`` names, or None.
+
+    >>> read_period("Spring term 2025", dt.date(2024, 6, 1))
+    ('term', datetime.date(2025, 1, 1), datetime.date(2025, 4, 30))
+    """
     month = parse_month(text, document_date)
     if month is not None:
         return (MONTH, *_month_bounds(month))
@@ -307,7 +315,7 @@ def read_target(revision: int, raw: str, document_date: dt.date) -> TargetRevisi
         return TargetRevision(revision=revision, raw=raw, month=None, kind=ONGOING)
     if TBC_WORDS.match(text):
         return TargetRevision(revision=revision, raw=raw, month=None, kind=TO_BE_CONFIRMED)
-    period = _period(DUE_BY.sub("", text), document_date)
+    period = read_period(DUE_BY.sub("", text), document_date)
     if period is None:
         return TargetRevision(revision=revision, raw=raw, month=None)
     precision, start, end = period
@@ -333,3 +341,58 @@ def parse_targets(cell: str, document_date: dt.date) -> list[TargetRevision]:
     """
     lines = [line.strip() for line in cell.splitlines() if line.strip()]
     return [read_target(number, line, document_date) for number, line in enumerate(lines, start=1)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntryDate:
+    """The date a progress entry is headed with, or the date of the column it was read from."""
+
+    words: str  # the heading's date as written ("March 2017", "Update 03/05/17"), or the column's
+    precision: str  # one of PRECISIONS
+    start: dt.date  # the first and last day of the period it names
+    end: dt.date
+    column: str = ""  # the dated column ("Sept 2023 update") when the column dates it
+
+
+# What may stand before or after a heading's date: "Update 03/05/17", "Sept 2023 update".
+HEADING_WORDS = re.compile(
+    r"^(?:(?:progress\s+)?update|progress|position)(?:\s+(?:as\s+)?at|\s+on|\s+for)?\s+"
+    r"|\s+(?:(?:progress\s+)?update|progress|position)$",
+    re.IGNORECASE,
+)
+# Where a heading ends: a colon, a dash set apart by spaces, an en or em dash.
+HEADING_END = re.compile(r"\s*(?::|\s[-–—]\s|[–—])\s*")
+
+
+def read_entry_date(text: str, document_date: dt.date) -> EntryDate | None:
+    """Return the date a progress entry is headed with, or None when it has no such heading.
+
+    The heading is the entry's first words up to a colon or a dash ("March 2017: ...",
+    "Update 03/05/17 – ..."), or its whole first line when more lines follow. All of
+    it, but for "Update" or "Progress" around the date, must be one date (a day, week,
+    month, term, quarter or year); a date mentioned anywhere else is not the entry's.
+
+    >>> read_entry_date("March 2017: group convened.", dt.date(2017, 9, 25)).end
+    datetime.date(2017, 3, 31)
+    >>> read_entry_date("Update 03/05/17 – draft agreed", dt.date(2017, 9, 25)).start
+    datetime.date(2017, 5, 3)
+    >>> read_entry_date("Date amended for closure to September 2017", dt.date(2017, 9, 25)) is None
+    True
+    """
+    lines = [line.strip() for line in text.strip().splitlines()]
+    if not lines or not lines[0]:
+        return None
+    first = lines[0]
+    end = HEADING_END.search(first)
+    if end is not None and end.start() > 0:
+        head = first[: end.start()]
+    elif end is None and len(lines) > 1:
+        head = first
+    else:
+        return None
+    words = " ".join(head.split())
+    period = read_period(HEADING_WORDS.sub("", words).strip(), document_date)
+    if period is None:
+        return None
+    precision, start, last = period
+    return EntryDate(words=words, precision=precision, start=start, end=last)

@@ -26,7 +26,7 @@ from sendgraph.base.problems import Problem, Severity
 from sendgraph.read.sources import SourceRow, display_name
 from sendgraph.read.spreadsheets import Sheet, SheetRow
 from sendgraph.records.boardregister import RegisterReader
-from sendgraph.records.dates import ONGOING, TO_BE_CONFIRMED, parse_targets
+from sendgraph.records.dates import ONGOING, TO_BE_CONFIRMED, parse_targets, read_entry_date
 from sendgraph.records.files import read_file
 from sendgraph.records.frequency import read_frequency
 from sendgraph.records.gazetteer import Gazetteer
@@ -56,7 +56,7 @@ from sendgraph.records.model import (
     StatusWord,
     slug,
 )
-from sendgraph.records.monthcolumns import month_headed, read_heading
+from sendgraph.records.monthcolumns import column_date, month_headed, read_heading
 from sendgraph.records.ownerimport import ACCOUNTABLE, LEAD, SUPPORT, OwnerReader
 from sendgraph.records.owners import PeopleIndex, name_key
 
@@ -533,6 +533,8 @@ class _Importer:
             status_history=history,
             answers=answers,
             merged_cells=merged(*[k for k in columns if k not in ("finding", "finding_ref")]),
+            progress_date=read_entry_date(cell("progress"), document_date)
+            or (column_date(columns["progress"], document_date) if cell("progress") else None),
         )
         action_row.boards = [
             BoardMention(field=name, mention=mention)

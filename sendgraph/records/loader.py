@@ -19,7 +19,7 @@ from pathlib import Path
 from sendgraph.base.problems import Problem, Severity
 from sendgraph.read.sources import SourceRow, read_table
 from sendgraph.records.codes import code_key, find_codes, find_mentions
-from sendgraph.records.dates import TargetRevision, parse_targets
+from sendgraph.records.dates import TargetRevision, parse_targets, read_entry_date
 from sendgraph.records.gazetteer import Gazetteer
 from sendgraph.records.model import (
     BOARD_KINDS,
@@ -628,6 +628,9 @@ class _Loader:
             status=status,
             status_note=status_note,
             note=row.get("note"),
+            progress_date=(
+                read_entry_date(row.get("progress"), document.date) if document else None
+            ),
         )
         action_row.boards = self.board_mentions(
             row,

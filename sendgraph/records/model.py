@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sendgraph.read.sources import SourceRow, Table
 from sendgraph.records.codes import Code
-from sendgraph.records.dates import TargetRevision
+from sendgraph.records.dates import EntryDate, TargetRevision
 from sendgraph.records.gazetteer import Mention
 from sendgraph.records.statuses import item_status
 
@@ -247,6 +247,8 @@ class ActionRow(Located):
     supporters: list[str] = field(default_factory=list)  # person ids
     supporting_organisations: list[str] = field(default_factory=list)
     posts: dict[str, list[str]] = field(default_factory=dict)  # role -> post ids
+    # The date its progress is headed with, or its progress column's (records/dates.py).
+    progress_date: EntryDate | None = None
 
 
 @dataclass(kw_only=True)

@@ -13,12 +13,21 @@ column's month itself (`columns.status_columns`, see docs/importing.md).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 
 from sendgraph.base.problems import Severity
-from sendgraph.records.dates import MONTHS, parse_day, parse_month, parse_quarter
+from sendgraph.records.dates import (
+    MONTH,
+    MONTHS,
+    EntryDate,
+    parse_day,
+    parse_month,
+    parse_quarter,
+    read_period,
+)
 
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 # "May 20", "Sep-23", "August 2022", "May '20": a month name, then a year of 2 or 4 digits.
@@ -102,6 +111,30 @@ def read_heading(column: str, document_date: dt.date) -> Heading | None:
             problem=f"holds more than one date (it reads {words!r}, and more besides), so which month it is cannot be told",
         )
     return Heading(column=column, month=month)
+
+
+def column_date(column: str, document_date: dt.date) -> EntryDate | None:
+    """Return the date a column heading gives what it holds ("Sept 2023 update"), as `read_heading` reads it.
+
+    The period is the one its date names (a day, a month or a quarter); a heading that
+    names no month, or one that cannot be read, dates nothing.
+
+    >>> column_date("Q2 2024/25 update", dt.date(2024, 6, 1)).precision
+    'quarter'
+    >>> column_date("Progress update", dt.date(2024, 6, 1)) is None
+    True
+    """
+    heading = read_heading(column, document_date)
+    if heading is None or heading.month is None:
+        return None
+    found = _found(" ".join(column.split()), document_date)
+    period = read_period(found[1], document_date) if found else None
+    if period is None:
+        year, number = (int(part) for part in heading.month.split("-"))
+        last = calendar.monthrange(year, number)[1]
+        period = (MONTH, dt.date(year, number, 1), dt.date(year, number, last))
+    precision, start, end = period
+    return EntryDate(words=column, precision=precision, start=start, end=end, column=column)
 
 
 def _why_not(text: str, names: list[str], quarters: list[str]) -> str:

@@ -265,8 +265,9 @@ class GuardedHandler(BaseHTTPRequestHandler):
     raw_requestline: bytes
     # The other origin (named with --allow-origin) this request's page has, if any.
     cors_origin: str | None = None
-    # Paths of the page a link on another site may open (see `opens_the_page`).
+    # Paths of the pages a link on another site may open (see `opens_the_page`).
     page_paths: frozenset[str] = frozenset()
+    page_prefixes: tuple[str, ...] = ()
 
     @property
     def access(self) -> Access:
@@ -365,12 +366,13 @@ class GuardedHandler(BaseHTTPRequestHandler):
         return None
 
     def opens_the_page(self) -> bool:
-        """Say whether the request is the browser opening the query page (a link to it may be on any site)."""
+        """Say whether the request is the browser opening one of the server's pages (a link to it may be on any site)."""
         mode = (self.headers.get("Sec-Fetch-Mode") or "").strip().lower()
+        path = urlparse(self.path).path
         return (
             self.command in ("GET", "HEAD")
             and mode == "navigate"
-            and urlparse(self.path).path in self.page_paths
+            and (path in self.page_paths or path.startswith(self.page_prefixes))
         )
 
     def handle_one_request(self) -> None:

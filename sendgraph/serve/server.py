@@ -29,12 +29,24 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from rdflib import URIRef
+
+from sendgraph.ask.describe import (
+    ONTOLOGY_IRI,
+    describe,
+    document_ontology,
+    linker,
+    page_query,
+    public_iri,
+)
 from sendgraph.ask.exceptions import exception_rows
 from sendgraph.ask.gaps import find_gaps, load_rules
 from sendgraph.ask.questions import Questions, bundled_queries
 from sendgraph.ask.sparql import (
+    QUERY_PREFIXES,
     Answer,
     Output,
+    QueryStore,
     Streamed,
     limit_query_memory,
     run_work,
@@ -55,6 +67,7 @@ from sendgraph.serve.connections import (
     GuardedHandler,
     Limits,
 )
+from sendgraph.show.pages import PAGE_POLICY, render_ontology_page, render_resource_page
 from sendgraph.show.querypage import render_query_page, spreadsheet_csv
 from sendgraph.show.tables import render_answer, xml_escape
 
@@ -71,6 +84,14 @@ SELECT_TYPES = {
     "text/tab-separated-values": "tsv",
 }
 GRAPH_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "text/plain": "nt"}
+# What a resource's IRI is answered with: its page by default, its triples on request.
+RESOURCE_TYPES = {
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+}
 
 
 def negotiate(accept: str, offered: dict[str, str], default: str) -> str | None:
@@ -318,6 +339,65 @@ def question_output(ask: Callable[[], Any], byte_cap: int) -> Output:
     return Output(head=head, body=body.end("]"))
 
 
+def resource_output(
+    store: QueryStore, iri: str, accept: str, base: str, row_cap: int, byte_cap: int
+) -> Output:
+    """Answer for one of the graph's own IRIs as the Accept header asks (run in a query's process).
+
+    Its page (HTML) by default; its triples as Turtle, JSON-LD or N-Triples on request.
+    The triples come from the bundled ``queries/pages`` CONSTRUCTs with the IRI bound to
+    a variable; the page's links go to ``base`` (see `sendgraph.ask.describe.linker`).
+    An IRI the graph says nothing about is a 404 with a sentence.
+    """
+    media = negotiate(accept, RESOURCE_TYPES, "text/html")
+    if media is None:
+        return _plain(
+            HTTPStatus.NOT_ACCEPTABLE,
+            "A resource comes as text/html, text/turtle, application/ld+json or application/n-triples.",
+        )
+    ontology = iri == ONTOLOGY_IRI
+    name = "ontology" if ontology else "resource"
+    payload = store.execute(page_query(name), {name: URIRef(iri)}, row_cap, byte_cap)
+    if "error" in payload:
+        return Output(head=payload)
+    bytes_cut = bool(payload.get("bytes_cut"))
+    cut = bool(payload.get("truncated")) or bytes_cut
+    triples = read_ntriples(payload["ntriples"].encode("utf-8"))
+    if not len(triples):
+        return _plain(
+            HTTPStatus.NOT_FOUND,
+            f"The graph says nothing about {iri}: no triple has it as subject or object.",
+        )
+    headers = {"Vary": "Accept"} | _cut(
+        Answer(kind="graph", truncated=bool(payload.get("truncated")), row_cap=row_cap),
+        bytes_cut,
+        byte_cap,
+    )
+    fmt = RESOURCE_TYPES[media]
+    if fmt != "html":
+        for prefix, namespace in QUERY_PREFIXES.items():
+            triples.bind(prefix, namespace)
+        # JSON-LD gets the prefixes as an inline context: no context is ever fetched.
+        extra: dict[str, Any] = {"context": dict(QUERY_PREFIXES)} if fmt == "json-ld" else {}
+        body = triples.serialize(format=fmt, encoding="utf-8", **extra)
+        return Output(head={"status": 200, "media": media, "headers": headers}, body=body)
+    link = linker(base)
+    if ontology:
+        page = render_ontology_page(document_ontology(triples, link, cut), base)
+    else:
+        context = store.execute(page_query("context"), {"resource": URIRef(iri)}, row_cap, byte_cap)
+        if "error" in context:
+            return Output(head=context)
+        names = read_ntriples(context["ntriples"].encode("utf-8"))
+        description = describe(iri, triples, names, link, cut)
+        assert description is not None  # it has triples
+        page = render_resource_page(description, base)
+    headers |= {"Content-Security-Policy": PAGE_POLICY}
+    return Output(
+        head={"status": 200, "media": media, "headers": headers}, body=page.encode("utf-8")
+    )
+
+
 class Endpoint:
     """What the server answers with: the questions, the rules, the limits and who may ask."""
 
@@ -328,8 +408,11 @@ class Endpoint:
         row_cap: int = 10_000,
         byte_cap: int = DEFAULT_MAX_ANSWER,
         access: Access | None = None,
+        base: str = "/",
     ) -> None:
         self.questions = questions
+        # Where the pages of the graph's IRIs link to: the server itself, or --base.
+        self.base = base
         self.timeout = timeout
         self.row_cap = row_cap
         self.byte_cap = byte_cap
@@ -378,7 +461,10 @@ class Handler(GuardedHandler):
     """One request: the query page, a SPARQL query, or a named question."""
 
     endpoint: Endpoint
-    page_paths = frozenset({"/", "/index.html"})
+    query_page_paths = frozenset({"/", "/index.html"})
+    # The query page, and the pages of the graph's own IRIs: a link to any may be anywhere.
+    page_paths = query_page_paths | {"/ontology"}
+    page_prefixes = ("/id/",)
     # The answer is CSV made safe for a spreadsheet (the query page's download).
     spreadsheet = False
 
@@ -399,7 +485,7 @@ class Handler(GuardedHandler):
             return
         url = urlparse(self.path)
         params = {k: v[0] for k, v in parse_qs(url.query).items()}
-        if url.path in self.page_paths:
+        if url.path in self.query_page_paths:
             self.reply(
                 HTTPStatus.OK,
                 self.endpoint.page,
@@ -428,6 +514,8 @@ class Handler(GuardedHandler):
             self.reply(HTTPStatus.OK, json.dumps(named, indent=2), "application/json")
         elif url.path.startswith("/questions/"):
             self.named(url.path.removeprefix("/questions/"), params)
+        elif (iri := public_iri(url.path)) is not None:
+            self.resource(iri)
         else:
             self.fail(HTTPStatus.NOT_FOUND, f"Nothing is at {url.path}; try / or /sparql.")
 
@@ -496,6 +584,21 @@ class Handler(GuardedHandler):
                 transfer=self.timeout,
             )
         )
+
+    def resource(self, iri: str) -> None:
+        """Answer for one of the graph's own IRIs, in a query process like any query."""
+        endpoint = self.endpoint
+        accept = self.headers.get("Accept") or ""
+        self.in_query_process(
+            lambda: run_work(
+                lambda: resource_output(
+                    endpoint.questions.store, iri, accept, endpoint.base,
+                    endpoint.row_cap, endpoint.byte_cap,
+                ),
+                endpoint.timeout,
+                self.timeout,
+            )
+        )  # fmt: skip
 
     def named(self, name: str, params: dict[str, str]) -> None:
         endpoint = self.endpoint
@@ -571,16 +674,18 @@ def serve(
     byte_cap: int = DEFAULT_MAX_ANSWER,
     allow_hosts: Iterable[str] = (),
     allow_origins: Iterable[str] = (),
+    base: str | None = None,
 ) -> None:
     """Serve until SIGTERM or SIGINT, then finish the requests in flight (within the client timeout) and return.
 
     ``allow_hosts`` and ``allow_origins`` are Host names and page origins answered
     beyond the server's own (see `Access`); ``limits`` are the clients' shares (see
-    `Limits`).
+    `Limits`). ``base`` is the address the pages of the graph's IRIs link to (the
+    server's own paths when None).
     """
     limits = limits or Limits()
     access = Access.bound_to(host, allow_hosts, allow_origins)
-    endpoint = Endpoint(questions, timeout, row_cap, byte_cap, access)
+    endpoint = Endpoint(questions, timeout, row_cap, byte_cap, access, base or "/")
     handler = type(
         "BoundHandler", (Handler,), {"endpoint": endpoint, "timeout": limits.client_timeout}
     )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from sendgraph.ask.history import version_logs
 from sendgraph.ask.questions import Questions, natural_key, path_modalities, query_text
 from sendgraph.base.errors import ViewError
 from sendgraph.records.statuses import (
@@ -224,6 +225,10 @@ def _details(questions: Questions, data: ViewData, include: Iterable[str]) -> No
                 "document": titles.get(finding.document, ""),
             }
         )
+    # A plan's panel lists its version log, as `sendgraph history` gives it.
+    for plan, versions in version_logs(questions).items():
+        if plan in data.nodes:
+            data.nodes[plan]["details"]["versions"] = [v.line for v in versions]
     for node in data.nodes.values():
         if node["kind"] == "board":
             node["boards"] = [node["label"]]
@@ -602,11 +607,17 @@ def findings_note(counts: dict[str, int], drawn: int) -> str:
     )
 
 
-def render_html(net: Any, title: str = "sendgraph", notes: Iterable[str] = ()) -> str:
+def render_html(
+    net: Any, title: str = "sendgraph", notes: Iterable[str] = (), pages: str | None = None
+) -> str:
     """Return the whole page: template, inlined vis-network, and the network as inert JSON.
 
     ``notes`` are sentences shown above the filters, such as why findings count as they do.
+    ``pages`` is the address the graph's IRIs are served at (`sendgraph serve`, or its
+    ``--base``): each node's panel then links to its page there. A file opened from disk
+    cannot know of a server otherwise, so without it the panel has no such link.
     """
+    from sendgraph.ask.describe import PUBLIC_BASE, base_url
     from sendgraph.ask.exceptions import reason_labels
     from sendgraph.ask.names import SHORTEST_PART
 
@@ -630,6 +641,8 @@ def render_html(net: Any, title: str = "sendgraph", notes: Iterable[str] = ()) -
         "reasons": reason_labels(),
         "shortestPart": SHORTEST_PART,
         "notes": list(notes),
+        "pages": base_url(pages) if pages is not None else None,
+        "publicBase": PUBLIC_BASE,
         **getattr(net, "sendgraph", {}),
     }
     escaped_title = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -23,6 +23,6 @@ from sendgraph.show.report.markdown import render_markdown
 __all__ = ["Report", "build_report", "render"]
 
 
-def render(report: Report, fmt: str = "html") -> str:
-    """Return the report as ``html`` or ``md`` (Markdown)."""
-    return render_html(report) if fmt == "html" else render_markdown(report)
+def render(report: Report, fmt: str = "html", pages: str | None = None) -> str:
+    """Return the report as ``html`` or ``md`` (Markdown); the page links to ``pages`` (see `render_html`)."""
+    return render_html(report, pages) if fmt == "html" else render_markdown(report)

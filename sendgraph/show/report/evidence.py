@@ -28,6 +28,7 @@ from typing import Any
 
 from sendgraph.ask.exceptions import ActionException, find_exceptions
 from sendgraph.ask.gaps import Rule, find_gaps, load_rules
+from sendgraph.ask.history import Version, version_logs
 from sendgraph.ask.questions import Questions, Row, natural_key
 from sendgraph.records.statuses import NO_STATUS as NO_STATUS_CONCEPT
 from sendgraph.records.statuses import row_status_text, scheme
@@ -204,6 +205,7 @@ class FindingEvidence:
     gaps: list[Gap]
     source: Source
     progress: list[Quote] = field(default_factory=list)
+    iri: str = ""  # the finding's IRI in the graph, which `sendgraph serve` answers
 
     @property
     def answered(self) -> bool:
@@ -264,18 +266,6 @@ class Provenance:
     link: str  # its place in the report: a finding's page or an action's register row
     source: Source
     progress_rows: list[int]
-
-
-@dataclass(frozen=True, kw_only=True)
-class PlanVersion:
-    """One entry of a plan's version log: the version, its date as written, who amended it and why."""
-
-    plan: str
-    version: str
-    date: str
-    amended_by: str
-    summary: str
-    source: Source
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -390,8 +380,8 @@ class Report:
     exceptions: list[ActionException] = field(default_factory=list)
     provenance: list[Provenance] = field(default_factory=list)
     # The plans' version logs, oldest first: the appendix that shows them says so when
-    # this is empty. `build_report` leaves it empty; a caller with the log fills it.
-    versions: list[PlanVersion] = field(default_factory=list)
+    # the papers give none.
+    versions: list[Version] = field(default_factory=list)
 
     @property
     def unanswered(self) -> list[FindingEvidence]:
@@ -674,6 +664,7 @@ def _findings(evidence: _Evidence) -> tuple[list[ReviewSection], list[FindingEvi
             actions=[],
             gaps=[],
             source=evidence.source(iri),
+            iri=iri,
         )
         if not fact.needs_answer:
             strengths.append(finding)  # a strength needs no answer
@@ -955,4 +946,5 @@ def build_report(
         themes=_recurring_themes(questions, evidence, reviews, strengths, register),
         exceptions=find_exceptions(questions, include),
         provenance=_provenance(evidence, findings + strengths, register),
+        versions=[version for log in version_logs(questions).values() for version in log],
     )

@@ -12,10 +12,16 @@ from importlib import resources
 from sendgraph.show.report.evidence import Report, anchor, status_series
 
 
-def render_html(report: Report) -> str:
-    """Return the report as one offline HTML page: inline CSS and SVG, every data text escaped."""
+def render_html(report: Report, pages: str | None = None) -> str:
+    """Return the report as one offline HTML page: inline CSS and SVG, every data text escaped.
+
+    Each finding and action links to its IRI, or with ``pages`` (where `sendgraph serve`
+    answers the graph's IRIs) to its page there.
+    """
     from jinja2 import Environment, StrictUndefined  # lazy: only the report needs it
     from markupsafe import Markup
+
+    from sendgraph.ask.describe import base_url, linker
 
     template = (
         resources.files("sendgraph")
@@ -26,6 +32,8 @@ def render_html(report: Report) -> str:
         autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
     )
     environment.filters["anchor"] = anchor
+    link = linker(base_url(pages)) if pages is not None else None
+    environment.filters["page"] = lambda iri: (link(iri) if link else None) or iri
     return environment.from_string(template).render(
         report=report,
         statuses={s.name: s for s in status_series()},
