@@ -208,7 +208,7 @@ def break_organisation(g: Graph) -> None:
 
 def break_board(g: Graph) -> None:
     board = first(g, SG.Board)
-    g.set((board, SG.boardKind, Literal("club")))
+    g.set((board, ORG.classification, SG["board-kind-club"]))
     g.add((board, SG.meetingIntervalDays, Literal(0)))
 
 
@@ -248,9 +248,9 @@ def break_plan_version(g: Graph) -> None:
 def break_evidence(g: Graph) -> None:
     mention = first(g, SG.BoardMention)
     link = (
-        g.value(mention, SG.subject),
-        g.value(mention, SG.predicate),
-        g.value(mention, SG.object),
+        g.value(mention, RDF.subject),
+        g.value(mention, RDF.predicate),
+        g.value(mention, RDF.object),
     )
     g.remove(link)  # type: ignore[arg-type]  # SPARQL: evidence for a missing link
     g.remove((mention, SG.quote, None))
@@ -261,7 +261,9 @@ def break_governance_statement(g: Graph) -> None:
     unstated = [s for s in statements if g.value(s, SG.modality) != SG.stated]
     first_, second = unstated[0], unstated[1]
     g.add((first_, SG.modality, SG.stated))  # two modalities
-    g.add((g.value(second, SG.subject), g.value(second, SG.predicate), g.value(second, SG.object)))  # type: ignore[arg-type]
+    g.add(
+        (g.value(second, RDF.subject), g.value(second, RDF.predicate), g.value(second, RDF.object))
+    )  # type: ignore[arg-type]
 
 
 def break_tagged_item(g: Graph) -> None:

@@ -77,6 +77,7 @@ def test_an_actions_description_holds_its_facts(store: QueryStore) -> None:
     assert [(k.prop.label, k.node.label) for k in send_3.links_out] == [
         ("current target date", "rotherham/action/send-3/row/1/target/1"),
         ("dcterms:isPartOf", "CYPS Improvement Plan measures"),
+        ("dcterms:subject", "Personal budgets and personalisation"),
         ("mentions board", "Cabinet"),
         ("mentions board", "DLT"),
         ("owner", "Mark Chambers"),
@@ -85,23 +86,22 @@ def test_an_actions_description_holds_its_facts(store: QueryStore) -> None:
         ("skos:inScheme", "reference code scheme"),
         ("status", "Amber"),
         ("target date", "rotherham/action/send-3/row/1/target/1"),
-        ("theme", "Personal budgets and personalisation"),
     ]
     assert [(k.prop.label, k.node.label, k.node.quotes) for k in send_3.links_in] == [
         ("dcterms:references", "PR 13", ()),
         ("dcterms:references", "PR 22", ()),
         (
-            "evidence subject",
+            "rdf:subject",
             "rotherham/action/send-3/mention/progress/cabinet",
             ("RAS report going to DLT 3 April and then Cabinet for approval",),
         ),
         (
-            "evidence subject",
+            "rdf:subject",
             "rotherham/action/send-3/mention/progress/dlt",
             ("RAS report going to DLT 3 April and then Cabinet for approval",),
         ),
         (
-            "evidence subject",
+            "rdf:subject",
             "rotherham/action/send-3/theme/personal-budgets/personal-budgets/text",
             (
                 "Prioritise and promote the personalisation agenda by ensuring that this is a "
@@ -144,6 +144,7 @@ def test_the_ontology_is_documented_term_by_term() -> None:
     ]
     assert [(k.prop.label, k.node.label) for k in action.links] == [
         ("rdf:type", "owl:Class"),
+        ("rdfs:isDefinedBy", "sendgraph ontology"),
         ("rdfs:subClassOf", "prov:Plan"),
     ]
 

@@ -353,9 +353,9 @@ def test_a_command_cannot_write_beside_its_output(
 
     real = sendgraph.show.report.render
 
-    def leaking(document: object, fmt: str) -> str:
+    def leaking(document: object, fmt: str, pages: str | None = None) -> str:
         (tmp_path / "copy-of-report.html").write_text("leak", encoding="utf-8")
-        return real(document, fmt)  # type: ignore[arg-type]
+        return real(document, fmt, pages)  # type: ignore[arg-type]
 
     monkeypatch.setattr(sendgraph.show.report, "render", leaking)
     target = tmp_path / "report.html"

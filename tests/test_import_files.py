@@ -93,7 +93,7 @@ def test_the_word_plan_imports_its_tables_under_the_headings_the_mapping_names(a
     assert findings["APA 2"].startswith("Area for priority action 2: Education, health and care")
     boards = {str(graph.value(b, SKOS.prefLabel)) for b in graph.subjects(RDF.type, SG.Board)}
     assert boards == {"SEND Improvement Board"}
-    notes = {str(graph.value(a, SG.note)) for a in actions(graph).values()}
+    notes = {str(graph.value(a, SKOS.editorialNote)) for a in actions(graph).values()}
     assert "Workstream B: Health advice for EHC needs assessments" in notes
 
 

@@ -415,7 +415,7 @@ def test_pr_15_has_ten_progress_rows(graph: Graph) -> None:
 def test_board_mentions_keep_the_sentence(graph: Graph) -> None:
     rows = select(
         graph,
-        "SELECT ?a ?b ?quote WHERE { ?m a sg:BoardMention ; sg:subject ?a ; sg:object ?b ; sg:quote ?quote }",
+        "SELECT ?a ?b ?quote WHERE { ?m a sg:BoardMention ; rdf:subject ?a ; rdf:object ?b ; sg:quote ?quote }",
     )
     found = {(a.rsplit("/", 1)[1], b.rsplit("/", 1)[1], q) for a, b, q in rows}  # type: ignore[union-attr]
     assert (
@@ -464,8 +464,8 @@ def test_stated_oversight_and_reporting_lines(graph: Graph) -> None:
 def test_every_governance_statement_has_its_modality(graph: Graph) -> None:
     modality = {
         (
-            str(graph.value(s, SG.subject)).rsplit("/", 1)[1],
-            str(graph.value(s, SG.object)).rsplit("/", 1)[1],
+            str(graph.value(s, RDF.subject)).rsplit("/", 1)[1],
+            str(graph.value(s, RDF.object)).rsplit("/", 1)[1],
             str(graph.value(s, SG.modality)).rsplit("#", 1)[1],
         )
         for s in graph.subjects(RDF.type, SG.GovernanceStatement)
@@ -514,7 +514,7 @@ def test_version_history(rotherham: Build) -> None:
 def test_a_board_named_in_passing_is_not_a_report_to_it(graph: Graph) -> None:
     rows = select(
         graph,
-        "SELECT ?b ?report WHERE { ?m sg:subject ?a ; sg:object ?b ; sg:isReport ?report ; sg:field 'progress_update' }",
+        "SELECT ?b ?report WHERE { ?m rdf:subject ?a ; rdf:object ?b ; sg:isReport ?report ; sg:field 'progress_update' }",
         a=MINT("action", "pc-3-3"),
     )
     assert {(str(b).rsplit("/", 1)[1], report) for b, report in rows} == {
@@ -530,7 +530,7 @@ def test_a_board_named_in_passing_is_not_a_report_to_it(graph: Graph) -> None:
     reports = {
         (str(a).rsplit("/", 1)[1], str(b).rsplit("/", 1)[1])
         for a, b in select(
-            graph, "SELECT ?a ?b WHERE { ?m sg:subject ?a ; sg:object ?b ; sg:isReport true }"
+            graph, "SELECT ?a ?b WHERE { ?m rdf:subject ?a ; rdf:object ?b ; sg:isReport true }"
         )
     }
     assert ("pr-7", "dlt") in reports  # "DLT have asked for and have received weekly briefings"

@@ -90,7 +90,7 @@ def test_only_a_stated_statement_may_stand_as_a_link(graph: Graph) -> None:
         "statement", "ehca-ehcp-joint-task-and-finish-group", "reports-to", "send-strategic-board"
     )
     broken.add(
-        (broken.value(statement, SG.subject), ORG.reportsTo, broken.value(statement, SG.object))
+        (broken.value(statement, RDF.subject), ORG.reportsTo, broken.value(statement, RDF.object))
     )
     assert messages(broken) == [
         f"shape: <{statement}>: only a stated governance statement may be asserted as a link"

@@ -4,7 +4,7 @@ The rule for "constrained" is SHACL's own: a node is checked by every node shape
 ``sh:targetClass`` is one of its classes or a superclass of one (by the ontology's
 ``rdfs:subClassOf``), and by every shape with ``sh:targetSubjectsOf`` one of its
 properties. A property of a node is constrained when one of those shapes has a property
-shape with that ``sh:path``. A class is unconstrained when some node of that class is
+shape with that ``sh:path`` (or with it among an ``sh:alternativePath``). A class is unconstrained when some node of that class is
 checked by no shape at all, and a (class, property) pair when some node of that class has
 the property unconstrained: a measure's ``sg:owner`` counts as
 constrained, since a measure is an action and the action shape checks owners, though a
@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from sendgraph.base.problems import Severity
@@ -67,8 +67,15 @@ def superclasses(ontology: Graph, cls: Node) -> set[Node]:
 
 
 def paths(shapes: Graph, shape: Node) -> set[Node]:
-    found = (shapes.value(p, SH.path) for p in shapes.objects(shape, SH.property))
-    return {path for path in found if path is not None}
+    """The properties ``shape``'s property shapes check: each of an sh:alternativePath too."""
+    found: set[Node] = set()
+    for path in (shapes.value(p, SH.path) for p in shapes.objects(shape, SH.property)):
+        alternatives = shapes.value(path, SH.alternativePath) if path is not None else None
+        if alternatives is not None:
+            found |= set(Collection(shapes, alternatives))
+        elif path is not None:
+            found.add(path)
+    return found
 
 
 def targeted(shapes: Graph, target: URIRef) -> dict[Node, set[Node]]:
@@ -93,7 +100,7 @@ def unconstrained(builds: dict[str, Build], shapes: Graph) -> tuple[set[str], se
         for node, used in properties.items():
             kinds = set(build.triples.objects(node, RDF.type))
             above = set().union(*(superclasses(ontology, k) for k in kinds))
-            if not above & set(by_class):
+            if not above & set(by_class) and not used & set(by_subject_of):
                 classes |= {short(ontology, k) for k in kinds}
             checked = set().union(*(by_class[c] for c in above), *(by_subject_of[p] for p in used))
             for p in used - checked - {RDF.type}:
@@ -150,7 +157,7 @@ def test_every_shape_has_a_severity_and_a_message(shapes: Graph) -> None:
 def test_a_note_that_is_not_plain_text_is_a_warning_at_its_row(builds: dict[str, Build]) -> None:
     graph = builds["blocks-md"].triples.to_graph()
     finding = Minter("hartwell")("finding", "afi-area-for-improvement-1-transition-to")  # AFI 1
-    graph.add((finding, SG.note, Literal("Read from the letter", lang="en")))
+    graph.add((finding, SKOS.editorialNote, Literal("Read from the letter", lang="en")))
     [problem] = validate_graph(graph)
     assert (problem.source, problem.row, problem.severity) == (
         "blocks-md/plan.md",
@@ -158,7 +165,7 @@ def test_a_note_that_is_not_plain_text_is_a_warning_at_its_row(builds: dict[str,
         Severity.WARNING,
     )
     assert problem.message == (
-        f"shape: <{finding}> sg:note: a node has at most one note, as plain text:"
+        f"shape: <{finding}> skos:editorialNote: a node has at most one note, as plain text:"
         " put everything in the note column of its row"
     )
 

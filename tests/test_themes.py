@@ -16,7 +16,7 @@ from sendgraph.base.problems import Severity
 from sendgraph.cli import main
 from sendgraph.graph.build import Build, build_areas, build_graph, default_data_folder
 from sendgraph.graph.themes import compile_pattern, sentence_around
-from sendgraph.graph.vocab import RDF, SG
+from sendgraph.graph.vocab import DCTERMS, RDF, SG
 from tests.conftest import MINT
 from tests.helpers import edit
 
@@ -226,7 +226,7 @@ def test_progress_text_is_not_tagged(graph: Graph) -> None:
     # itself is about health data, so it does not point at the 20-week measure.
     ccg1 = MINT("finding", "ccg-1")
     assert set(graph.objects(ccg1, SG.pointsAtMeasure)) == set()
-    assert set(graph.objects(ccg1, SG.theme)) == {SG["theme-performance-data"]}
+    assert set(graph.objects(ccg1, DCTERMS.subject)) == {SG["theme-performance-data"]}
 
 
 def test_bare_outcomes_tags_nothing(questions: Questions) -> None:
@@ -309,7 +309,7 @@ def test_a_correction_adds_and_removes_a_tag(data_copy: Path) -> None:
     assert [p for p in built.problems if "theme" in p.source] == []
     graph = built.graph
     pr16, pr9 = MINT("action", "pr-16"), MINT("action", "pr-9")
-    assert (pr16, SG.theme, SG["theme-workforce-development"]) in graph
+    assert (pr16, DCTERMS.subject, SG["theme-workforce-development"]) in graph
     tag = MINT("action", "pr-16/theme/workforce-development/correction")
     assert str(graph.value(tag, SG.taggedBy)) == "correction"
     assert str(graph.value(tag, SG.reason)) == "The EP offer is a service to school staff."
@@ -317,9 +317,11 @@ def test_a_correction_adds_and_removes_a_tag(data_copy: Path) -> None:
         "data/theme_corrections.csv",
         2,
     )
-    assert (pr9, SG.theme, SG["theme-preparation-for-adulthood"]) not in graph
+    assert (pr9, DCTERMS.subject, SG["theme-preparation-for-adulthood"]) not in graph
     # PR 9's only theme was preparation for adulthood; its rule tags went with the link.
-    assert [t for t in graph.subjects(SG.subject, pr9) if (t, RDF.type, SG.ThemeTag) in graph] == []
+    assert [
+        t for t in graph.subjects(RDF.subject, pr9) if (t, RDF.type, SG.ThemeTag) in graph
+    ] == []
     assert (
         MINT("action", "pr-9/mention/progress/transitions-development-group"),
         RDF.type,
@@ -332,8 +334,10 @@ def test_a_correction_adds_and_removes_a_tag(data_copy: Path) -> None:
     }
     # Without the shipped corrections, the rules alone tag PR 22 with data.
     pr22 = MINT("action", "pr-22")
-    assert (pr22, SG.theme, SG["theme-performance-data"]) in graph
-    assert (pr22, SG.theme, SG["theme-performance-data"]) not in build_graph(validate=False).graph
+    assert (pr22, DCTERMS.subject, SG["theme-performance-data"]) in graph
+    assert (pr22, DCTERMS.subject, SG["theme-performance-data"]) not in build_graph(
+        validate=False
+    ).graph
 
 
 def test_a_corrected_graph_conforms_to_the_shapes(data_copy: Path) -> None:
@@ -371,7 +375,7 @@ def test_unknown_ref_theme_and_change_are_reported_at_their_cells(data_copy: Pat
     assert not built.ok
     assert (
         MINT("action", "pr-9"),
-        SG.theme,
+        DCTERMS.subject,
         SG["theme-semh"],
     ) in built.graph  # row 5 still applies
 
@@ -403,7 +407,7 @@ def test_a_data_folder_can_bring_its_own_rules(data_copy: Path) -> None:
         )
         + ".",
     ]  # fmt: skip
-    tagged = {s for s, o in built.graph.subject_objects(SG.theme)}
+    tagged = {s for s, o in built.graph.subject_objects(DCTERMS.subject)}
     assert tagged == {
         MINT("action", "jcp-1-1"),
         MINT("action", "jcp-1-2"),

@@ -29,7 +29,9 @@ ONTOLOGY_IRI = str(SG).removesuffix("#")
 # The predicates that name a node, most telling first.
 LABELS = (RDFS.label, SKOS.prefLabel, DCTERMS.title, SKOS.notation)
 QUOTE = SG.quote
-SOURCES = (PROV.hadPrimarySource, PROV.wasQuotedFrom)
+# A record names its paper with prov:hadPrimarySource; an agent or a review, which is no
+# record, with dcterms:isReferencedBy (docs/model.md, Provenance).
+SOURCES = (PROV.hadPrimarySource, PROV.wasQuotedFrom, DCTERMS.isReferencedBy)
 WHERE = (SG.section, SG.sourceFile, SG.sourceRow)
 
 

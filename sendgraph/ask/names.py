@@ -30,7 +30,7 @@ SELECT ?node ?kind ?label ?name WHERE {
   }
   ?node a ?type ; rdfs:label ?label .
   { ?node rdfs:label ?name } UNION { ?node skos:altLabel ?name } UNION { ?node foaf:name ?name }
-  UNION { ?node sg:initials ?name } UNION { ?node sg:alias ?name }
+  UNION { ?node sg:initials ?name } UNION { ?node skos:altLabel ?name }
 }
 """
 

@@ -147,7 +147,7 @@ def build_graph(
     complete = worst(problems) != Severity.ERROR
     problems = (
         problems
-        + link_review_kinds(graph)
+        + link_review_kinds(graph, records, area)
         + tag_themes(graph, folder, encoding=encoding, complete=complete)
     )
     if validate:
@@ -183,7 +183,7 @@ def build_import(
     # Themes as for a data folder: the mapping's folder may hold its own rules and corrections.
     problems = (
         imported.problems
-        + link_review_kinds(graph)
+        + link_review_kinds(graph, imported.records, imported.area)
         + tag_themes(graph, Path(mapping).parent, encoding=encoding)
     )
     problems += validate_graph(graph.to_graph()) if validate else []

@@ -9,7 +9,7 @@ text: progress says what was done, often in passing about other subjects (PR 17'
 placement figures, CCG 1's "statutory timescales"), and a theme is about what the finding
 or action itself asks for.
 
-Each tag is a ``?item sg:theme ?theme`` link with an ``sg:ThemeTag`` holding the matched
+Each tag is a ``?item dcterms:subject ?theme`` link with an ``sg:ThemeTag`` holding the matched
 words, the sentence they are in, the field, the rule and the item's provenance. After the
 rules, the data folder's ``theme_corrections.csv`` adds or removes tags by hand, each
 with its reason, and is kept as evidence too. This runs on the built graph, before SHACL
@@ -324,7 +324,7 @@ class _Tagger:
 
     def target(self, identifier: str) -> tuple[URIRef, URIRef]:
         if identifier in self.themes:
-            return SG.theme, self.themes[identifier]
+            return DCTERMS.subject, self.themes[identifier]
         return SG.pointsAtMeasure, self.measures[identifier]
 
     def run_rules(self, items: list[URIRef], rules: list[ThemeRule]) -> None:
@@ -381,7 +381,7 @@ class _Tagger:
                 )
             else:
                 self.removal(fix, self.tags.pop(key))
-                if predicate == SG.theme:
+                if predicate == DCTERMS.subject:
                     self.drop_measures_of(fix)
         return problems
 
@@ -437,7 +437,7 @@ class _Tagger:
     def write(self) -> None:
         for (item, predicate, target), tags in sorted(self.tags.items()):
             self.graph.add((item, predicate, target))
-            kind = "theme" if predicate == SG.theme else "measure"
+            kind = "theme" if predicate == DCTERMS.subject else "measure"
             for tag in tags:
                 made_by = tag.rule.id if tag.rule else "correction"
                 suffix = f"{made_by}/{_slug(tag.field)}" if tag.rule else made_by
@@ -447,9 +447,9 @@ class _Tagger:
     def evidence(self, node: URIRef, tag: _Tag) -> None:
         add = self.graph.add
         add((node, RDF.type, SG.ThemeTag))
-        add((node, SG.subject, tag.item))
-        add((node, SG.predicate, tag.predicate))
-        add((node, SG.object, tag.target))
+        add((node, RDF.subject, tag.item))
+        add((node, RDF.predicate, tag.predicate))
+        add((node, RDF.object, tag.target))
         if tag.field:
             add((node, SG.field, Literal(tag.field)))
         if tag.quote:

@@ -151,9 +151,19 @@ class _Writer:
         for value in values:
             self.text(s, p, value)
 
-    def provenance(self, node: Node, record: Located, document: str, section: str) -> None:
+    def provenance(
+        self, node: Node, record: Located, document: str, section: str, *, entity: bool = True
+    ) -> None:
+        """Name where ``node`` was read: its paper, the place in it, and the data file's row.
+
+        A record (an action, a finding, a quote) is a prov:Entity derived from its paper,
+        prov:hadPrimarySource. A person, organisation, post, board or review is not a
+        record but what a record is about (PROV-O's agents and activities are no
+        entities), so its paper is the one that names it, dcterms:isReferencedBy.
+        """
         if document:
-            self.add(node, PROV.hadPrimarySource, self.mint("document", document))
+            source = PROV.hadPrimarySource if entity else DCTERMS.isReferencedBy
+            self.add(node, source, self.mint("document", document))
         self.text(node, SG.section, section)
         self.add(node, SG.sourceFile, _text(record.source))
         self.add(node, SG.sourceRow, Literal(record.row, datatype=XSD.integer))
@@ -166,13 +176,33 @@ class _Writer:
             self.add(node, RDF.type, SG.SourceDocument)
             self.text(node, RDFS.label, doc.title)
             self.text(node, DCTERMS.title, doc.title)
-            self.text(node, DCTERMS.publisher, doc.publisher)
+            self.publisher(node, doc.publisher)
             self.add(node, DCTERMS.date, Literal(doc.date, datatype=XSD.date))
             self.texts(node, SG.meeting, doc.meetings)
-            self.text(node, DCTERMS.source, doc.source_file)
-            self.text(node, SG.note, doc.note)
+            if doc.source_file:
+                # The text file was transcribed from the paper, so it points at the paper.
+                text = self.mint("text", doc.id)
+                self.add(text, RDF.type, FOAF.Document)
+                self.text(text, RDFS.label, doc.source_file)
+                self.add(text, DCTERMS.source, node)
+            self.text(node, SKOS.editorialNote, doc.note)
             self.add(node, SG.sourceFile, _text(doc.source))
             self.add(node, SG.sourceRow, Literal(doc.row, datatype=XSD.integer))
+
+    def publisher(self, document: URIRef, words: str) -> None:
+        """The paper's publisher: its words as written, and the organisation they name, if one does.
+
+        Only an organisation whose name or alias is those very words is the publisher;
+        a near match is never taken for one.
+        """
+        self.text(document, SG.publisherText, words)
+        wanted = " ".join(words.split()).casefold()
+        for org in self.records.organisations.values():
+            if wanted and wanted in {
+                " ".join(n.split()).casefold() for n in (org.name, *org.aliases)
+            }:
+                self.add(document, DCTERMS.publisher, self.mint("organisation", org.id))
+                return
 
     def organisations(self) -> None:
         for org in self.records.organisations.values():
@@ -181,8 +211,8 @@ class _Writer:
             self.text(node, RDFS.label, org.name)
             self.text(node, SKOS.prefLabel, org.name)
             self.texts(node, SKOS.altLabel, org.aliases)
-            self.text(node, SG.note, org.note)
-            self.provenance(node, org, org.document, org.section)
+            self.text(node, SKOS.editorialNote, org.note)
+            self.provenance(node, org, org.document, org.section, entity=False)
 
     def people(self) -> None:
         names = Counter(p.name for p in self.records.people.values())
@@ -200,9 +230,9 @@ class _Writer:
                 label = f"{person.name} ({inner or person.id})"
             self.text(node, RDFS.label, label)
             self.text(node, SG.initials, person.initials)
-            self.texts(node, SG.alias, person.aliases)
-            self.text(node, SG.note, person.note)
-            self.provenance(node, person, person.document, person.section)
+            self.texts(node, SKOS.altLabel, person.aliases)
+            self.text(node, SKOS.editorialNote, person.note)
+            self.provenance(node, person, person.document, person.section, entity=False)
         for post, node in zip(self.records.posts, self.post_iris(), strict=True):
             self.add(node, RDF.type, ORG.Post)
             self.text(node, RDFS.label, post.title)
@@ -215,8 +245,8 @@ class _Writer:
                 self.add(node, ORG.postIn, org)
                 if holder is not None:
                     self.add(holder, ORG.memberOf, org)
-            self.text(node, SG.note, post.note)
-            self.provenance(node, post, post.document, post.section)
+            self.text(node, SKOS.editorialNote, post.note)
+            self.provenance(node, post, post.document, post.section, entity=False)
 
     def boards(self) -> None:
         for board in self.records.boards.values():
@@ -225,12 +255,15 @@ class _Writer:
             self.text(node, RDFS.label, board.label)
             self.text(node, SKOS.prefLabel, board.label)
             self.texts(node, SKOS.altLabel, board.aliases)
-            self.text(node, SG.boardKind, board.kind)
+            if board.kind:
+                self.add(node, ORG.classification, SG[f"board-kind-{slug(board.kind)}"])
+            if board.kind == "partnership":
+                self.add(node, RDF.type, ORG.OrganizationalCollaboration)
             for org_id in board.organisations:
                 self.add(node, ORG.unitOf, self.mint("organisation", org_id))
             self.text(node, SG.firstMention, board.quote)
-            self.text(node, SG.note, board.note)
-            self.provenance(node, board, board.document, "")
+            self.text(node, SKOS.editorialNote, board.note)
+            self.provenance(node, board, board.document, "", entity=False)
             self.meetings(node, board)
 
     def meetings(self, node: URIRef, board: Board) -> None:
@@ -274,7 +307,6 @@ class _Writer:
             node = self.mint("review", review.id)
             self.add(node, RDF.type, SG.Review)
             self.text(node, RDFS.label, review.title)
-            self.text(node, SG.reviewKind, review.kind)
             for prop, value in ((SG.startDate, review.start), (SG.endDate, review.end)):
                 if value:
                     datatype = XSD.date if len(value) == 10 else XSD.gYearMonth
@@ -282,8 +314,8 @@ class _Writer:
             for person in review.reviewers:
                 self.add(node, SG.reviewer, self.mint("person", person))
             self.texts(node, SG.focusArea, review.focus_areas)
-            self.text(node, SG.note, review.note)
-            self.provenance(node, review, review.document, review.section)
+            self.text(node, SKOS.editorialNote, review.note)
+            self.provenance(node, review, review.document, review.section, entity=False)
 
     def plans(self) -> None:
         for plan in self.records.plans.values():
@@ -304,7 +336,7 @@ class _Writer:
             self.text(node, SG.leadOfficerText, plan.lead_officer_text)
             for person in plan.lead_officers:
                 self.add(node, SG.leadOfficer, self.mint("person", person))
-            self.text(node, SG.note, plan.note)
+            self.text(node, SKOS.editorialNote, plan.note)
             self.text(node, SG.reportingFrequency, plan.reporting)
             if plan.reporting_days is not None:
                 self.add(node, SG.reportingIntervalDays, Literal(plan.reporting_days, datatype=XSD.integer))  # fmt: skip
@@ -368,7 +400,7 @@ class _Writer:
         self.text(node, SG.ownerText, first.owner_text)
         self.text(node, SG.targetDateText, first.target_text)
         self.text(node, SG.statusText, first.status_text)
-        self.text(node, SG.note, first.note)
+        self.text(node, SKOS.editorialNote, first.note)
         self.text(node, SG.codesText, first.codes_text)
         for person in action.owners:
             self.add(node, SG.owner, self.mint("person", person))
@@ -462,7 +494,7 @@ class _Writer:
         if row.number > 1:
             self.text(entry, SG.actionText, row.action)
             self.text(entry, SG.ownerText, row.owner_text)
-            self.text(entry, SG.note, row.note)
+            self.text(entry, SKOS.editorialNote, row.note)
             self.text(entry, SG.codesText, row.codes_text)
         self.text(entry, SG.targetDateText, row.target_text)
         self.entry_date(entry, row.progress_date)
@@ -526,9 +558,9 @@ class _Writer:
             board = self.mint("board", found.mention.board)
             self.add(subject, SG.mentionsBoard, board)
             self.add(evidence, RDF.type, SG.BoardMention)
-            self.add(evidence, SG.subject, subject)
-            self.add(evidence, SG.predicate, SG.mentionsBoard)
-            self.add(evidence, SG.object, board)
+            self.add(evidence, RDF.subject, subject)
+            self.add(evidence, RDF.predicate, SG.mentionsBoard)
+            self.add(evidence, RDF.object, board)
             self.text(evidence, SG.quote, found.mention.sentence)
             self.text(evidence, SG.field, found.field)
             self.add(evidence, SG.isReport, Literal(found.mention.is_report))
@@ -550,7 +582,7 @@ class _Writer:
             # The entries below hold the cell's non-empty lines, stripped; the cell
             # itself is kept as written so that nothing of it is lost.
             self.text(node, SG.progressText, gap.progress_text)
-            self.text(node, SG.note, gap.note)
+            self.text(node, SKOS.editorialNote, gap.note)
             self.add(node, PROV.wasGeneratedBy, self.mint("review", gap.review))
             self.provenance(node, gap, document, section)
             for number, bullet in enumerate(gap.progress, start=1):
@@ -578,7 +610,7 @@ class _Writer:
             self.text(node, RDFS.label, item.ref)
             self.text(node, SG.strengthText, item.strength)
             self.text(node, SG.considerationText, item.consideration)
-            self.text(node, SG.note, item.note)
+            self.text(node, SKOS.editorialNote, item.note)
             self.add(node, PROV.wasGeneratedBy, self.mint("review", item.review))
             self.provenance(node, item, document, item.section)
             holder = node
@@ -662,12 +694,12 @@ class _Writer:
                 self.add(subject, predicate, obj)
             self.add(evidence, RDF.type, SG.GovernanceStatement)
             self.add(evidence, SG.modality, SG[link.modality])
-            self.add(evidence, SG.subject, subject)
-            self.add(evidence, SG.predicate, predicate)
-            self.add(evidence, SG.object, obj)
+            self.add(evidence, RDF.subject, subject)
+            self.add(evidence, RDF.predicate, predicate)
+            self.add(evidence, RDF.object, obj)
             self.text(evidence, SG.quote, link.quote)
             self.add(evidence, PROV.wasQuotedFrom, self.mint("document", link.document))
-            self.text(evidence, SG.note, link.note)
+            self.text(evidence, SKOS.editorialNote, link.note)
             self.provenance(evidence, link, link.document, link.section)
 
     def write(self) -> TripleSet:

@@ -120,7 +120,7 @@ class _Reader:
                         "target_date": self.literal(entry, SG.targetDateText),
                         "progress": self.literal(entry, SG.text),
                         "status": self.literal(entry, SG.statusText),
-                        "note": self.literal(words, SG.note),
+                        "note": self.literal(words, SKOS.editorialNote),
                     },
                 )
 
@@ -134,7 +134,7 @@ class _Reader:
                     "plan": self.identifier(node, DCTERMS.isPartOf),
                     "title": self.literal(node, DCTERMS.title),
                     "lead_officer": self.literal(node, SG.leadOfficerText),
-                    "note": self.literal(node, SG.note),
+                    "note": self.literal(node, SKOS.editorialNote),
                 },
             )
 
@@ -148,7 +148,7 @@ class _Reader:
                     "review": self.identifier(node, PROV.wasGeneratedBy),
                     "issue": self.literal(node, SG.text),
                     "progress": self.literal(node, SG.progressText),
-                    "note": self.literal(node, SG.note),
+                    "note": self.literal(node, SKOS.editorialNote),
                 },
             )
 
@@ -172,7 +172,7 @@ class _Reader:
                     "area_for_consideration": self.literal(node, SG.considerationText),
                     "identified_action": self.literal(holders[0], SG.text) if holders else "",
                     "progress_update": self.literal(progress[0], SG.text) if progress else "",
-                    "note": self.literal(node, SG.note),
+                    "note": self.literal(node, SKOS.editorialNote),
                 },
             )
 
