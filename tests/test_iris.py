@@ -21,6 +21,15 @@ from tests.helpers import IMPORT_FIXTURES, insert_first_row
 R = "rotherham/"
 E, N, W = "eastvale/", "northbridge/", "westmoor/"
 PAPER = "rotherham-ccg-send-update-2017"
+# A governance row the papers could give: a stated line from DLT to the joint action plan.
+DLT_OVERSEES_PLAN = {
+    "subject": "dlt",
+    "relation": "oversees",
+    "object": "send-joint-action-plan",
+    "modality": "stated",
+    "document": PAPER,
+    "quote": "DLT oversees the SEND Joint Action Plan.",
+}
 
 # For each table of the bundled data (every file records/loader.py reads): a new valid
 # row for its top, and the IRIs that row's nodes get, under the area's namespace.
@@ -153,14 +162,7 @@ INSERTED: list[tuple[str, dict[str, str], set[str]]] = [
     ),
     (
         "governance",
-        {
-            "subject": "dlt",
-            "relation": "oversees",
-            "object": "send-joint-action-plan",
-            "modality": "stated",
-            "document": PAPER,
-            "quote": "DLT oversees the SEND Joint Action Plan.",
-        },
+        DLT_OVERSEES_PLAN,
         {
             R + "statement/dlt/oversees/send-joint-action-plan",
         },
@@ -379,14 +381,7 @@ def test_copies_word_for_word_are_told_apart_by_their_order_among_themselves(
     """A governance row pasted twice is two statements: the second copy's IRI ends in -2."""
     folder = tmp_path / "data"
     shutil.copytree(default_data_folder(), folder)
-    line = {
-        "subject": "dlt",
-        "relation": "oversees",
-        "object": "send-joint-action-plan",
-        "modality": "stated",
-        "document": PAPER,
-        "quote": "DLT oversees the SEND Joint Action Plan.",
-    }
+    line = DLT_OVERSEES_PLAN
     insert_first_row(folder / "governance.csv", **line)
     insert_first_row(folder / "governance.csv", **line)
     counts, after = _nodes(folder)

@@ -67,9 +67,10 @@ from sendgraph.serve.connections import (
     GuardedHandler,
     Limits,
 )
-from sendgraph.show.pages import PAGE_POLICY, render_ontology_page, render_resource_page
+from sendgraph.show.pages import render_ontology_page, render_resource_page
 from sendgraph.show.querypage import render_query_page, spreadsheet_csv
 from sendgraph.show.tables import render_answer, xml_escape
+from sendgraph.show.templates import PAGE_POLICY
 
 # Bytes an answer keeps at most. 10,000 rows of the whole graph (?s ?p ?o) take 2.8 MB
 # as SPARQL JSON, so 16 MB cuts no ordinary answer; and the server's default four

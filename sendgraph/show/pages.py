@@ -2,7 +2,7 @@
 
 `render_resource_page` and `render_ontology_page` fill ``templates/resource.html``, one
 offline page with inline CSS, no script, a Content-Security-Policy that forbids every
-remote load (`PAGE_POLICY`, sent in the header too) and every text from the data
+remote load (`sendgraph.show.templates.PAGE_POLICY`, sent in the header too) and every text from the data
 escaped by Jinja2's autoescape. `render_ontology_markdown` writes the same `OntologyDoc`
 as ``docs/ontology.md``, every text through an escaping filter.
 """
@@ -10,16 +10,11 @@ as ``docs/ontology.md``, every text through an escaping filter.
 from __future__ import annotations
 
 import re
-from importlib import resources
 from typing import Any
 
 from sendgraph.ask.describe import Description, OntologyDoc, Ref
-
-PAGE_POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; "
-    "connect-src 'none'; script-src 'none'; form-action 'none'; base-uri 'none'"
-)
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#<>])")
+from sendgraph.show.tables import markdown_text
+from sendgraph.show.templates import PAGE_POLICY, environment, template_text
 
 
 def anchor(title: str) -> str:
@@ -31,29 +26,17 @@ def anchor(title: str) -> str:
     return re.sub(r"[^a-z0-9 -]", "", title.lower()).replace(" ", "-")
 
 
-def _environment(autoescape: bool) -> Any:
-    from jinja2 import Environment, StrictUndefined  # lazy: only pages need it
-
-    environment = Environment(
-        autoescape=autoescape,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    environment.filters["anchor"] = anchor
-    return environment
-
-
-def _template(name: str) -> str:
-    return resources.files("sendgraph").joinpath("templates", name).read_text(encoding="utf-8")
+def _environment(*, html: bool) -> Any:
+    filled = environment(html=html)
+    filled.filters["anchor"] = anchor
+    return filled
 
 
 def _render_page(base: str, title: str, **values: Any) -> str:
     root = base if base.endswith("/") else base + "/"
     return str(
-        _environment(autoescape=True)
-        .from_string(_template("resource.html"))
+        _environment(html=True)
+        .from_string(template_text("resource.html"))
         .render(
             policy=PAGE_POLICY,
             title=title,
@@ -81,31 +64,29 @@ def render_ontology_page(doc: OntologyDoc, base: str = "/") -> str:
     return _render_page(base, doc.label, description=None, ontology=doc, truncated=doc.truncated)
 
 
-def _md(text: object) -> str:
-    """Text made inert in Markdown: HTML characters as entities, Markdown's own escaped, lines joined."""
-    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return " ".join(_MARKDOWN_SPECIAL.sub(r"\\\1", escaped).split())
-
-
 def _md_node(node: Ref, anchors: dict[str, str]) -> str:
     """A node in the ontology's Markdown: a link to its entry for a term, else its label and IRI."""
     if node.iri in anchors:
-        return f"[{_md(node.iri.rpartition('#')[2])}](#{anchors[node.iri]})"
+        return f"[{markdown_text(node.iri.rpartition('#')[2])}](#{anchors[node.iri]})"
     if node.label == node.iri:
         return f"<{node.iri}>"
-    return f"{_md(node.label)} (`{node.iri}`)" if ":" not in node.label else f"`{node.label}`"
+    return (
+        f"{markdown_text(node.label)} (`{node.iri}`)"
+        if ":" not in node.label
+        else f"`{node.label}`"
+    )
 
 
 def render_ontology_markdown(doc: OntologyDoc) -> str:
     """Return the ontology's documentation as Markdown (``docs/ontology.md``)."""
-    environment = _environment(autoescape=False)
-    environment.filters["md"] = _md
-    environment.filters["md_line"] = _md
+    markdown = _environment(html=False)
+    markdown.filters["md"] = markdown_text
+    markdown.filters["md_line"] = markdown_text
     anchors = {
         term.iri: anchor(f"{term.name} {term.kind}") for _, terms in doc.sections for term in terms
     }
     return str(
-        environment.from_string(_template("ontology.md")).render(
+        markdown.from_string(template_text("ontology.md")).render(
             ontology=doc, node=lambda node: _md_node(node, anchors)
         )
     )

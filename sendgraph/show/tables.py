@@ -126,9 +126,17 @@ def markdown_text(value: Any) -> str:
     >>> print(markdown_text("[PR 1](x) | <b>"))
     \[PR 1\](x) \| &lt;b&gt;
     """
-    text = " ".join(_cell(value).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return markdown_escape(" ".join(_cell(value).split()))
+
+
+def markdown_escape(text: object) -> str:
+    r"""Return text made inert in Markdown, its lines kept: HTML's characters as entities, Markdown's escaped.
+
+    >>> print(markdown_escape("# 1 < 2"))
+    \# 1 &lt; 2
+    """
+    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
 
 
 def render_markdown_table(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

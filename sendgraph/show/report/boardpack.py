@@ -9,10 +9,10 @@ derives none.
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from sendgraph.show.tables import markdown_text
+from sendgraph.show.templates import PAGE_POLICY, environment, template_text
 
 if TYPE_CHECKING:
     from sendgraph.ask.boardpack import BoardPack
@@ -20,17 +20,8 @@ if TYPE_CHECKING:
 
 def render(pack: BoardPack, fmt: str = "html") -> str:
     """Return the board pack as ``html`` (one offline page) or ``md`` (Markdown)."""
-    from jinja2 import Environment, StrictUndefined  # lazy: only the reports need it
-
     html = fmt == "html"
-    name = "boardpack.html" if html else "boardpack.md"
-    template = resources.files("sendgraph").joinpath("templates", name).read_text(encoding="utf-8")
-    environment = Environment(
-        autoescape=html,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    environment.filters["md"] = markdown_text
-    return environment.from_string(template).render(pack=pack)
+    filled = environment(html=html)
+    filled.filters["md"] = markdown_text
+    template = template_text("boardpack.html" if html else "boardpack.md")
+    return filled.from_string(template).render(pack=pack, policy=PAGE_POLICY)

@@ -7,9 +7,8 @@ the data escaped by Jinja2's autoescape.
 
 from __future__ import annotations
 
-from importlib import resources
-
 from sendgraph.show.report.evidence import Report, anchor, status_series
+from sendgraph.show.templates import PAGE_POLICY, environment, template_text
 
 
 def render_html(report: Report, pages: str | None = None) -> str:
@@ -18,24 +17,17 @@ def render_html(report: Report, pages: str | None = None) -> str:
     Each finding and action links to its IRI, or with ``pages`` (where `sendgraph serve`
     answers the graph's IRIs) to its page there.
     """
-    from jinja2 import Environment, StrictUndefined  # lazy: only the report needs it
     from markupsafe import Markup
 
     from sendgraph.ask.describe import base_url, linker
 
-    template = (
-        resources.files("sendgraph")
-        .joinpath("templates", "report.html")
-        .read_text(encoding="utf-8")
-    )
-    environment = Environment(
-        autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
-    )
-    environment.filters["anchor"] = anchor
+    page = environment(html=True, keep_trailing_newline=False)
+    page.filters["anchor"] = anchor
     link = linker(base_url(pages)) if pages is not None else None
-    environment.filters["page"] = lambda iri: (link(iri) if link else None) or iri
-    return environment.from_string(template).render(
+    page.filters["page"] = lambda iri: (link(iri) if link else None) or iri
+    return page.from_string(template_text("report.html")).render(
         report=report,
+        policy=PAGE_POLICY,
         statuses={s.name: s for s in status_series()},
         # The SVG is markup that charts.py built with every text escaped.
         charts=[(chart, Markup(chart.svg)) for chart in report.charts],

@@ -9,18 +9,9 @@ heading.
 
 from __future__ import annotations
 
-import re
-from importlib import resources
-
 from sendgraph.show.report.evidence import Report
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
-
-
-def _md(text: object) -> str:
-    """Text made inert in Markdown: HTML characters as entities, Markdown's own escaped."""
-    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
+from sendgraph.show.tables import markdown_escape as _md
+from sendgraph.show.templates import environment, template_text
 
 
 def _md_lines(text: str) -> str:
@@ -35,19 +26,8 @@ def _md_cell(text: str) -> str:
 
 def render_markdown(report: Report) -> str:
     """Return the report as Markdown: the same content, with each chart as a table."""
-    from jinja2 import Environment, StrictUndefined  # lazy: only the report needs it
-
-    template = (
-        resources.files("sendgraph").joinpath("templates", "report.md").read_text(encoding="utf-8")
-    )
-    environment = Environment(
-        autoescape=False,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    environment.filters["md"] = _md
-    environment.filters["md_lines"] = _md_lines
-    environment.filters["md_cell"] = _md_cell
-    return environment.from_string(template).render(report=report)
+    markdown = environment(html=False)
+    markdown.filters["md"] = _md
+    markdown.filters["md_lines"] = _md_lines
+    markdown.filters["md_cell"] = _md_cell
+    return markdown.from_string(template_text("report.md")).render(report=report)
